@@ -1,0 +1,53 @@
+/** The one error class labbook throws for anything a caller can fix (and its codes). */
+
+/** Codes of mistakes a user can fix; the CLI exits 2 for these, 1 for anything else. */
+export type LabbookErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_FILTER'
+  | 'NOT_FOUND'
+  | 'PARAM_CONFLICT'
+  | 'RUN_ENDED'
+  | 'SCHEMA_TOO_NEW'
+  | 'NO_REGISTRY'
+  | 'HASH_MISMATCH'
+  | 'CHECKPOINT_FORMAT';
+
+export class LabbookError extends Error {
+  readonly code: LabbookErrorCode;
+  /** 1-based column in a user's expression (a filter, a sort spec) where the mistake starts. */
+  readonly position?: number;
+
+  constructor(code: LabbookErrorCode, message: string, position?: number) {
+    super(message);
+    this.name = 'LabbookError';
+    this.code = code;
+    if (position !== undefined) this.position = position;
+  }
+}
+
+/** Renders any value the way error messages quote what they received. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  if (value === null || value === undefined) return String(value);
+  if (value instanceof Uint8Array) return `${value.constructor.name}(${value.length})`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** `Invalid value for \`name\`: expected X, received Y.` plus an optional fix. */
+export function invalidArgument(name: string, expected: string, received: unknown, fix?: string): LabbookError {
+  const tail = fix ? ` ${fix}` : '';
+  return new LabbookError(
+    'INVALID_ARGUMENT',
+    `Invalid value for \`${name}\`: expected ${expected}, received ${describeValue(received)}.${tail}`,
+  );
+}

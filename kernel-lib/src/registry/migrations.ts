@@ -1,0 +1,117 @@
+/** Numbered schema migrations; the schema is a public interface documented in the README. */
+
+/**
+ * Migration N brings a database from schema version N-1 to N. Never edit a migration that has
+ * shipped: add the next one. The version lives in `PRAGMA user_version`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the initial schema. Times are integer milliseconds since the Unix epoch (UTC).
+  `
+  CREATE TABLE experiments (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    name          TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('running','finished','failed','killed','crashed')),
+    seed          INTEGER NOT NULL,
+    config        TEXT NOT NULL,
+    config_hash   TEXT NOT NULL,
+    code_hash     TEXT,
+    env           TEXT NOT NULL,
+    host          TEXT NOT NULL,
+    pid           INTEGER NOT NULL,
+    pid_started   INTEGER,
+    started_at    INTEGER NOT NULL,
+    ended_at      INTEGER,
+    heartbeat_at  INTEGER NOT NULL,
+    error         TEXT
+  );
+  CREATE INDEX runs_by_experiment ON runs (experiment_id, started_at);
+  CREATE INDEX runs_by_status ON runs (status);
+  CREATE INDEX runs_by_started ON runs (started_at);
+
+  -- Every config key flattened ('model.units'), value stored with its own SQLite type so that
+  -- numbers compare as numbers and strings as strings. type: number|string|boolean|null|json.
+  -- value has no declared type on purpose: any declared type would convert '007' or '1e3'.
+  CREATE TABLE params (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value,
+    type   TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX params_by_key_value ON params (key, value);
+
+  -- The full metric history, never downsampled. NaN is stored as NULL.
+  CREATE TABLE metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    step   INTEGER NOT NULL,
+    value  REAL,
+    time   INTEGER NOT NULL,
+    PRIMARY KEY (run_id, key, step)
+  ) WITHOUT ROWID;
+
+  -- The latest value (highest step) of each metric of each run, with its running min and max.
+  CREATE TABLE metrics_latest (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    step   INTEGER NOT NULL,
+    value  REAL,
+    time   INTEGER NOT NULL,
+    min    REAL,
+    max    REAL,
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX metrics_latest_by_key_value ON metrics_latest (key, value);
+
+  CREATE TABLE tags (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_by_key_value ON tags (key, value);
+
+  -- Objects live content-addressed in <registry>/objects/<sha256>.
+  CREATE TABLE checkpoints (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step       INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, step)
+  ) WITHOUT ROWID;
+  CREATE INDEX checkpoints_by_sha ON checkpoints (sha256);
+
+  CREATE TABLE artifacts (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, name)
+  ) WITHOUT ROWID;
+  CREATE INDEX artifacts_by_sha ON artifacts (sha256);
+
+  CREATE TABLE datasets (
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    sha256  TEXT NOT NULL,
+    rows    INTEGER NOT NULL,
+    columns INTEGER NOT NULL,
+    schema  TEXT,  -- JSON [{name, dtype}] of the columns, when known
+    source  TEXT,
+    PRIMARY KEY (run_id, name)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

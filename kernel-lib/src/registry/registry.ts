@@ -1,0 +1,211 @@
+/** The registry client: opens a database and starts, finds, reads and deletes runs by id. */
+import { invalidArgument, LabbookError } from '../errors';
+import { captureEnvironment } from '../repro/env';
+import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
+import { checkSeed, drawSeed } from '../repro/seed';
+import { type Db, openDatabase } from './database';
+import { HOST, isProcessAlive, processStartTicks } from './lifecycle';
+import { ObjectStore } from './objects';
+import { flattenParams } from './params';
+import { objectsDirFor, resolveDbPath } from './paths';
+import { readMetricHistory, readRun } from './read';
+import { Run, type RunTiming } from './run';
+import { SqliteStore } from './store';
+import type { Config, Json, RunRecord } from './types';
+
+export interface OpenRegistryOptions {
+  /** Database file; default `LABBOOK_DB`, else `.labbook/labbook.db` at the project root. */
+  db?: string;
+  /** false: fail instead of creating a missing registry. */
+  create?: boolean;
+  /** A run from another host counts as crashed once its heartbeat is this old (default 10 min). */
+  staleAfterMs?: number;
+  timing?: Partial<RunTiming>;
+}
+
+export interface StartRunOptions {
+  experiment: string;
+  config?: Config;
+  /** The root seed (uint32); drawn and recorded when absent. */
+  seed?: number;
+  name?: string;
+  tags?: { [key: string]: string | number | boolean };
+  /** The hash of the code that ran, or files whose contents make it up. */
+  codeHash?: string;
+  codeFiles?: string[];
+  /** Extra environment sections merged over the captured environment. */
+  env?: { [key: string]: Json };
+}
+
+const DEFAULT_TIMING: RunTiming = { flushEveryPoints: 10_000, flushIntervalMs: 1000, heartbeatMs: 10_000 };
+
+export class Registry {
+  readonly path: string;
+  readonly objects: ObjectStore;
+  private readonly store: SqliteStore;
+  private readonly timing: RunTiming;
+  private readonly staleAfterMs: number;
+  private readonly open = new Set<Run>();
+
+  constructor(options: OpenRegistryOptions = {}) {
+    this.path = resolveDbPath(options.db);
+    this.store = new SqliteStore(openDatabase(this.path, { create: options.create }));
+    this.objects = new ObjectStore(objectsDirFor(this.path));
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.staleAfterMs = options.staleAfterMs ?? 10 * 60_000;
+    this.markCrashed();
+  }
+
+  /** The better-sqlite3 handle, for queries against the documented schema. */
+  get db(): Db {
+    return this.store.db;
+  }
+
+  startRun(options: StartRunOptions): Run {
+    if (!options || typeof options.experiment !== 'string' || options.experiment.trim() === '') {
+      throw invalidArgument('experiment', 'a non-empty experiment name', options?.experiment, 'Pass startRun({experiment: "mnist-mlp", config}).');
+    }
+    const config = options.config ?? {};
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw invalidArgument('config', 'a plain object of settings', config);
+    }
+    const configJson = canonicalJson(config, 'config');
+    const seed = options.seed === undefined ? drawSeed() : checkSeed(options.seed);
+    const codeHash = options.codeHash ?? (options.codeFiles?.length ? hashFiles(options.codeFiles) : null);
+    const env = { ...captureEnvironment(), ...options.env };
+    const now = Date.now();
+    const id = this.store.insertRun(
+      {
+        experiment: options.experiment,
+        name: options.name ?? null,
+        seed,
+        config: configJson,
+        configHash: sha256(configJson),
+        codeHash,
+        env: canonicalJson(env, 'env'),
+        host: HOST,
+        pid: process.pid,
+        pidStarted: processStartTicks(process.pid),
+        now,
+      },
+      flattenParams(JSON.parse(configJson)),
+    );
+    const run = new Run(
+      { id, experiment: options.experiment, name: options.name ?? null, seed, config: JSON.parse(configJson), configHash: sha256(configJson), codeHash },
+      this.store,
+      this.objects,
+      this.timing,
+      (ended) => this.open.delete(ended),
+    );
+    this.open.add(run);
+    if (options.tags) run.setTags(options.tags);
+    return run;
+  }
+
+  /**
+   * Runs `body` inside a run: finished when it returns, failed (with the error, everything logged
+   * kept) when it throws; the error is re-thrown.
+   */
+  async withRun<T>(options: StartRunOptions, body: (run: Run) => T | Promise<T>): Promise<T> {
+    const run = this.startRun(options);
+    try {
+      const result = await body(run);
+      if (run.status === 'running') run.end('finished');
+      return result;
+    } catch (error) {
+      if (run.status === 'running') run.fail(error);
+      throw error;
+    }
+  }
+
+  getRun(id: number): RunRecord {
+    this.flushOpen();
+    return readRun(this.db, checkRunId(id));
+  }
+
+  metricHistory(id: number, key: string): { step: number; value: number | null; time: number }[] {
+    this.flushOpen();
+    return readMetricHistory(this.db, checkRunId(id), key);
+  }
+
+  /** Reads a stored checkpoint or artifact, verifying its SHA-256. */
+  readObject(sha256: string): Uint8Array {
+    return this.objects.get(sha256);
+  }
+
+  /** Read-only SQL against the documented schema, e.g. from a notebook. */
+  sql<T = Record<string, unknown>>(query: string, ...params: unknown[]): T[] {
+    const statement = this.db.prepare(query);
+    if (!statement.reader) {
+      throw new LabbookError('INVALID_ARGUMENT', 'Invalid query for `sql`: expected a statement that returns rows (SELECT), received one that writes. Use the run API to record data.');
+    }
+    return statement.all(...params) as T[];
+  }
+
+  deleteRun(id: number): void {
+    const run = this.getRun(id);
+    if (run.status === 'running') {
+      throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run. End it (or let it crash) first.`);
+    }
+    this.store.deleteRun(id);
+  }
+
+  /** Removes stored objects that no run references (older than `graceMs`, so none being written). */
+  gc(options: { dryRun?: boolean; graceMs?: number } = {}): { removed: string[]; bytes: number; kept: number } {
+    const referenced = this.store.referencedObjects();
+    const cutoff = Date.now() - (options.graceMs ?? 10 * 60_000);
+    const removed: string[] = [];
+    let bytes = 0;
+    let kept = 0;
+    for (const object of this.objects.list()) {
+      if (referenced.has(object.sha256) || object.mtimeMs > cutoff) {
+        kept++;
+        continue;
+      }
+      if (!options.dryRun) this.objects.remove(object.sha256);
+      removed.push(object.sha256);
+      bytes += object.bytes;
+    }
+    return { removed, bytes, kept };
+  }
+
+  /**
+   * Marks runs whose process is gone as crashed. On this host the process is checked directly
+   * (pid and start time, so a recycled pid does not count); a run from another host is judged by
+   * its heartbeat alone.
+   */
+  markCrashed(): number[] {
+    const now = Date.now();
+    const crashed: number[] = [];
+    for (const row of this.store.runningRuns()) {
+      const gone =
+        row.host === HOST ? !isProcessAlive(row.pid, row.pid_started) : now - row.heartbeat_at > this.staleAfterMs;
+      if (!gone) continue;
+      const last = new Date(row.heartbeat_at).toISOString();
+      this.store.markCrashed(row.id, `Process ${row.pid} on ${row.host} stopped without ending the run (last heartbeat ${last}).`, row.heartbeat_at);
+      crashed.push(row.id);
+    }
+    return crashed;
+  }
+
+  /** Writes buffered metrics of this process's open runs, so reads see them. */
+  flushOpen(): void {
+    for (const run of this.open) run.flush();
+  }
+
+  /** Closes the database; runs still open are flushed and marked failed, since nothing more can be logged. */
+  close(): void {
+    for (const run of [...this.open]) run.end('failed', 'The registry was closed before the run ended.');
+    this.db.close();
+  }
+}
+
+function checkRunId(id: unknown): number {
+  if (typeof id === 'string' && /^\d+$/.test(id)) return Number(id);
+  if (!Number.isSafeInteger(id) || (id as number) < 1) throw invalidArgument('run id', 'a positive integer', id);
+  return id as number;
+}
+
+export function openRegistry(options: OpenRegistryOptions = {}): Registry {
+  return new Registry(options);
+}

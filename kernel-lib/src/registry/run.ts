@@ -1,0 +1,230 @@
+/** The fluent run handle a notebook holds: log metrics, params, tags, data, checkpoints; end. */
+import { invalidArgument, LabbookError } from '../errors';
+import { canonicalJson } from '../repro/hash';
+import { type ActiveRun, trackRun, untrackRun } from './lifecycle';
+import type { ObjectStore } from './objects';
+import { flattenParams } from './params';
+import type { MetricBuffer, SqliteStore } from './store';
+import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, RunStatus } from './types';
+
+export interface RunTiming {
+  /** Points buffered before a write; logging returns at memory speed in between. */
+  flushEveryPoints: number;
+  /** Buffered points are written at least this often, so other processes see them. */
+  flushIntervalMs: number;
+  heartbeatMs: number;
+}
+
+export interface RunInit {
+  id: number;
+  experiment: string;
+  name: string | null;
+  seed: number;
+  config: Config;
+  configHash: string;
+  codeHash: string | null;
+}
+
+export type EndStatus = 'finished' | 'failed' | 'killed';
+
+export class Run implements ActiveRun {
+  readonly id: number;
+  readonly experiment: string;
+  readonly name: string | null;
+  /** The root seed: every random draw of the run derives from it. */
+  readonly seed: number;
+  readonly config: Readonly<Config>;
+  readonly configHash: string;
+  readonly codeHash: string | null;
+  private state: 'running' | RunStatus = 'running';
+  private buffer: MetricBuffer = { keys: [], steps: [], values: [], times: [] };
+  private readonly lastStep = new Map<string, number>();
+  private maxStep = -1;
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+
+  constructor(
+    init: RunInit,
+    private readonly store: SqliteStore,
+    private readonly objects: ObjectStore,
+    private readonly timing: RunTiming,
+    private readonly onEnd: (run: Run) => void,
+  ) {
+    this.id = init.id;
+    this.experiment = init.experiment;
+    this.name = init.name;
+    this.seed = init.seed;
+    this.config = init.config;
+    this.configHash = init.configHash;
+    this.codeHash = init.codeHash;
+    // unref: a run's timers never keep a finished script alive.
+    this.flushTimer = setInterval(() => this.flush(), timing.flushIntervalMs).unref();
+    this.heartbeatTimer = setInterval(() => this.store.heartbeat(this.id, Date.now()), timing.heartbeatMs).unref();
+    trackRun(this);
+  }
+
+  get status(): RunStatus {
+    return this.state;
+  }
+
+  /**
+   * Logs metrics at a step (default: one past the key's last step, from 0). Steps must increase
+   * per key, so a history never holds two values for one step.
+   */
+  log(metrics: { [key: string]: number }, step?: number): this {
+    this.assertRunning('log metrics');
+    if (metrics === null || typeof metrics !== 'object') {
+      throw invalidArgument('metrics', 'an object of metric names to numbers, e.g. {loss: 0.31}', metrics);
+    }
+    const time = Date.now();
+    const b = this.buffer;
+    for (const key in metrics) {
+      const value = metrics[key];
+      if (typeof value !== 'number') {
+        throw invalidArgument(`metrics.${key}`, 'a number', value, 'Read a tensor first, e.g. `(await loss.data())[0]`.');
+      }
+      const last = this.lastStep.get(key);
+      const at = step ?? (last === undefined ? 0 : last + 1);
+      if (!Number.isSafeInteger(at) || at < 0) throw invalidArgument('step', 'a non-negative integer', at);
+      if (last !== undefined && at <= last) {
+        throw new LabbookError(
+          'INVALID_ARGUMENT',
+          `Invalid step for metric \`${key}\` of run ${this.id}: expected a step above ${last} (steps increase per metric), received ${at}. Omit the step to use the next one.`,
+        );
+      }
+      if (key.length === 0) throw invalidArgument('metric name', 'a non-empty string', key);
+      this.lastStep.set(key, at);
+      if (at > this.maxStep) this.maxStep = at;
+      b.keys.push(key);
+      b.steps.push(at);
+      b.values.push(value);
+      b.times.push(time);
+    }
+    if (b.keys.length >= this.timing.flushEveryPoints) this.flush();
+    return this;
+  }
+
+  /** Writes buffered metric points now (logging does this by itself; call before reading elsewhere). */
+  flush(): void {
+    if (this.buffer.keys.length === 0) return;
+    const pending = this.buffer;
+    this.buffer = { keys: [], steps: [], values: [], times: [] };
+    this.store.appendMetrics(this.id, pending, Date.now());
+  }
+
+  /** Records more params (flattened like the config). Write-once: a changed value is an error. */
+  logParams(params: Config): this {
+    this.assertRunning('log params');
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+      throw invalidArgument('params', 'a plain object of settings', params);
+    }
+    this.store.insertParams(this.id, flattenParams(JSON.parse(canonicalJson(params, 'params'))));
+    return this;
+  }
+
+  /** Tags are labels for finding runs; unlike params they may change. */
+  setTags(tags: { [key: string]: string | number | boolean }): this {
+    this.assertRunning('set tags');
+    const entries = Object.entries(tags ?? {}).map(([k, v]): [string, string] => {
+      if (!['string', 'number', 'boolean'].includes(typeof v)) throw invalidArgument(`tags.${k}`, 'a string, number or boolean', v);
+      return [k, String(v)];
+    });
+    this.store.setTags(this.id, entries);
+    return this;
+  }
+
+  /** Records the fingerprint of data the run read (the data module computes it). */
+  logDataset(dataset: { name: string; sha256: string; rows: number; columns: number; schema?: DatasetRecord['schema']; source?: string | null }): this {
+    this.assertRunning('log a dataset');
+    if (!dataset || typeof dataset.name !== 'string' || dataset.name === '') {
+      throw invalidArgument('dataset.name', 'a non-empty string', dataset?.name);
+    }
+    if (!/^[0-9a-f]{64}$/.test(dataset.sha256)) throw invalidArgument('dataset.sha256', 'a SHA-256 as 64 lowercase hex digits', dataset.sha256);
+    for (const field of ['rows', 'columns'] as const) {
+      if (!Number.isSafeInteger(dataset[field]) || dataset[field] < 0) {
+        throw invalidArgument(`dataset.${field}`, 'a non-negative integer', dataset[field]);
+      }
+    }
+    this.store.insertDataset(this.id, { schema: null, source: null, ...dataset });
+    return this;
+  }
+
+  /**
+   * Stores checkpoint bytes content-addressed and records their SHA-256 at a step (default: the
+   * highest step logged so far). Saving again at the same step replaces that step's checkpoint.
+   */
+  saveCheckpoint(bytes: Uint8Array, options: { step?: number } = {}): CheckpointRecord {
+    this.assertRunning('save a checkpoint');
+    if (!(bytes instanceof Uint8Array)) {
+      throw invalidArgument('checkpoint', 'bytes (a Uint8Array)', bytes, 'Serialize a tfjs model with `saveModelCheckpoint(run, model)`.');
+    }
+    const step = options.step ?? Math.max(this.maxStep, 0);
+    if (!Number.isSafeInteger(step) || step < 0) throw invalidArgument('step', 'a non-negative integer', step);
+    const stored = this.objects.put(bytes);
+    const createdAt = Date.now();
+    this.store.insertCheckpoint(this.id, step, stored.sha256, stored.bytes, createdAt);
+    return { step, sha256: stored.sha256, bytes: stored.bytes, createdAt };
+  }
+
+  /** Stores a file-like artifact (a report, a figure, fitted preprocessing state) by name. */
+  logArtifact(name: string, data: Uint8Array | string | Json, options: { mediaType?: string } = {}): ArtifactRecord {
+    this.assertRunning('log an artifact');
+    if (typeof name !== 'string' || name === '') throw invalidArgument('artifact name', 'a non-empty string', name);
+    let bytes: Uint8Array;
+    let mediaType = options.mediaType;
+    if (data instanceof Uint8Array) {
+      bytes = data;
+      mediaType ??= 'application/octet-stream';
+    } else if (typeof data === 'string') {
+      bytes = Buffer.from(data, 'utf8');
+      mediaType ??= 'text/plain; charset=utf-8';
+    } else {
+      bytes = Buffer.from(canonicalJson(data, `artifact ${name}`), 'utf8');
+      mediaType ??= 'application/json';
+    }
+    const stored = this.objects.put(bytes);
+    const createdAt = Date.now();
+    this.store.insertArtifact(this.id, name, stored.sha256, mediaType, stored.bytes, createdAt);
+    return { name, sha256: stored.sha256, mediaType, bytes: stored.bytes, createdAt };
+  }
+
+  /** Ends the run: buffered metrics are written first, whatever the status. */
+  end(status: EndStatus = 'finished', error: string | null = null): void {
+    if (this.state !== 'running') {
+      throw new LabbookError('RUN_ENDED', `Run ${this.id} has already ended as ${this.state}: expected a running run. Start a new run to record more.`);
+    }
+    if (!['finished', 'failed', 'killed'].includes(status)) {
+      throw invalidArgument('status', "'finished', 'failed' or 'killed'", status);
+    }
+    this.finish(status, error);
+  }
+
+  /** Marks the run failed with the error's message and stack, keeping everything logged. */
+  fail(error: unknown): void {
+    const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+    this.end('failed', text);
+  }
+
+  endFromProcess(status: EndStatus, error: string | null): void {
+    if (this.state === 'running') this.finish(status, error);
+  }
+
+  private finish(status: EndStatus, error: string | null): void {
+    clearInterval(this.flushTimer);
+    clearInterval(this.heartbeatTimer);
+    untrackRun(this);
+    try {
+      this.flush();
+    } finally {
+      this.state = status;
+      this.store.endRun(this.id, status, error, Date.now());
+      this.onEnd(this);
+    }
+  }
+
+  private assertRunning(action: string): void {
+    if (this.state !== 'running') {
+      throw new LabbookError('RUN_ENDED', `Cannot ${action}: run ${this.id} has already ended as ${this.state}. Start a new run to record more.`);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/** Shared test helpers: temp registries and running real child processes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+export const CLI = join(ROOT, 'kernel-lib', 'dist', 'cli', 'main.js');
+export const CHILD = join(__dirname, 'fixtures', 'child-run.js');
+
+export function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'labbook-test-')), 'registry.db');
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    collect(child).then(resolve, reject);
+  });
+}
+
+export function collect(child: ChildProcess): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Resolves with the first stdout line that starts with `prefix`. */
+export function waitForLine(child: ChildProcess, prefix: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (d) => {
+      buffer += d;
+      const line = buffer.split('\n').find((l) => l.startsWith(prefix));
+      if (line) resolve(line);
+    });
+    child.on('close', () => reject(new Error(`child exited before printing "${prefix}": ${buffer}`)));
+  });
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return runNode([CLI, ...args], { env });
+}

@@ -119,7 +119,7 @@ export class Registry {
   }
 
   getRun(id: number): RunRecord {
-    this.flushOpen();
+    this.refresh();
     return readRun(this.db, checkRunId(id));
   }
 
@@ -191,6 +191,12 @@ export class Registry {
   /** Writes buffered metrics of this process's open runs, so reads see them. */
   flushOpen(): void {
     for (const run of this.open) run.flush();
+  }
+
+  /** Brings what readers see up to date: this process's buffered points written, dead runs marked. */
+  refresh(): void {
+    this.flushOpen();
+    this.markCrashed();
   }
 
   /** Closes the database; runs still open are flushed and marked failed, since nothing more can be logged. */

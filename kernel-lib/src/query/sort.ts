@@ -1,0 +1,69 @@
+/** Sort specs (`-metrics.acc,config.lr`) -> a parameterized ORDER BY over a run alias. */
+import { invalidArgument } from '../errors';
+import type { CompiledSql } from './compile';
+import { sortError } from './error';
+import { type FieldRef, fieldSql, resolveField, type RunColumn } from './fields';
+import { readPath } from './lexer';
+
+export interface SortKey {
+  field: FieldRef;
+  descending: boolean;
+}
+
+/** Newest first: what a person looking at their runs wants unless they say otherwise. */
+const DEFAULT_SORT = '-started_at';
+
+// Columns the schema declares NOT NULL: their order terms skip NULLS LAST so an index can serve them.
+const NOT_NULL: ReadonlySet<RunColumn> = new Set(['id', 'status', 'seed', 'started_at', 'config_hash']);
+
+/** `field` ascending, `-field` descending (`+field` also ascending), comma-separated. */
+export function parseSort(spec: string): SortKey[] {
+  const keys: SortKey[] = [];
+  let i = 0;
+  const skipSpace = () => {
+    while (i < spec.length && /\s/.test(spec[i])) i++;
+  };
+  for (;;) {
+    skipSpace();
+    let descending = false;
+    if (spec[i] === '-' || spec[i] === '+') {
+      descending = spec[i] === '-';
+      i++;
+    }
+    const start = i;
+    if (i >= spec.length || !/[A-Za-z_`]/.test(spec[i])) {
+      const found = i < spec.length ? `\`${spec[i]}\`` : 'the end of the sort spec';
+      throw sortError(i + 1, 'missing field', 'a field such as started_at, -metrics.acc or config.lr', found);
+    }
+    const { segments, end } = readPath(spec, i, sortError);
+    i = end;
+    keys.push({ field: resolveField(segments, spec.slice(start, end), start + 1, sortError), descending });
+    skipSpace();
+    if (i >= spec.length) return keys;
+    if (spec[i] !== ',') {
+      throw sortError(i + 1, `unexpected \`${spec[i]}\``, '`,` before the next field, or the end of the sort spec', `\`${spec[i]}\``);
+    }
+    i++;
+  }
+}
+
+/**
+ * The ORDER BY terms (without the keywords) for `spec`, or the default when it is blank. NULLs
+ * (runs without the key) always sort last; ties fall back to the run id, in the direction of the
+ * last key, so pages never overlap or skip runs.
+ */
+export function compileSort(spec: string | undefined, alias = 'r'): CompiledSql {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
+  const keys = parseSort(spec === undefined || spec.trim() === '' ? DEFAULT_SORT : spec);
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  for (const { field, descending } of keys) {
+    const { sql, params: keyParams } = fieldSql(field, alias);
+    const nullable = !(field.kind === 'column' && NOT_NULL.has(field.column));
+    terms.push(`${sql} ${descending ? 'DESC' : 'ASC'}${nullable ? ' NULLS LAST' : ''}`);
+    params.push(...keyParams);
+    if (field.kind === 'column' && field.column === 'id') return { sql: terms.join(', '), params };
+  }
+  terms.push(`${alias}.id ${keys[keys.length - 1].descending ? 'DESC' : 'ASC'}`);
+  return { sql: terms.join(', '), params };
+}

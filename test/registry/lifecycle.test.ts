@@ -143,6 +143,18 @@ describe('run lifecycle', () => {
     registry.close();
   });
 
+  it('keeps strings that look like numbers as strings, and numbers as numbers', () => {
+    const registry = openRegistry({ db: tempDb() });
+    const config = { code: '007', rate: '1e-3', lr: 1e-3, big: 12345678901234, flag: false, none: null, layers: [64, 32] };
+    const run = registry.startRun({ experiment: 'x', config });
+    run.end();
+    const record = registry.getRun(run.id);
+    expect(record.params).toEqual(config);
+    expect(record.config).toEqual(config);
+    expect(registry.sql("SELECT typeof(value) AS t FROM params WHERE key IN ('code', 'rate') ORDER BY key")).toEqual([{ t: 'text' }, { t: 'text' }]);
+    registry.close();
+  });
+
   it('refuses writes through sql() and answers reads', () => {
     const registry = openRegistry({ db: tempDb() });
     registry.startRun({ experiment: 'x', config: { lr: 0.5 } }).end();

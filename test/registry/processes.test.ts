@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { searchRuns } from '../../kernel-lib/src/query';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { SCHEMA_VERSION } from '../../kernel-lib/src/registry/migrations';
 import { CHILD, collect, runNode, tempDb, waitForLine } from '../helpers';
@@ -43,9 +44,12 @@ describe('real processes sharing one registry', () => {
     const child = spawn(process.execPath, [CHILD, db, 'hang']);
     const done = collect(child);
     const id = Number((await waitForLine(child, 'ready')).split(' ')[1]);
-    expect(openRegistry({ db }).getRun(id).status).toBe('running'); // alive: not crashed
+    const watcher = openRegistry({ db }); // opened while the child lives: the crash is found by listing
+    expect(searchRuns(watcher, {}).map((r) => r.status)).toEqual(['running']);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
+    expect(searchRuns(watcher, {}).map((r) => r.status)).toEqual(['crashed']);
+    watcher.close();
     const registry = openRegistry({ db });
     const run = registry.getRun(id);
     expect(run.status).toBe('crashed');

@@ -1,0 +1,57 @@
+/** Argument parsing shared by every command: node's parseArgs plus `--db` and `--json`. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LabbookError } from '../errors';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const COMMON_OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: true; strict: true }>
+>;
+
+/** Parses argv for one command; unknown or malformed options are a user's mistake (exit 2). */
+export function parse<O extends Options>(argv: string[], options: O, usage: string): Parsed<O> {
+  const all = { ...COMMON_OPTIONS, ...options };
+  try {
+    return parseArgs({ args: joinValues(argv, all), options: all, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node's message goes on to explain `--` for positionals; its first sentence is the point.
+    const message = (error instanceof Error ? error.message : String(error)).split('. ')[0].replace(/\.$/, '');
+    throw new LabbookError('INVALID_ARGUMENT', `${message}. Usage: ${usage}`);
+  }
+}
+
+/**
+ * `--sort -metrics.acc` is how people write a descending sort, but parseArgs refuses a value
+ * that starts with a dash; an option that takes a value always takes the next word.
+ */
+function joinValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    if (name && options[name]?.type === 'string' && i + 1 < argv.length) out.push(`--${name}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** A positive integer option or positional, with the usual error. */
+export function toInt(name: string, text: string | undefined, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min) {
+    throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`${name}\`: expected an integer >= ${min}, received ${JSON.stringify(text)}.`);
+  }
+  return Number(text);
+}
+
+export function runIds(positionals: string[], usage: string, min = 1): number[] {
+  if (positionals.length < min) {
+    throw new LabbookError('INVALID_ARGUMENT', `Missing run id: expected ${min === 1 ? 'a run id' : `at least ${min} run ids`}, received ${positionals.length}. Usage: ${usage}`);
+  }
+  return positionals.map((p) => toInt('run id', p)!);
+}

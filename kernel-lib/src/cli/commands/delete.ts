@@ -1,0 +1,22 @@
+/** `labbook delete ID...`: removes ended runs and everything they recorded (objects go at `gc`). */
+import { parse, runIds } from '../args';
+import { type Command, print, printJson, withRegistry } from '../command';
+
+const usage = 'labbook delete ID [ID...] [--db PATH] [--json]';
+
+export const del: Command = {
+  name: 'delete',
+  summary: 'delete ended runs (their stored objects are freed by `labbook gc`)',
+  usage,
+  run(argv) {
+    const { values, positionals } = parse(argv, {}, usage);
+    const ids = runIds(positionals, usage);
+    return withRegistry(values.db, (registry) => {
+      ids.forEach((id) => registry.getRun(id)); // all or nothing: check every id before deleting any
+      ids.forEach((id) => registry.deleteRun(id));
+      if (values.json) printJson({ deleted: ids });
+      else print(`deleted ${ids.length} run${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,43 @@
+/** `labbook diff ID ID...`: what differs between runs, and whether their checkpoints match. */
+import { diffRuns, type RunDiff } from '../../query';
+import { parse, runIds } from '../args';
+import { type Command, print, printJson, withRegistry } from '../command';
+import { cell, table } from '../format';
+
+const usage = 'labbook diff ID ID [ID...] [--all] [--db PATH] [--json]';
+
+export const diff: Command = {
+  name: 'diff',
+  summary: 'compare runs: config, environment, data, code, metrics, checkpoints',
+  usage,
+  run(argv) {
+    const { values, positionals } = parse(argv, { all: { type: 'boolean', default: false } }, usage);
+    const ids = runIds(positionals, usage, 2);
+    return withRegistry(values.db, (registry) => {
+      const result = diffRuns(registry, ids, { all: values.all });
+      if (values.json) printJson(result);
+      else print(renderDiff(result));
+      return 0;
+    });
+  },
+};
+
+function renderDiff(d: RunDiff): string {
+  const header = ['', ...d.runs.map((id) => `run ${id}`)];
+  const lines: string[] = [];
+  const section = (title: string, rows: unknown[][]) => {
+    if (rows.length === 0) return;
+    lines.push(title, table(header, rows.map((r) => r.map(cell))).replace(/^/gm, '  '), '');
+  };
+  section('config', Object.entries(d.config).map(([k, v]) => [k, ...v]));
+  section('environment', Object.entries(d.env).map(([k, v]) => [k, ...v]));
+  section('datasets', Object.entries(d.datasets).map(([k, v]) => [k, ...v.map((f) => (f ? `${f.sha256.slice(0, 12)} ${f.rows}x${f.columns}` : null))]));
+  if (new Set(d.codeHash).size > 1) section('code', [['code hash', ...d.codeHash.map((h) => h?.slice(0, 12) ?? null)]]);
+  section('metrics (latest; delta vs first run)', Object.entries(d.metrics).map(([k, m]) => [
+    k,
+    ...m.values.map((v, i) => (i === 0 || v === null ? v : `${cell(v)} (${(m.deltas[i] ?? 0) >= 0 ? '+' : ''}${cell(m.deltas[i])})`)),
+  ]));
+  section('checkpoint', [['final sha256', ...d.checkpoints.map((h) => h?.slice(0, 16) ?? null)]]);
+  lines.push(d.checkpointEqual ? 'checkpoints: identical' : 'checkpoints: differ');
+  return lines.join('\n');
+}

@@ -1,0 +1,45 @@
+/** `labbook export`: runs with their config and latest metrics, as CSV or JSON. */
+import { writeFileSync } from 'node:fs';
+import { LabbookError } from '../../errors';
+import { runsTable, searchRuns } from '../../query';
+import { parse } from '../args';
+import { type Command, print, withRegistry } from '../command';
+import { QUERY_OPTIONS, searchOptions, summaryJson } from './runs';
+
+const usage = 'labbook export --format csv|json [--experiment NAME] [--where EXPR] [--sort FIELD] [--limit N] [-o FILE] [--db PATH]';
+
+export const exportRuns: Command = {
+  name: 'export',
+  summary: 'export runs with config and latest metrics as CSV or JSON',
+  usage,
+  run(argv) {
+    const { values } = parse(argv, { ...QUERY_OPTIONS, format: { type: 'string' }, output: { type: 'string', short: 'o' } }, usage);
+    const format = values.format ?? (values.json ? 'json' : undefined);
+    if (format !== 'csv' && format !== 'json') {
+      throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--format\`: expected csv or json, received ${JSON.stringify(format ?? null)}. Usage: ${usage}`);
+    }
+    return withRegistry(values.db, (registry) => {
+      const found = searchRuns(registry, searchOptions(values));
+    const text = format === 'json' ? `${JSON.stringify(found.map(summaryJson), null, 2)}\n` : toCsv(runsTable(found));
+    if (values.output) {
+      writeFileSync(values.output, text);
+      process.stderr.write(`wrote ${found.length} runs to ${values.output}\n`);
+    } else {
+      print(text);
+    }
+    return 0;
+    });
+  },
+};
+
+/** RFC 4180: quote fields holding a comma, quote or line break; times as ISO 8601. */
+export function toCsv(t: { columns: string[]; rows: unknown[][] }): string {
+  const startedAt = t.columns.indexOf('started_at');
+  const field = (value: unknown): string => {
+    if (value === null || value === undefined) return '';
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const rows = t.rows.map((r) => r.map((value, i) => field(i === startedAt ? new Date(value as number).toISOString() : value)));
+  return [t.columns.map(field), ...rows].map((r) => r.join(',')).join('\n') + '\n';
+}

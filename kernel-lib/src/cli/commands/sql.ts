@@ -1,0 +1,33 @@
+/** `labbook sql QUERY`: a read-only SQL query against the documented schema. */
+import { LabbookError } from '../../errors';
+import { parse } from '../args';
+import { type Command, print, printJson, withRegistry } from '../command';
+import { table } from '../format';
+
+const usage = 'labbook sql "SELECT ..." [--db PATH] [--json]';
+
+export const sql: Command = {
+  name: 'sql',
+  summary: 'run a read-only SQL query against the registry schema',
+  usage,
+  run(argv) {
+    const { values, positionals } = parse(argv, {}, usage);
+    if (positionals.length !== 1) {
+      throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for sql: expected one quoted query, received ${positionals.length}. Usage: ${usage}`);
+    }
+    return withRegistry(values.db, (registry) => {
+      let rows: Record<string, unknown>[];
+      try {
+        rows = registry.sql(positionals[0]);
+      } catch (error) {
+        if (error instanceof LabbookError) throw error;
+        // SQLite's own message names the problem (no such column, syntax error near ...).
+        throw new LabbookError('INVALID_ARGUMENT', `Invalid SQL: ${(error as Error).message}. See the schema in the README.`);
+      }
+      if (values.json) printJson(rows);
+      else if (rows.length === 0) print('(no rows)');
+      else print(table(Object.keys(rows[0]), rows.map((r) => Object.values(r) as (string | number | null)[])));
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/** The `labbook` command: dispatches to a command; a user's mistake is one line and exit 2. */
+import { LabbookError } from '../errors';
+import type { Command } from './command';
+import { del } from './commands/delete';
+import { demo } from './commands/demo';
+import { diff } from './commands/diff';
+import { exportRuns } from './commands/export';
+import { gc } from './commands/gc';
+import { runs } from './commands/runs';
+import { show } from './commands/show';
+import { sql } from './commands/sql';
+
+const COMMANDS: Command[] = [runs, show, diff, exportRuns, sql, del, gc, demo];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'labbook — reproducible experiment runs in SQLite',
+    '',
+    'usage: labbook COMMAND [options]   (every command takes --db PATH and --json)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'labbook COMMAND --help shows its usage. The registry is --db, else $LABBOOK_DB, else .labbook/labbook.db at the project root.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    throw new LabbookError('INVALID_ARGUMENT', `Unknown command \`${name}\`: expected one of ${COMMANDS.map((c) => c.name).join(', ')}. Run \`labbook --help\`.`);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.summary}\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof LabbookError) {
+        process.stderr.write(`labbook: ${error.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`labbook: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

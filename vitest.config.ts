@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './test/summary-reporter';
 
 export default defineConfig({
   test: {
@@ -6,5 +7,6 @@ export default defineConfig({
     // Process, kernel and training tests spawn real processes; two cores are all we have.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    reporters: ['default', new SummaryReporter()],
   },
 });

@@ -17,7 +17,7 @@ export {
   type EnvProvider,
   type Environment,
 } from './env';
-export { checkSeed, drawSeed, MAX_SEED } from './seed';
+export { checkSeed, deriveSeed, drawSeed, MAX_SEED } from './seed';
 export { createRng, type Rng } from './rng';
 export { findProjectRoot } from './root';
 export { loadModelCheckpoint, saveModelCheckpoint } from './model-checkpoint';

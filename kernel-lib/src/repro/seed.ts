@@ -1,5 +1,5 @@
 /** Run seeds: drawing a fresh one and checking a given one (not the PRNGs that consume them). */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { invalidArgument } from '../errors';
 
 export const MAX_SEED = 0xffffffff;
@@ -24,4 +24,15 @@ export function checkSeed(seed: unknown): number {
     );
   }
   return seed;
+}
+
+/**
+ * A seed for one consumer of randomness (`deriveSeed(run.seed, 'init', 'dense_1/kernel')`),
+ * derived from the run's root seed by hashing, so consumers never share a stream and adding one
+ * does not shift the others. Never 0: tfjs treats seed 0 as "no seed" and falls back to
+ * Math.random for normal draws.
+ */
+export function deriveSeed(root: number, ...path: (string | number)[]): number {
+  const digest = createHash('sha256').update(JSON.stringify([checkSeed(root), ...path])).digest();
+  return digest.readUInt32LE(0) || 1;
 }

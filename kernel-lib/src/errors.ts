@@ -10,7 +10,9 @@ export type LabbookErrorCode =
   | 'SCHEMA_TOO_NEW'
   | 'NO_REGISTRY'
   | 'HASH_MISMATCH'
-  | 'CHECKPOINT_FORMAT';
+  | 'CHECKPOINT_FORMAT'
+  | 'NON_FINITE_LOSS'
+  | 'NOT_REPRODUCED';
 
 export class LabbookError extends Error {
   readonly code: LabbookErrorCode;

@@ -41,16 +41,15 @@ const BYTES_PER_ELEMENT: Record<CheckpointDtype, number> = { float32: 4, int32: 
 /** Canonical bytes of all of `model.weights`, in order; equal values give equal bytes. */
 export async function serializeWeights(model: LayersModel): Promise<Uint8Array> {
   assertModel(model);
-  const tensors: CheckpointTensor[] = [];
   // getWeights() hands back the variables themselves, not copies: they must not be disposed.
-  const weights = model.getWeights();
-  for (let i = 0; i < weights.length; i++) {
-    const weight = weights[i];
-    const dtype = checkpointDtype(weight.dtype, i);
-    const data = (await weight.data()) as CheckpointData;
-    tensors.push({ shape: [...weight.shape], dtype, data });
-  }
-  return encodeCheckpoint(tensors);
+  return serializeTensors(model.getWeights());
+}
+
+/** Canonical bytes of weights held as tensors (e.g. a copy of the best epoch's weights). */
+export function serializeTensors(tensors: readonly Tensor[]): Uint8Array {
+  return encodeCheckpoint(
+    tensors.map((t, i) => ({ shape: [...t.shape], dtype: checkpointDtype(t.dtype, i), data: t.dataSync() as CheckpointData })),
+  );
 }
 
 /** Writes tensors in the checkpoint layout; for tools that hold values rather than a model. */

@@ -4,6 +4,7 @@ export {
   encodeCheckpoint,
   parseCheckpoint,
   restoreWeights,
+  serializeTensors,
   serializeWeights,
   type CheckpointData,
   type CheckpointDtype,

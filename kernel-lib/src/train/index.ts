@@ -1,0 +1,10 @@
+/** Training: the seeded loop, optimizers, losses, callbacks, schedules and progress. */
+export { train, type History, type TrainOptions } from './loop';
+export { evaluate, trainStep, type ForwardFn, type LossFn, type StepResult } from './step';
+export { type Batch, type BatchSource, type TensorData, type TrainData } from './data';
+export { AdamW, createOptimizer, getLearningRate, setLearningRate, type OptimizerName, type OptimizerSpec } from './optimizers';
+export { cosineDecay, stepDecay, warmup, type Schedule, type ScheduleContext } from './schedules';
+export { earlyStopping, type Callback, type Logs, type Monitor, type TrainContext } from './callbacks';
+export { progressBar, type ProgressOptions } from './progress';
+export * as losses from './losses';
+export { LOSS_NAMES, lossByName, type LossName } from './losses';

@@ -1,0 +1,124 @@
+/** Multi-head scaled dot-product self-attention with a key padding mask (LabbookMultiHeadAttention). */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument } from '../../errors';
+import { checkSeed } from '../../repro/seed';
+
+/** Seeds of the four projection kernels' initializers (biases start at zero). */
+export interface AttentionSeeds {
+  query: number;
+  key: number;
+  value: number;
+  output: number;
+}
+
+export interface MultiHeadAttentionArgs {
+  heads: number;
+  seeds: AttentionSeeds;
+  name?: string;
+  trainable?: boolean;
+}
+
+/** Added to the logits of padded keys: exp() of it underflows to exactly 0 next to any real key. */
+const MASKED_LOGIT = -1e9;
+
+/**
+ * Takes [x: [batch, steps, d], mask: [batch, steps]] (1 = token, 0 = padding) and returns
+ * [batch, steps, d]: softmax(Q K^T / sqrt(d/heads) + padding bias) V per head, concatenated, then
+ * the output projection (Vaswani et al. 2017, section 3.2). Padded keys get no attention weight;
+ * padded queries still produce values, which pooling and later layers ignore.
+ *
+ * Query, value and output projections have biases; the key projection has none (as in Whisper):
+ * a key bias adds the same q.b to every logit of a query, which softmax cancels, so its gradient
+ * is identically zero and it would be a dead weight. Per block that is 4*d*d + 3*d parameters.
+ */
+export class MultiHeadAttention extends tf.layers.Layer {
+  static readonly className = 'LabbookMultiHeadAttention';
+  readonly heads: number;
+  readonly seeds: AttentionSeeds;
+  private weightsByName: Record<string, tf.LayerVariable> = {};
+
+  constructor(args: MultiHeadAttentionArgs) {
+    super(args);
+    if (typeof args?.heads !== 'number' || !Number.isSafeInteger(args.heads) || args.heads < 1) {
+      throw invalidArgument('heads', 'a positive integer', args?.heads);
+    }
+    this.heads = args.heads;
+    const seeds = args.seeds ?? ({} as AttentionSeeds);
+    this.seeds = {
+      query: checkSeed(seeds.query),
+      key: checkSeed(seeds.key),
+      value: checkSeed(seeds.value),
+      output: checkSeed(seeds.output),
+    };
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const d = modelWidth(inputShape);
+    if (d % this.heads !== 0) {
+      throw invalidArgument('heads', `a divisor of the model width (${d}): heads must divide dModel`, this.heads);
+    }
+    const kernel = (name: keyof AttentionSeeds): void => {
+      const init = tf.initializers.glorotUniform({ seed: this.seeds[name] });
+      this.weightsByName[`${name}/kernel`] = this.addWeight(`${name}/kernel`, [d, d], 'float32', init, undefined, true);
+    };
+    const bias = (name: keyof AttentionSeeds): void => {
+      const init = tf.initializers.zeros();
+      this.weightsByName[`${name}/bias`] = this.addWeight(`${name}/bias`, [d], 'float32', init, undefined, true);
+    };
+    kernel('query');
+    bias('query');
+    kernel('key');
+    kernel('value');
+    bias('value');
+    kernel('output');
+    bias('output');
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return Array.isArray(inputShape[0]) ? (inputShape[0] as tf.Shape) : (inputShape as tf.Shape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    if (!Array.isArray(inputs) || inputs.length !== 2) {
+      throw invalidArgument('inputs', '[x, mask] for MultiHeadAttention', inputs);
+    }
+    const [x, mask] = inputs;
+    return tf.tidy(() => {
+      const [batch, steps, d] = x.shape as [number, number, number];
+      const h = this.heads;
+      const k = d / h;
+      const w = (name: string): tf.Tensor => this.weightsByName[name].read();
+      const flat = tf.reshape(x, [batch * steps, d]);
+      // [batch * steps, d] -> [batch, heads, steps, d / heads]
+      const project = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
+        let y = tf.matMul(flat, w(`${name}/kernel`));
+        if (withBias) y = tf.add(y, w(`${name}/bias`));
+        return tf.transpose(tf.reshape(y, [batch, steps, h, k]), [0, 2, 1, 3]);
+      };
+      const q = project('query', true);
+      const key = project('key', false);
+      const v = project('value', true);
+      const logits = tf.mul(tf.matMul(q, key, false, true), 1 / Math.sqrt(k));
+      const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_LOGIT), [batch, 1, 1, steps]);
+      const attention = tf.softmax(tf.add(logits, padding));
+      const context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [batch * steps, d]);
+      const out = tf.add(tf.matMul(context, w('output/kernel')), w('output/bias'));
+      return tf.reshape(out, [batch, steps, d]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), heads: this.heads, seeds: { ...this.seeds } };
+  }
+}
+tf.serialization.registerClass(MultiHeadAttention);
+
+function modelWidth(inputShape: tf.Shape | tf.Shape[]): number {
+  const x = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  const d = x[x.length - 1];
+  if (x.length !== 3 || typeof d !== 'number') {
+    throw invalidArgument('inputShape', '[[batch, steps, d], [batch, steps]] with a known d', inputShape);
+  }
+  return d;
+}

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dense, head, initSeed, maybeDropout, type BuildContext, type SymbolicTensor } from './common';
 import type { TransformerConfig } from './config';
-import { MultiHeadAttention, PaddingMask, PositionalEncoding, SequencePooling, TokenEmbedding } from './layers';
+import { LayerNorm, MultiHeadAttention, PaddingMask, PositionalEncoding, SequencePooling, TokenEmbedding } from './layers';
 
 /** LayerNormalization epsilon: PyTorch's nn.Transformer value (the paper gives none). */
 const NORM_EPSILON = 1e-5;
@@ -55,5 +55,5 @@ function encoderBlock(
 
 function residualNorm(name: string, x: SymbolicTensor, sublayer: SymbolicTensor): SymbolicTensor {
   const sum = tf.layers.add({ name: `${name}_residual` }).apply([x, sublayer]) as SymbolicTensor;
-  return tf.layers.layerNormalization({ name: `${name}_norm`, epsilon: NORM_EPSILON }).apply(sum) as SymbolicTensor;
+  return new LayerNorm({ name: `${name}_norm`, epsilon: NORM_EPSILON }).apply(sum) as SymbolicTensor;
 }

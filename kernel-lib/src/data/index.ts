@@ -7,6 +7,7 @@ export type { Cell, Column, Dtype } from './frame';
 export { fingerprint, logFrame, type Fingerprint } from './fingerprint';
 export { splitFrame, splitIndices, type FrameSplits, type IndexSplits, type SplitFractions, type SplitOptions } from './split';
 export { toTensors, type TensorOptions, type Tensors } from './tensors';
+export { splitTensors, type TensorPair, type TensorSplits } from './split-tensors';
 export * from './preprocess';
 export * from './text';
 export * from './datasets';

@@ -12,11 +12,12 @@ export interface TensorOptions {
   targetType: 'class' | 'regression';
 }
 
-export interface Tensors {
+/** A type alias (not an interface) so that it passes as a TensorContainer to tf.dispose. */
+export type Tensors = {
   /** [rows, features.length] float32, columns in the order of `features`. */
   x: Tensor2D;
   y: Tensor1D;
-}
+};
 
 /**
  * x and y for a model. Features must be numeric or boolean (1/0) with no missing values: a NaN

@@ -1,6 +1,7 @@
 /** Training: the seeded loop, optimizers, losses, callbacks, schedules and progress. */
 export { train, type History, type TrainOptions } from './loop';
 export { evaluate, trainStep, type ForwardFn, type LossFn, type StepResult } from './step';
+export { predict, predictClasses } from './predict';
 export { type Batch, type BatchSource, type TensorData, type TrainData } from './data';
 export { AdamW, createOptimizer, getLearningRate, setLearningRate, type OptimizerName, type OptimizerSpec } from './optimizers';
 export { cosineDecay, stepDecay, warmup, type Schedule, type ScheduleContext } from './schedules';

@@ -29,6 +29,7 @@ export {
   captureEnvironment,
   checkSeed,
   createRng,
+  deriveSeed,
   drawSeed,
   hashFiles,
   loadModelCheckpoint,
@@ -40,3 +41,65 @@ export {
   sha256,
 } from './repro';
 export type { Environment, ParsedCheckpoint, Rng } from './repro';
+
+// Backends.
+export { availableBackends, currentBackendInfo, initBackend } from './backend';
+export type { BackendInfo, BackendName } from './backend';
+
+// Data.
+export {
+  bucketBatches,
+  DataFormatError,
+  fingerprint,
+  LabelEncoder,
+  loadCars,
+  loadCsv,
+  loadIris,
+  loadJson,
+  loadMnist,
+  loadPenguins,
+  loadSeattleWeather,
+  loadSpamAssassin,
+  logFrame,
+  MinMaxScaler,
+  OneHotEncoder,
+  Pipeline,
+  splitFrame,
+  splitIndices,
+  splitTensors,
+  Standardizer,
+  stripEmailHeaders,
+  tokenize,
+  toTensors,
+  Vocabulary,
+} from './data';
+export type { Dataset, Fingerprint, IndexSplits, SplitFractions, TensorPair, TensorSplits } from './data';
+
+// Models.
+export { buildModel, describeModel, MODEL_KINDS, modelDefaults, parameterCount, resolveModelConfig, SeededDropout } from './models';
+export type { CnnConfig, MlpConfig, ModelConfig, ModelKind, RnnConfig, TransformerConfig } from './models';
+
+// Training. Losses and metrics share names (mse, mae), so each is a namespace, as in tf.losses / tf.metrics.
+export {
+  AdamW,
+  cosineDecay,
+  createOptimizer,
+  earlyStopping,
+  evaluate,
+  LOSS_NAMES,
+  lossByName,
+  predict,
+  predictClasses,
+  progressBar,
+  stepDecay,
+  train,
+  trainStep,
+  warmup,
+} from './train';
+export type { Batch, BatchSource, Callback, History, Logs, LossName, OptimizerSpec, Schedule, TrainContext, TrainOptions } from './train';
+export * as losses from './train/losses';
+export * as metrics from './metrics';
+
+// Experiments.
+export { defineExperiment, listExperimentFiles, loadExperiment, reproduce, runExperiment } from './experiment';
+export type { BaseConfig, Experiment, ExperimentContext, ExperimentResult, ExperimentRunSummary, ReproduceResult } from './experiment';

@@ -7,11 +7,13 @@ import { demo } from './commands/demo';
 import { diff } from './commands/diff';
 import { exportRuns } from './commands/export';
 import { gc } from './commands/gc';
+import { reproduce } from './commands/reproduce';
+import { run } from './commands/run';
 import { runs } from './commands/runs';
 import { show } from './commands/show';
 import { sql } from './commands/sql';
 
-const COMMANDS: Command[] = [runs, show, diff, exportRuns, sql, del, gc, demo];
+const COMMANDS: Command[] = [run, reproduce, runs, show, diff, exportRuns, sql, del, gc, demo];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,53 @@
+/** `labbook run NAME|PATH`: trains an experiment and records it as a run. */
+import { LabbookError } from '../../errors';
+import { loadExperiment, runExperiment } from '../../experiment';
+import type { Json } from '../../registry/types';
+import { parse, toInt } from '../args';
+import { type Command, print, printJson, withRegistry } from '../command';
+import { formatNumber } from '../format';
+
+const usage = 'labbook run NAME|PATH [--set key=value ...] [--seed N] [--backend NAME] [--quiet] [--db PATH] [--json]';
+
+export const run: Command = {
+  name: 'run',
+  summary: 'train an experiment (from experiments/ or a file) and record the run',
+  usage,
+  run(argv) {
+    const { values, positionals } = parse(argv, { set: { type: 'string', multiple: true }, seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean', default: false } }, usage);
+    if (positionals.length !== 1) {
+      throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for run: expected one experiment name or file, received ${positionals.length}. Usage: ${usage}`);
+    }
+    const experiment = loadExperiment(positionals[0]);
+    const set = parseSettings(values.set ?? []);
+    const seed = toInt('--seed', values.seed, 0);
+    return withRegistry(values.db, async (registry) => {
+      const summary = await runExperiment(experiment, { registry, set, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
+      if (values.json) printJson(summary);
+      else if (summary.error) print(`run ${summary.id}  ${summary.experiment}  ${summary.status}  seed ${summary.seed}\n${summary.error}`);
+      else {
+        const figures = Object.entries(summary.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join('  ');
+        print(`run ${summary.id}  ${summary.experiment}  ${summary.status}  seed ${summary.seed}\n  ${figures}\n  checkpoint ${summary.checkpoint?.sha256 ?? '-'}`);
+      }
+      // A run that failed in the experiment's own code is recorded (status failed); exit 1 says so.
+      return summary.status === 'finished' ? 0 : 1;
+    }, true);
+  },
+};
+
+/** `key=value` pairs; values parse as JSON when they can (numbers, booleans, arrays), else strings. */
+export function parseSettings(pairs: string[]): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--set\`: expected key=value, received ${JSON.stringify(pair)}.`);
+    const text = pair.slice(eq + 1);
+    let value: Json;
+    try {
+      value = JSON.parse(text) as Json;
+    } catch {
+      value = text;
+    }
+    out[pair.slice(0, eq)] = value;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/** What an experiment is: a name, typed config defaults and a run function. */
+import { invalidArgument, LabbookError } from '../errors';
+import type { Registry } from '../registry/registry';
+import type { Run } from '../registry/run';
+import type { Config, Json } from '../registry/types';
+
+/** Every experiment accepts these, so tests and CI can run it small. */
+export interface BaseConfig {
+  epochs: number;
+  /** Training examples used; 0 means all. */
+  samples: number;
+  [key: string]: Json;
+}
+
+export interface ExperimentContext<C extends BaseConfig> {
+  run: Run;
+  registry: Registry;
+  config: C;
+  /** The run's root seed; derive every other seed from it. */
+  seed: number;
+  /** Whether to draw live progress (false in tests and batch jobs). */
+  progress: boolean;
+}
+
+/** The headline figures an experiment returns (test accuracy, RMSE...); the runner logs them to the run. */
+export type ExperimentResult = { [metric: string]: number };
+
+export interface Experiment<C extends BaseConfig = BaseConfig> {
+  name: string;
+  description: string;
+  defaults: C;
+  run(ctx: ExperimentContext<C>): Promise<ExperimentResult>;
+  /** The file that defined it, for the run's code hash (set by the loader, or pass __filename). */
+  file?: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+export function defineExperiment<C extends BaseConfig>(definition: Experiment<C>): Experiment<C> {
+  if (!definition || typeof definition.name !== 'string' || !NAME.test(definition.name)) {
+    throw invalidArgument('experiment name', 'lowercase letters, digits and dashes, e.g. "mnist-mlp"', definition?.name);
+  }
+  const d = definition.defaults as Config;
+  if (!d || typeof d.epochs !== 'number' || typeof d.samples !== 'number') {
+    throw invalidArgument(`${definition.name}.defaults`, 'a config with numeric `epochs` and `samples` (every experiment accepts them)', d);
+  }
+  if (typeof definition.run !== 'function') throw invalidArgument(`${definition.name}.run`, 'a function (ctx) => Promise<results>', definition.run);
+  return definition;
+}
+
+/**
+ * The defaults with `overrides` applied. Keys must exist in the defaults and keep their type, so
+ * a typo (`--set lr2=0.1`) is an error rather than a silently ignored setting.
+ */
+export function resolveConfig<C extends BaseConfig>(experiment: Experiment<C>, overrides: { [key: string]: Json } = {}): C {
+  const config: { [key: string]: Json } = { ...experiment.defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in config)) {
+      throw new LabbookError(
+        'INVALID_ARGUMENT',
+        `Unknown config key \`${key}\` for ${experiment.name}: expected one of ${Object.keys(config).join(', ')}, received ${JSON.stringify(key)}. Check the spelling.`,
+      );
+    }
+    const expected = kind(config[key]);
+    if (kind(value) !== expected && !(expected === 'null' || value === null)) {
+      throw invalidArgument(`${key}`, `a ${expected} like ${experiment.name}'s default ${JSON.stringify(config[key])}`, value);
+    }
+    config[key] = value;
+  }
+  return config as C;
+}
+
+function kind(value: Json): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}

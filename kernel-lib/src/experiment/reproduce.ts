@@ -1,0 +1,78 @@
+/** reproduce(): re-runs a recorded run's experiment with its config and seed and compares the outcome. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableBackends } from '../backend';
+import { LabbookError } from '../errors';
+import { diffRuns, type RunDiff } from '../query/diff';
+import type { Registry } from '../registry/registry';
+import { findProjectRoot } from '../repro/root';
+import type { BaseConfig, Experiment } from './define';
+import { loadExperiment, loadExperimentFile } from './loader';
+import { type ExperimentRunSummary, runExperiment } from './runner';
+
+export interface ReproduceResult {
+  original: { id: number; status: string; seed: number; configHash: string; codeHash: string | null; checkpoint: { sha256: string } | null };
+  rerun: ExperimentRunSummary;
+  /** The re-run finished and its final checkpoint is bit-identical to the original's. */
+  reproduced: boolean;
+  checkpointMatch: boolean;
+  /** Inputs that differ between the two runs: config, code, data, environment. */
+  differences: Pick<RunDiff, 'config' | 'env' | 'datasets'> & { codeHash: RunDiff['codeHash'] | null };
+  /** rerun minus original, per metric. */
+  metricDeltas: { [metric: string]: number | null };
+}
+
+/** The experiment a run came from: its recorded source file when it still exists, else by name. */
+function experimentOf(source: string | undefined, name: string): Experiment<BaseConfig> {
+  const file = source ? join(findProjectRoot(), source) : null;
+  return file && existsSync(file) ? loadExperimentFile(file) : loadExperiment(name);
+}
+
+/**
+ * Re-runs run `id` with its recorded config and seed, on its recorded backend unless another is
+ * asked for (or the recorded one cannot start here: then the default, and the difference shows).
+ */
+export async function reproduce(registry: Registry, id: number, options: { progress?: boolean; backend?: string } = {}): Promise<ReproduceResult> {
+  const original = registry.getRun(id);
+  if (original.status === 'running') {
+    throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run to reproduce. Wait for it to end.`);
+  }
+  const experiment = experimentOf(original.tags.source, original.experiment);
+  const recorded = (original.env.backend as { name?: string } | undefined)?.name;
+  const available = await availableBackends();
+  const backend = options.backend ?? (recorded && (available as string[]).includes(recorded) ? recorded : undefined);
+  const rerun = await runExperiment(experiment, {
+    backend,
+    registry,
+    set: original.config,
+    seed: original.seed,
+    progress: options.progress,
+    tags: { reproduces: String(id) },
+  });
+  const diff = diffRuns(registry, [id, rerun.id]);
+  const final = original.checkpoints[original.checkpoints.length - 1];
+  const metricDeltas: ReproduceResult['metricDeltas'] = {};
+  for (const [key, m] of Object.entries(diff.metrics)) {
+    if (!key.startsWith('epoch_seconds') && key !== 'samples_per_sec') metricDeltas[key] = m.deltas[1];
+  }
+  return {
+    original: {
+      id,
+      status: original.status,
+      seed: original.seed,
+      configHash: original.configHash,
+      codeHash: original.codeHash,
+      checkpoint: final ? { sha256: final.sha256 } : null,
+    },
+    rerun,
+    reproduced: rerun.status === 'finished' && diff.checkpointEqual,
+    checkpointMatch: diff.checkpointEqual,
+    differences: {
+      config: diff.config,
+      env: diff.env,
+      datasets: diff.datasets,
+      codeHash: diff.codeHash[0] === diff.codeHash[1] ? null : diff.codeHash,
+    },
+    metricDeltas,
+  };
+}

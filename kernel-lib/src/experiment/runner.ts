@@ -1,0 +1,106 @@
+/** Runs an experiment as a recorded run: config resolved, backend chosen, code hashed, outcome kept. */
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { initBackend } from '../backend';
+import { openRegistry, type Registry } from '../registry/registry';
+import type { Json, RunStatus } from '../registry/types';
+import { hashFiles } from '../repro/hash';
+import { findProjectRoot } from '../repro/root';
+import { type BaseConfig, type Experiment, type ExperimentResult, resolveConfig } from './define';
+
+export interface RunExperimentOptions {
+  registry?: Registry;
+  /** Config keys to change from the experiment's defaults. */
+  set?: { [key: string]: Json };
+  seed?: number;
+  progress?: boolean;
+  tags?: { [key: string]: string };
+  /** tensorflow, wasm or cpu; default LABBOOK_BACKEND, else the fastest available. */
+  backend?: string;
+  /** false: a failing run is reported in the summary (status failed, error) instead of thrown. */
+  throwOnFailure?: boolean;
+}
+
+export interface ExperimentRunSummary {
+  id: number;
+  experiment: string;
+  status: RunStatus;
+  seed: number;
+  configHash: string;
+  codeHash: string | null;
+  checkpoint: { sha256: string } | null;
+  metrics: ExperimentResult;
+  /** The failure's message and stack when the run failed. */
+  error: string | null;
+}
+
+let libraryFiles: string[] | null = null;
+
+/** Every source file of labbook itself: a change to the training loop changes what a run did. */
+function labbookFiles(): string[] {
+  if (libraryFiles === null) {
+    const root = join(__dirname, '..');
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : /\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+      );
+    libraryFiles = walk(root).sort();
+  }
+  return libraryFiles;
+}
+
+/** The hash of the experiment's file and the labbook code it ran on. */
+export function experimentCodeHash(experiment: Experiment<BaseConfig>): string | null {
+  if (!experiment.file) return null;
+  return hashFiles([experiment.file, ...labbookFiles()]);
+}
+
+/**
+ * Runs the experiment in a new run of `experiment.name`. A throw inside it marks the run failed
+ * (everything logged is kept) and is re-thrown.
+ */
+export async function runExperiment<C extends BaseConfig>(experiment: Experiment<C>, options: RunExperimentOptions = {}): Promise<ExperimentRunSummary> {
+  const config = resolveConfig(experiment, options.set);
+  await initBackend({ prefer: options.backend });
+  const registry = options.registry ?? openRegistry();
+  try {
+    const source = experiment.file ? relative(findProjectRoot(), experiment.file) : null;
+    let id = 0;
+    let metrics: ExperimentResult = {};
+    try {
+      metrics = await registry.withRun(
+        {
+          experiment: experiment.name,
+          config,
+          seed: options.seed,
+          codeHash: experimentCodeHash(experiment as unknown as Experiment<BaseConfig>) ?? undefined,
+          tags: { ...(source ? { source } : {}), ...options.tags },
+        },
+        async (run) => {
+          id = run.id;
+          const result = await experiment.run({ run, registry, config, seed: run.seed, progress: options.progress ?? false });
+          if (Object.keys(result).length > 0) run.log(result);
+          return result;
+        },
+      );
+    } catch (error) {
+      // before the run started (a bad config), or asked to throw: the caller sees the error itself
+      if (id === 0 || options.throwOnFailure !== false) throw error;
+    }
+    const record = registry.getRun(id);
+    const final = record.checkpoints[record.checkpoints.length - 1];
+    return {
+      id,
+      experiment: record.experiment,
+      status: record.status,
+      seed: record.seed,
+      configHash: record.configHash,
+      codeHash: record.codeHash,
+      checkpoint: final ? { sha256: final.sha256 } : null,
+      metrics,
+      error: record.error,
+    };
+  } finally {
+    if (!options.registry) registry.close();
+  }
+}

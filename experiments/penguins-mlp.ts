@@ -1,0 +1,33 @@
+// Tabular classification: penguin species from measurements, island and sex, with preprocessing fitted on the training split.
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, defineExperiment, deriveSeed, LabelEncoder, loadPenguins, metrics, OneHotEncoder, Pipeline, predictClasses, splitFrame, Standardizer, toTensors, train } from 'labbook';
+
+const MEASUREMENTS = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
+
+export default defineExperiment({
+  name: 'penguins-mlp',
+  description: 'MLP on Palmer penguins (npm package vega-datasets): species from measurements, island, sex',
+  defaults: { epochs: 60, samples: 0, batchSize: 16, learningRate: 0.01, hidden: [32], dropout: 0.1 },
+  async run({ run, config, seed, progress }) {
+    const data = loadPenguins({ run });
+    const splits = splitFrame(data.frame, { train: 0.7, validation: 0.15, test: 0.15, seed, stratify: 'Species' });
+    const trainFrame = config.samples ? splits.train.head(config.samples) : splits.train;
+    const onehot = new OneHotEncoder();
+    const prep = new Pipeline().add(new Standardizer(), MEASUREMENTS).add(onehot, ['Island', 'Sex']).add(new LabelEncoder(), ['Species']);
+    prep.fit(trainFrame);
+    run.logArtifact('preprocessing', prep.toJSON());
+    const features = [...MEASUREMENTS, ...onehot.outputColumns()];
+    const tensors = (frame: typeof trainFrame) => toTensors(prep.transform(frame), { features, target: 'Species', targetType: 'class' });
+    const [trainSet, validation, test] = [tensors(trainFrame), tensors(splits.validation!), tensors(splits.test!)];
+    const model = buildModel(
+      { kind: 'mlp', task: 'classification', outputs: 3, inputShape: [features.length], hidden: config.hidden, dropout: config.dropout },
+      { seed: deriveSeed(seed, 'model') },
+    );
+    await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
+    const predicted = predictClasses(model, test.x);
+    const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };
+    tf.dispose([trainSet, validation, test]);
+    model.dispose();
+    return result;
+  },
+});

@@ -1,5 +1,6 @@
 /** What an experiment is: a name, typed config defaults and a run function. */
 import { invalidArgument, LabbookError } from '../errors';
+import { closestName } from '../suggest';
 import type { Registry } from '../registry/registry';
 import type { Run } from '../registry/run';
 import type { Config, Json } from '../registry/types';
@@ -58,7 +59,7 @@ export function resolveConfig<C extends BaseConfig>(experiment: Experiment<C>, o
     if (!(key in config)) {
       throw new LabbookError(
         'INVALID_ARGUMENT',
-        `Unknown config key \`${key}\` for ${experiment.name}: expected one of ${Object.keys(config).join(', ')}, received ${JSON.stringify(key)}. Check the spelling.`,
+        `Unknown config key \`${key}\` for ${experiment.name}: expected one of ${Object.keys(config).join(', ')}, received ${JSON.stringify(key)}. ${hint(key, Object.keys(config))}`,
       );
     }
     const expected = kind(config[key]);
@@ -72,4 +73,9 @@ export function resolveConfig<C extends BaseConfig>(experiment: Experiment<C>, o
 
 function kind(value: Json): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+function hint(key: string, known: string[]): string {
+  const guess = closestName(key, known);
+  return guess ? `Did you mean \`${guess}\`?` : 'Check the spelling.';
 }

@@ -1,5 +1,6 @@
 /** Checks a model config at the boundary and fills in its defaults (what buildModel builds from). */
 import { invalidArgument, LabbookError } from '../errors';
+import { closestName } from '../suggest';
 import {
   MODEL_KINDS,
   modelDefaults,
@@ -29,7 +30,7 @@ export function resolveModelConfig(config: ModelConfig): ResolvedModelConfig {
   const known = Object.keys(defaults);
   for (const key of Object.keys(config)) {
     if (!known.includes(key)) {
-      const hint = closest(key, known);
+      const hint = closestName(key, known, 2);
       // Built by hand: invalidArgument would quote the whole "received" text as a string.
       throw new LabbookError(
         'INVALID_ARGUMENT',
@@ -150,27 +151,4 @@ function copyArrays<T extends object>(config: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) out[k] = Array.isArray(v) ? [...v] : v;
   return out as T;
-}
-
-/** The known key within edit distance 2 of a typo, if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

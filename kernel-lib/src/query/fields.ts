@@ -1,4 +1,5 @@
 /** The fields filters and sorts may name, and the correlated SQL each one reads. */
+import { closestName } from '../suggest';
 import type { ErrorFactory, Segment } from './lexer';
 
 export type RunColumn = 'id' | 'name' | 'experiment' | 'status' | 'seed' | 'started_at' | 'ended_at' | 'config_hash' | 'code_hash';
@@ -47,7 +48,7 @@ export function resolveField(segments: Segment[], text: string, pos: number, fai
     return { kind: 'column', column: head.text as RunColumn, text };
   }
   // A typo in the prefix or column gets a suggestion; a bare key most likely meant a config key.
-  const guess = suggest(head.text, rest.length > 0 ? PREFIXES : RUN_COLUMNS);
+  const guess = closestName(head.text, rest.length > 0 ? PREFIXES : RUN_COLUMNS);
   const restText = rest.map((s) => `.${s.text}`).join('');
   let fix: string | undefined;
   if (guess) fix = `Did you mean \`${guess}${restText}\`?`;
@@ -75,30 +76,4 @@ export function fieldSql(field: FieldRef, alias: string): { sql: string; params:
       // The aggregate is one of three fixed column names, chosen above, never user text.
       return { sql: `(SELECT ${field.aggregate} FROM metrics_latest WHERE run_id = ${alias}.id AND key = ?)`, params: [field.key] };
   }
-}
-
-/** The closest known name when the typo is small for the word's length (`lr` is not a typo of `id`). */
-function suggest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.min(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

@@ -138,6 +138,7 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
         const stepLogs: Logs = { loss: result.loss, size, lr };
         ctx.step++;
         for (const cb of callbacks) await cb.onBatchEnd?.(ctx.step, stepLogs, ctx);
+        await yieldEvery(100);
       }
       const seconds = (performance.now() - started) / 1000;
       const logs: Logs = { loss: lossSum / seen };
@@ -180,4 +181,17 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
 /** tf.Optimizer's own instanceof check throws on undefined, so look at the shape instead. */
 function isOptimizer(value: unknown): value is tf.Optimizer {
   return typeof value === 'object' && value !== null && typeof (value as tf.Optimizer).applyGradients === 'function';
+}
+
+let lastYield = 0;
+
+/**
+ * Lets timers run (the run's metric flush and heartbeat, a notebook's display and interrupt)
+ * at most every `ms`: awaiting resolved promises alone never leaves the microtask queue.
+ */
+async function yieldEvery(ms: number): Promise<void> {
+  const now = performance.now();
+  if (now - lastYield < ms) return;
+  lastYield = now;
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }

@@ -5,6 +5,7 @@ import type { Json } from '../../registry/types';
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { formatNumber } from '../format';
+import { renderRun } from './show';
 
 const usage = 'labbook run NAME|PATH [--set key=value ...] [--seed N] [--backend NAME] [--quiet] [--db PATH] [--json]';
 
@@ -23,10 +24,9 @@ export const run: Command = {
     return withRegistry(values.db, async (registry) => {
       const summary = await runExperiment(experiment, { registry, set, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
       if (values.json) printJson(summary);
-      else if (summary.error) print(`run ${summary.id}  ${summary.experiment}  ${summary.status}  seed ${summary.seed}\n${summary.error}`);
       else {
         const figures = Object.entries(summary.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join('  ');
-        print(`run ${summary.id}  ${summary.experiment}  ${summary.status}  seed ${summary.seed}\n  ${figures}\n  checkpoint ${summary.checkpoint?.sha256 ?? '-'}`);
+        print(`${renderRun(registry.getRun(summary.id))}\n\n${figures || summary.error}\nregistry: ${registry.path}\nnext: npx labbook reproduce ${summary.id}   |   npx labbook runs --experiment ${summary.experiment}`);
       }
       // A run that failed in the experiment's own code is recorded (status failed); exit 1 says so.
       return summary.status === 'finished' ? 0 : 1;

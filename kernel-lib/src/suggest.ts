@@ -1,0 +1,31 @@
+/** "Did you mean ...?" for error messages: the known name closest to a typo. */
+
+/**
+ * The candidate within `maxDistance` edits of `word` (case-insensitive), if any. The default
+ * scales with the word's length, so a short word is not "corrected" into another (`lr` is not
+ * a typo of `id`).
+ */
+export function closestName(word: string, candidates: readonly string[], maxDistance = Math.min(2, Math.floor(word.length / 3))): string | undefined {
+  let best: string | undefined;
+  let bestDistance = maxDistance + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -35,7 +35,8 @@ function provide(name: string, provider: Parameters<typeof registerEnvProvider>[
 describe('captureEnvironment', () => {
   it('records versions, machine and lockfile as plain JSON in a stable key order', () => {
     const env = captureEnvironment({ projectRoot: repoRoot });
-    expect(Object.keys(env)).toEqual(['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git']);
+    expect(Object.keys(env)).toEqual(['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git', 'notebook']);
+    expect(env.notebook).toBeNull(); // not a notebook kernel
     expect(env.labbook).toBe(labbookVersion);
     expect(env.node).toBe(process.version);
     expect(env.os).toEqual({ platform: process.platform, release: expect.any(String), arch: process.arch });
@@ -85,12 +86,12 @@ describe('captureEnvironment', () => {
 
 describe('registerEnvProvider', () => {
   it('adds provider sections after the built-ins, in name order, with keys sorted', () => {
-    provide('notebook', () => ({ path: 'notebooks/mnist.ipynb', cellSha256: 'abc' }));
+    provide('plots', () => ({ renderer: 'plotly', version: 4 }));
     provide('backend', () => ({ name: 'cpu', flags: { WEBGL_PACK: false, DEBUG: false } }));
     const env = captureEnvironment({ projectRoot: repoRoot });
-    expect(Object.keys(env).slice(-2)).toEqual(['backend', 'notebook']);
+    expect(Object.keys(env).slice(-2)).toEqual(['backend', 'plots']);
     expect(JSON.stringify(env.backend)).toBe('{"flags":{"DEBUG":false,"WEBGL_PACK":false},"name":"cpu"}');
-    expect(env.notebook).toEqual({ cellSha256: 'abc', path: 'notebooks/mnist.ipynb' });
+    expect(env.plots).toEqual({ renderer: 'plotly', version: 4 });
   });
 
   it('records a failing provider as {error} instead of failing the capture', () => {

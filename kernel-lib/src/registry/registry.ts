@@ -71,8 +71,9 @@ export class Registry {
     }
     const configJson = canonicalJson(config, 'config');
     const seed = options.seed === undefined ? drawSeed() : checkSeed(options.seed);
-    const codeHash = options.codeHash ?? (options.codeFiles?.length ? hashFiles(options.codeFiles) : null);
     const env = { ...captureEnvironment(), ...options.env };
+    // In a notebook the code that ran is its cells: their hash stands in when none is given.
+    const codeHash = options.codeHash ?? (options.codeFiles?.length ? hashFiles(options.codeFiles) : (env.notebook?.cellsSha256 ?? null));
     const now = Date.now();
     const id = this.store.insertRun(
       {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { invalidArgument } from '../errors';
 import type { Json } from '../registry/types';
 import { canonicalJson, sha256 } from './hash';
+import { notebookContext } from './notebook';
 import { findProjectRoot } from './root';
 
 
@@ -20,6 +21,8 @@ export interface Environment {
   lockfileSha256: string | null;
   /** null fields where git is missing or the project is not in a work tree. */
   git: { commit: string | null; dirty: boolean | null };
+  /** The notebook whose kernel ran this, with a hash of its code cells; null outside a notebook. */
+  notebook: { path: string; cellsSha256: string } | null;
   /** Sections added by registered providers, in name order. */
   [section: string]: Json;
 }
@@ -31,7 +34,7 @@ export interface CaptureOptions {
   projectRoot?: string;
 }
 
-const BUILT_IN_KEYS = ['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git'];
+const BUILT_IN_KEYS = ['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git', 'notebook'];
 const GIT_TIMEOUT_MS = 3000;
 const providers = new Map<string, EnvProvider>();
 
@@ -74,6 +77,7 @@ export function captureEnvironment(options: CaptureOptions = {}): Environment {
     tfjs: tfjsVersion(root),
     lockfileSha256: lockfileHash(root),
     git: gitState(root),
+    notebook: notebookContext() as Environment['notebook'],
   };
   // Sorted, and each section's keys sorted, so equal environments serialize identically
   // whatever order the providers were registered or built their objects in.

@@ -22,3 +22,4 @@ export { checkSeed, deriveSeed, drawSeed, MAX_SEED } from './seed';
 export { createRng, type Rng } from './rng';
 export { findProjectRoot } from './root';
 export { loadModelCheckpoint, saveModelCheckpoint } from './model-checkpoint';
+export { notebookContext, type NotebookContext } from './notebook';

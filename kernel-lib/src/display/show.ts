@@ -1,0 +1,103 @@
+/** show(): rich output in a tslab notebook, text (or an HTML file for figures) everywhere else. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { inspect } from 'node:util';
+import { invalidArgument } from '../errors';
+import type { Figure } from '../plots/figure';
+import { figureFragment, htmlDocument } from './plotly';
+import { currentTarget, emit, type Sink, type Target, type TextStream } from './sink';
+import { escapeHtml } from './table';
+import { diffView, frameView, isFrame, isRunDiff, isRunRecord, isRunSummaries, runCardView, summariesView, wrap, type View } from './views';
+
+export interface ShowOptions {
+  /** Where a figure's HTML file goes outside a notebook (default: a new file under the OS temp dir). */
+  file?: string;
+  /** A title for a figure's HTML page. */
+  title?: string;
+  /** Rows of a DataFrame shown before head/tail elision (default 20). */
+  maxRows?: number;
+  /** Columns of a DataFrame shown before elision (default 20). */
+  maxColumns?: number;
+  /** Put plotly.js in this figure's output even if an earlier one carried it (after clearing that cell). */
+  embedPlotly?: boolean;
+  /** Text output outside a notebook (default process.stdout). */
+  stream?: TextStream;
+}
+
+/**
+ * Shows a danfo DataFrame/Series, a RunRecord, RunSummary[], a RunDiff, a plotly Figure, or any
+ * value. Returns the HTML file written for a figure outside a notebook, else undefined.
+ */
+export function show(x: unknown, options: ShowOptions = {}): string | undefined {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an options object', options);
+  return showOn(currentTarget(options.stream), x, options);
+}
+
+export function isFigure(x: unknown): x is Figure {
+  const f = x as Figure;
+  return f !== null && typeof f === 'object' && Array.isArray(f.data) && f.layout !== null && typeof f.layout === 'object' && !Array.isArray(f.layout);
+}
+
+/** show() on an explicit target: the seam tests drive with a recording sink. */
+export function showOn(target: Target, x: unknown, options: ShowOptions = {}): string | undefined {
+  if (isFigure(x)) return showFigure(target, x, options);
+  const view = viewOf(x, options);
+  if (target.kind === 'notebook') {
+    if (view) emit(target.sink, { 'text/html': wrap(view.html()), 'text/plain': view.text() });
+    else target.sink.raw('text/plain', inspect(x, { depth: 4 }));
+    return undefined;
+  }
+  const width = target.kind === 'terminal' ? target.stream.columns : undefined;
+  const text = view ? view.text(width) : inspect(x, { depth: 4, colors: target.kind === 'terminal' });
+  target.stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  return undefined;
+}
+
+function viewOf(x: unknown, options: ShowOptions): View | null {
+  if (isFrame(x)) return frameView(x, options);
+  if (isRunRecord(x)) return runCardView(x);
+  if (isRunSummaries(x)) return summariesView(x);
+  if (isRunDiff(x)) return diffView(x);
+  return null;
+}
+
+/** Per process (one kernel session): shared through globalThis so two copies of labbook agree. */
+const EMBEDDED = Symbol.for('labbook.display.plotlyEmbedded');
+
+function showFigure(target: Target, figure: Figure, options: ShowOptions): string | undefined {
+  if (target.kind === 'notebook') {
+    const state = globalThis as { [EMBEDDED]?: boolean };
+    const library = options.embedPlotly === true || state[EMBEDDED] !== true;
+    emitFigure(target.sink, figure, library);
+    state[EMBEDDED] = true;
+    return undefined;
+  }
+  const file = resolve(options.file ?? defaultFigureFile());
+  mkdirSync(dirname(file), { recursive: true });
+  const title = options.title ?? figureTitle(figure);
+  writeFileSync(file, htmlDocument(title, `<h3 class="lb-title">${escapeHtml(title)}</h3>\n${figureFragment(figure)}`));
+  target.stream.write(`figure written to ${file}\n`);
+  return file;
+}
+
+/** HTML for every front end that runs scripts, and plotly's own MIME type for those that render it natively. */
+export function emitFigure(sink: Sink, figure: Figure, library: boolean): void {
+  emit(sink, {
+    'text/html': wrap(figureFragment(figure, { library })),
+    'application/vnd.plotly.v1+json': { data: figure.data, layout: figure.layout },
+  });
+}
+
+let counter = 0;
+
+function defaultFigureFile(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return join(tmpdir(), 'labbook', `figure-${stamp}-${process.pid}-${++counter}.html`);
+}
+
+function figureTitle(figure: Figure): string {
+  const title = (figure.layout as { title?: { text?: unknown } | string }).title;
+  const text = typeof title === 'string' ? title : title?.text;
+  return typeof text === 'string' && text !== '' ? text : 'labbook figure';
+}

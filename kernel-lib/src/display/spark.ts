@@ -1,0 +1,65 @@
+/** A small inline SVG line chart (per-epoch curves for the live display): no script, no library. */
+import { formatNumber } from './format';
+import { escapeHtml } from './table';
+
+export interface SparkSeries {
+  name: string;
+  values: readonly (number | null)[];
+  dashed?: boolean;
+}
+
+const WIDTH = 300;
+const HEIGHT = 140;
+const PAD = { left: 52, right: 10, top: 22, bottom: 24 };
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
+
+/** Epochs 0..slots-1 across, the finite values' range up; a missing value breaks the line. */
+export function sparkChart(title: string, series: readonly SparkSeries[], slots: number): string {
+  const finite = series.flatMap((s) => s.values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
+  let lo = finite.length ? Math.min(...finite) : 0;
+  let hi = finite.length ? Math.max(...finite) : 1;
+  if (hi === lo) {
+    const pad = Math.abs(hi) > 0 ? Math.abs(hi) * 0.05 : 0.5;
+    lo -= pad;
+    hi += pad;
+  }
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const x = (i: number) => PAD.left + (slots > 1 ? (plotW * i) / (slots - 1) : plotW / 2);
+  const y = (v: number) => PAD.top + plotH * (1 - (v - lo) / (hi - lo));
+  const pt = (n: number) => n.toFixed(1);
+  const lines = series.map((s, k) => {
+    const color = COLORS[k % COLORS.length];
+    const segments: string[][] = [[]];
+    s.values.forEach((v, i) => {
+      if (typeof v === 'number' && Number.isFinite(v)) segments[segments.length - 1].push(`${pt(x(i))},${pt(y(v))}`);
+      else if (segments[segments.length - 1].length) segments.push([]);
+    });
+    const dash = s.dashed ? ' stroke-dasharray="5,3"' : '';
+    return segments
+      .filter((seg) => seg.length)
+      .map((seg) =>
+        seg.length === 1
+          ? `<circle cx="${seg[0].split(',')[0]}" cy="${seg[0].split(',')[1]}" r="2.5" fill="${color}"/>`
+          : `<polyline fill="none" stroke="${color}" stroke-width="1.8"${dash} points="${seg.join(' ')}"/>`,
+      )
+      .join('');
+  });
+  const legend = series
+    .map((s, k) => `<tspan fill="${COLORS[k % COLORS.length]}">${s.dashed ? '- -' : '—'} ${escapeHtml(s.name)}</tspan>`)
+    .join('  ');
+  const text = (xPos: number, yPos: number, anchor: string, body: string) =>
+    `<text x="${pt(xPos)}" y="${pt(yPos)}" text-anchor="${anchor}" font-size="10" fill="#555">${body}</text>`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" style="margin-right:8px;font-family:sans-serif">`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<rect x="${PAD.left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`,
+    text(PAD.left, 14, 'start', `<tspan font-weight="bold" fill="#222">${escapeHtml(title)}</tspan>  ${legend}`),
+    text(PAD.left - 4, PAD.top + 8, 'end', escapeHtml(formatNumber(hi))),
+    text(PAD.left - 4, PAD.top + plotH, 'end', escapeHtml(formatNumber(lo))),
+    text(PAD.left, HEIGHT - 8, 'start', '1'),
+    text(WIDTH - PAD.right, HEIGHT - 8, 'end', `epoch ${slots}`),
+    ...lines,
+    '</svg>',
+  ].join('');
+}

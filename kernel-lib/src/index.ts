@@ -100,6 +100,19 @@ export type { Batch, BatchSource, Callback, History, Logs, LossName, OptimizerSp
 export * as losses from './train/losses';
 export * as metrics from './metrics';
 
+// Plots (pure: data -> plotly.js figure JSON), also as the namespace `plots`.
+export * as plots from './plots';
+export { alignedHistories, confusionMatrixHeatmap, leaderboard, learningCurves, metricVsParam, parallelCoordinates, varyingParams } from './plots';
+export type { Figure } from './plots';
+
+// Display: the only layer that talks to tslab, a terminal or HTML files.
+export { detectEnvironment, liveProgress, show } from './display';
+export type { LiveProgressOptions, ShowOptions } from './display';
+
+// The notebook runner (labbook nbtest).
+export { executeNotebook, runNotebooks } from './nbtest';
+export type { NbtestOptions, NbtestReport, NotebookResult } from './nbtest';
+
 // Experiments.
 export { defineExperiment, listExperimentFiles, loadExperiment, reproduce, runExperiment } from './experiment';
 export type { BaseConfig, Experiment, ExperimentContext, ExperimentResult, ExperimentRunSummary, ReproduceResult } from './experiment';

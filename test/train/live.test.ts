@@ -9,20 +9,28 @@ describe('a training process seen from another process', () => {
     const db = tempDb();
     const child = spawn(process.execPath, [join(__dirname, '..', 'fixtures', 'train-child.js'), db]);
     const done = collect(child);
-    const id = Number((await waitForLine(child, 'started')).split(' ')[1]);
-    const registry = openRegistry({ db });
-    let seen = 0;
-    for (let i = 0; i < 100 && seen === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      seen = registry.getRun(id).metrics.batch_loss?.count ?? 0;
+    try {
+      await watch();
+    } finally {
+      child.kill('SIGKILL'); // never leave a training process behind, whatever failed above
     }
-    expect(seen).toBeGreaterThan(0); // flushed by the run's timer while training is still going
-    expect(registry.getRun(id).status).toBe('running');
-    child.kill('SIGTERM');
-    expect((await done).signal).toBe('SIGTERM');
-    const run = registry.getRun(id);
-    expect(run.status).toBe('killed');
-    expect(run.metrics.batch_loss.count).toBeGreaterThanOrEqual(seen);
-    registry.close();
+
+    async function watch(): Promise<void> {
+      const id = Number((await waitForLine(child, 'started')).split(' ')[1]);
+      const registry = openRegistry({ db });
+      let seen = 0;
+      for (let i = 0; i < 100 && seen === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = registry.getRun(id).metrics.batch_loss?.count ?? 0;
+      }
+      expect(seen).toBeGreaterThan(0); // flushed by the run's timer while training is still going
+      expect(registry.getRun(id).status).toBe('running');
+      child.kill('SIGTERM');
+      expect((await done).signal).toBe('SIGTERM');
+      const run = registry.getRun(id);
+      expect(run.status).toBe('killed');
+      expect(run.metrics.batch_loss.count).toBeGreaterThanOrEqual(seen);
+      registry.close();
+    }
   }, 60_000);
 });

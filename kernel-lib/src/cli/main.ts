@@ -7,13 +7,16 @@ import { demo } from './commands/demo';
 import { diff } from './commands/diff';
 import { exportRuns } from './commands/export';
 import { gc } from './commands/gc';
+import { kernelspec } from './commands/kernelspec';
+import { nbtest } from './commands/nbtest';
 import { reproduce } from './commands/reproduce';
+import { report } from './commands/report';
 import { run } from './commands/run';
 import { runs } from './commands/runs';
 import { show } from './commands/show';
 import { sql } from './commands/sql';
 
-const COMMANDS: Command[] = [run, reproduce, runs, show, diff, exportRuns, sql, del, gc, demo];
+const COMMANDS: Command[] = [run, reproduce, runs, show, diff, report, exportRuns, sql, del, gc, nbtest, kernelspec, demo];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -2,6 +2,7 @@
 import { invalidArgument, LabbookError } from '../errors';
 import { closestName } from '../suggest';
 import type { Registry } from '../registry/registry';
+import type { Callback } from '../train/callbacks';
 import type { Run } from '../registry/run';
 import type { Config, Json } from '../registry/types';
 
@@ -19,8 +20,8 @@ export interface ExperimentContext<C extends BaseConfig> {
   config: C;
   /** The run's root seed; derive every other seed from it. */
   seed: number;
-  /** Whether to draw live progress (false in tests and batch jobs). */
-  progress: boolean;
+  /** Live progress for train(): true for the terminal bar, a callback (a notebook's live display), or false. */
+  progress: boolean | Callback;
 }
 
 /** The headline figures an experiment returns (test accuracy, RMSE...); the runner logs them to the run. */

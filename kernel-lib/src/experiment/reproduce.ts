@@ -5,6 +5,7 @@ import { availableBackends } from '../backend';
 import { LabbookError } from '../errors';
 import { diffRuns, type RunDiff } from '../query/diff';
 import type { Registry } from '../registry/registry';
+import type { Callback } from '../train/callbacks';
 import { findProjectRoot } from '../repro/root';
 import type { BaseConfig, Experiment } from './define';
 import { loadExperiment, loadExperimentFile } from './loader';
@@ -32,7 +33,7 @@ function experimentOf(source: string | undefined, name: string): Experiment<Base
  * Re-runs run `id` with its recorded config and seed, on its recorded backend unless another is
  * asked for (or the recorded one cannot start here: then the default, and the difference shows).
  */
-export async function reproduce(registry: Registry, id: number, options: { progress?: boolean; backend?: string } = {}): Promise<ReproduceResult> {
+export async function reproduce(registry: Registry, id: number, options: { progress?: boolean | Callback; backend?: string } = {}): Promise<ReproduceResult> {
   const original = registry.getRun(id);
   if (original.status === 'running') {
     throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run to reproduce. Wait for it to end.`);

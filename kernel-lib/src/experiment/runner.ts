@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { initBackend } from '../backend';
 import { openRegistry, type Registry } from '../registry/registry';
+import type { Callback } from '../train/callbacks';
 import type { Json, RunStatus } from '../registry/types';
 import { hashFiles } from '../repro/hash';
 import { findProjectRoot } from '../repro/root';
@@ -13,7 +14,8 @@ export interface RunExperimentOptions {
   /** Config keys to change from the experiment's defaults. */
   set?: { [key: string]: Json };
   seed?: number;
-  progress?: boolean;
+  /** true: the terminal progress bar; a callback such as a notebook's liveProgress(); default off. */
+  progress?: boolean | Callback;
   tags?: { [key: string]: string };
   /** tensorflow, wasm or cpu; default LABBOOK_BACKEND, else the fastest available. */
   backend?: string;

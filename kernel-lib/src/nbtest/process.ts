@@ -1,0 +1,101 @@
+/** Starting the tslab kernel process as its kernelspec does, and making sure none outlives the runner. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LabbookError } from '../errors';
+
+/**
+ * tslab's kernelspec (written by `tslab install`) is `["tslab", "kernel", "--config-path",
+ * "{connection_file}"]` with no interrupt_mode, so interrupts are SIGINT (tslab rejects the
+ * awaited promise of the running cell on SIGINT; a synchronous busy loop cannot be interrupted).
+ */
+export function tslabBin(searchFrom: readonly string[]): string {
+  for (const from of searchFrom) {
+    try {
+      const pkg = require.resolve('tslab/package.json', { paths: [from] });
+      const bin = join(dirname(pkg), 'bin', 'tslab');
+      if (existsSync(bin)) return bin;
+    } catch {
+      // not resolvable from here; try the next place
+    }
+  }
+  throw new LabbookError(
+    'NOT_FOUND',
+    `The tslab kernel is not installed: expected the npm package tslab next to the notebook or labbook, received none under ${searchFrom.join(', ')}. Install it with \`npm install tslab\`.`,
+  );
+}
+
+/**
+ * Loaded into the kernel with --require: the kernel exits when the runner's end of its stdin
+ * closes, which happens however the runner dies (even SIGKILL, where no exit handler runs).
+ * Unref'd so that it never keeps an otherwise finished kernel alive.
+ */
+const WATCHDOG = `// labbook nbtest: stop this kernel when the runner that started it is gone.
+const input = process.stdin;
+const orphaned = () => {
+  // The runner cannot remove the connection file's folder any more: this is that folder.
+  require('node:fs').rmSync(__dirname, { recursive: true, force: true });
+  process.exit(129);
+};
+input.on('end', orphaned);
+input.on('error', orphaned);
+input.resume();
+if (typeof input.unref === 'function') input.unref();
+`;
+
+/** Kernels this process started that are still running, with their connection-file folders. */
+const live = new Map<ChildProcess, string>();
+let exitHookInstalled = false;
+
+/** SIGKILLs every kernel this process started that is still running (and what they started). */
+export function killAllKernels(): void {
+  for (const [child, dir] of live) {
+    killGroup(child, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    // The kernel leads its own process group, so this also stops processes a cell started.
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export interface SpawnOptions {
+  /** The folder the kernel runs in (the notebook's). */
+  cwd: string;
+  /** Folder for the connection file and the watchdog script. */
+  dir: string;
+  connectionFile: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function spawnKernel(options: SpawnOptions): ChildProcess {
+  const bin = tslabBin([options.cwd, process.cwd(), __dirname]);
+  const watchdog = join(options.dir, 'watchdog.js');
+  writeFileSync(watchdog, WATCHDOG);
+  if (!exitHookInstalled) {
+    // Runs on a normal exit and on an uncaught exception; a signal that kills the runner is
+    // covered by the watchdog (stdin closes).
+    process.on('exit', killAllKernels);
+    exitHookInstalled = true;
+  }
+  const child = spawn(process.execPath, ['--require', watchdog, bin, 'kernel', '--config-path', options.connectionFile], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  live.set(child, options.dir);
+  child.on('exit', () => live.delete(child));
+  child.on('error', () => live.delete(child));
+  return child;
+}

@@ -1,0 +1,161 @@
+/** `nbtest` as a library: run notebooks (in parallel), write executed copies, gate reproducibility. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { invalidArgument } from '../errors';
+import type { Json, RunRecord } from '../registry/types';
+import { findProjectRoot } from '../repro/root';
+import { displayPath, findNotebooks, outputNames } from './discover';
+import { type CellFailure, type CellResult, executeNotebook } from './execute';
+import { checkParameters, writeNotebook } from './notebook';
+import { compareRuns, lastRunId, readRuns, type ReproCheck } from './repro';
+
+export interface NbtestOptions {
+  /** Per-cell limit in ms (default 600 s). */
+  timeoutMs?: number;
+  /** Notebooks run at the same time (default 1). */
+  jobs?: number;
+  parameters?: { [key: string]: Json };
+  /** Executed copies (and each notebook's registry) go here, mirroring the notebooks' folders. */
+  out?: string;
+  /** One registry shared by every notebook instead of a fresh one each. */
+  db?: string;
+  /** Compare with the runs of this registry instead of executing each notebook a second time. */
+  baseline?: string;
+  /** The reproducibility gate (default true). */
+  repro?: boolean;
+  startupTimeoutMs?: number;
+  /** Called as each notebook finishes (in finishing order). */
+  onResult?: (result: NotebookResult) => void;
+}
+
+export interface NotebookResult {
+  path: string;
+  status: 'passed' | 'failed';
+  durationMs: number;
+  cells: CellResult[];
+  failedCell: CellFailure | null;
+  error: string | null;
+  repro: ReproCheck;
+  /** The executed copy (with --out). */
+  output: string | null;
+  /** The registry the first execution recorded into, when it is kept (--db or --out). */
+  registry: string | null;
+  executions: { durationMs: number; startupMs: number }[];
+}
+
+export interface NbtestReport {
+  notebooks: NotebookResult[];
+  passed: number;
+  failed: number;
+}
+
+/** Executes notebooks on tslab kernels; a notebook passes when every cell behaves and its runs reproduce. */
+export async function runNotebooks(paths: readonly string[], options: NbtestOptions = {}): Promise<NbtestReport> {
+  const notebooks = findNotebooks(paths);
+  const jobs = options.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw invalidArgument('jobs', 'a positive integer', jobs);
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw invalidArgument('timeoutMs', 'a positive number of milliseconds', options.timeoutMs);
+  if (options.baseline !== undefined && !existsSync(options.baseline)) {
+    throw invalidArgument('baseline', 'an existing registry file', options.baseline, 'Record one with `labbook nbtest PATHS --db FILE --no-repro`.');
+  }
+  checkParameters(options.parameters ?? {});
+  const names = outputNames(notebooks);
+  const out = options.out === undefined ? undefined : resolve(options.out);
+  if (out) {
+    for (const [i, name] of names.entries()) {
+      if (resolve(out, name) === notebooks[i]) throw invalidArgument('out', 'a folder other than the notebooks\' own', options.out, 'Executed copies would overwrite the notebooks.');
+    }
+  }
+  const results: NotebookResult[] = new Array(notebooks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < notebooks.length) {
+      const i = next++;
+      results[i] = await runOne(notebooks[i], out && join(out, names[i]), options);
+      options.onResult?.(results[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, notebooks.length) }, worker));
+  const passed = results.filter((r) => r.status === 'passed').length;
+  return { notebooks: results, passed, failed: results.length - passed };
+}
+
+async function runOne(notebook: string, outCopy: string | undefined, options: NbtestOptions): Promise<NotebookResult> {
+  const started = Date.now();
+  const temps: string[] = [];
+  const registryFor = (suffix: string): string => {
+    if (outCopy) {
+      const db = outCopy.replace(/\.ipynb$/, `${suffix}.labbook.db`);
+      for (const tail of ['', '-wal', '-shm']) rmSync(db + tail, { force: true }); // a fresh registry
+      return db;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'labbook-nbtest-'));
+    temps.push(dir);
+    return join(dir, 'labbook.db');
+  };
+  const execOptions = { timeoutMs: options.timeoutMs, parameters: options.parameters, startupTimeoutMs: options.startupTimeoutMs };
+  try {
+    const shared = options.db ? resolve(options.db) : null;
+    const db = shared ?? registryFor('');
+    const afterId = shared ? lastRunId(shared) : 0;
+    const first = await executeNotebook(notebook, { ...execOptions, db });
+    if (outCopy && first.notebook) writeNotebook(outCopy, first.notebook);
+    const executions = [first];
+    let repro: ReproCheck;
+    if (first.error) repro = skipped('the notebook failed');
+    else if (options.repro === false) repro = skipped('turned off (--no-repro)');
+    else {
+      // In a shared registry this notebook's runs are the new ones its kernel recorded.
+      const runs = readRuns(db, shared ? { afterId, pids: first.kernelPid === null ? [] : [first.kernelPid] } : {});
+      if (options.baseline) repro = againstBaseline(runs, resolve(options.baseline), notebook);
+      else if (!runs.some((r) => r.checkpoints.length > 0)) repro = skipped(`no checkpointed runs (${runs.length} run(s) without checkpoints are not gated)`, runs.length);
+      else {
+        const rerunDb = registryFor('.rerun');
+        const second = await executeNotebook(notebook, { ...execOptions, db: rerunDb });
+        executions.push(second);
+        repro = second.error
+          ? { ...skipped(null), status: 'failed', against: 'rerun', reason: `not reproducible: the second execution failed: ${second.error}`, report: second.failedCell?.error ?? null }
+          : { against: 'rerun', ...compareRuns(runs, readRuns(rerunDb), ['execution 1', 'execution 2']) };
+      }
+    }
+    const failed = first.error !== null || repro.status === 'failed';
+    return {
+      path: displayPath(notebook),
+      status: failed ? 'failed' : 'passed',
+      durationMs: Date.now() - started,
+      cells: first.cells,
+      failedCell: first.failedCell,
+      error: first.error ?? (repro.status === 'failed' ? repro.reason : null),
+      repro,
+      output: outCopy && first.notebook ? displayPath(outCopy) : null,
+      registry: shared ?? (outCopy ? displayPath(db) : null),
+      executions: executions.map((e) => ({ durationMs: e.durationMs, startupMs: e.startupMs })),
+    };
+  } finally {
+    for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A baseline registry may hold every notebook's runs: those recorded for this notebook are the
+ * ones whose environment names it (env.notebook.path, relative to the project root). Where the
+ * baseline's runs do not say, all of them are candidates and only this execution's runs must match.
+ */
+function againstBaseline(runs: RunRecord[], baseline: string, notebook: string): ReproCheck {
+  const all = readRuns(baseline);
+  const path = relative(findProjectRoot(dirname(notebook)), notebook).split('\\').join('/');
+  const named = all.filter((r) => notebookPathOf(r) !== null);
+  const mine = named.length > 0 ? all.filter((r) => notebookPathOf(r) === path) : all;
+  return { against: 'baseline', ...compareRuns(runs, mine, ['this execution', 'the baseline'], named.length === 0) };
+}
+
+function notebookPathOf(run: RunRecord): string | null {
+  const section = (run.env as { [key: string]: Json }).notebook;
+  if (section === null || typeof section !== 'object' || Array.isArray(section)) return null;
+  return typeof section.path === 'string' ? section.path : null;
+}
+
+function skipped(reason: string | null, ungated = 0): ReproCheck {
+  return { status: 'skipped', against: null, reason, pairs: [], unmatched: [], ungated, report: null };
+}

@@ -53,3 +53,18 @@ export function waitForLine(child: ChildProcess, prefix: string): Promise<string
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
   return runNode([CLI, ...args], { env });
 }
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for a process to be gone; true when it is. */
+export async function processGone(pid: number, ms = 10_000): Promise<boolean> {
+  for (let waited = 0; waited < ms && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  return !isAlive(pid);
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, collect, ROOT, runCli } from '../helpers';
+import { CLI, collect, ROOT, runCli, processGone } from '../helpers';
 
 const NB = relative(ROOT, join(__dirname, '..', 'fixtures', 'notebooks'));
 
@@ -25,19 +25,7 @@ async function nbtest(args: string[]): Promise<{ code: number | null; report: { 
   return { code: result.code, report: JSON.parse(result.stdout) };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
-}
 
 type Cell = { cell_type: string; id?: string; metadata: { tags?: string[] }; source: string | string[]; outputs?: { output_type: string; [key: string]: unknown }[]; execution_count?: number | null };
 
@@ -94,7 +82,7 @@ describe('labbook nbtest', () => {
     expect(cells.filter((c) => c.cell_type === 'code').map((c) => c.execution_count)).toEqual([1, 2, 3, 4, 5, 6, 7, null, 8]);
     const [, pid, db] = /kernel pid (\d+)\nregistry (.*)\n/.exec(text(cells[9]).replace(/stdout: /g, ''))!;
     expect(db).toBe(join(out, 'passing.labbook.db'));
-    expect(await gone(Number(pid))).toBe(true);
+    expect(await processGone(Number(pid))).toBe(true);
   }, 120_000);
 
   it('reports each failing notebook of a folder (--jobs 2): cell index, source, stderr text; exit 1', async () => {
@@ -129,7 +117,7 @@ describe('labbook nbtest', () => {
     expect(report.notebooks[0].failedCell).toMatchObject({ index: 1, error: 'timed out after 2 s (interrupted)' });
     const doc = JSON.parse(readFileSync(join(out, 'timeout.ipynb'), 'utf8'));
     const pid = Number(/kernel pid (\d+)/.exec(text(doc.cells[0]))![1]);
-    expect(await gone(pid)).toBe(true);
+    expect(await processGone(pid)).toBe(true);
   }, 120_000);
 
   it('leaves no kernel behind when the runner itself is killed', async () => {
@@ -145,7 +133,7 @@ describe('labbook nbtest', () => {
     expect(kernel).toBeDefined();
     child.kill('SIGKILL');
     await finished;
-    expect(await gone(kernel!)).toBe(true);
+    expect(await processGone(kernel!)).toBe(true);
   }, 120_000);
 
   it('a user mistake is one line and exit 2', async () => {

@@ -1,23 +1,12 @@
 import { join } from 'node:path';
+import { processGone } from '../helpers';
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../kernel-lib/src/nbtest';
 import type { Message } from '../../kernel-lib/src/nbtest/protocol';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'notebooks');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
-}
 
 describe('a tslab kernel over the Jupyter protocol', () => {
   it('executes cells with counts and streams, and kills a kernel whose cell ignores the interrupt', async () => {
@@ -36,7 +25,7 @@ describe('a tslab kernel over the Jupyter protocol', () => {
       });
       expect(stuck).toMatchObject({ status: 'timeout', detail: 'killed' });
       expect(kernel.alive).toBe(false);
-      expect(await gone(pid)).toBe(true);
+      expect(await processGone(pid)).toBe(true);
       expect(await kernel.execute('1')).toMatchObject({ status: 'died' });
     } finally {
       await kernel.shutdown();
@@ -49,6 +38,6 @@ describe('a tslab kernel over the Jupyter protocol', () => {
     expect(await kernel.execute('let x = 2;\nx * 21')).toMatchObject({ status: 'ok', executionCount: 1 });
     await kernel.shutdown();
     expect(kernel.alive).toBe(false);
-    expect(await gone(pid)).toBe(true);
+    expect(await processGone(pid)).toBe(true);
   }, 60_000);
 });

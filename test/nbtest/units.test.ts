@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabbookError } from '../../kernel-lib/src/errors';
-import { compareRuns, executeNotebook, findNotebooks, parameterSource, parseParameterPairs, readRuns } from '../../kernel-lib/src/nbtest';
+import { keyValues } from '../../kernel-lib/src/cli/args';
+import { checkParameters, compareRuns, executeNotebook, findNotebooks, parameterSource, readRuns } from '../../kernel-lib/src/nbtest';
+
+const parseParameterPairs = (pairs: string[]) => checkParameters(keyValues('--param', pairs));
 import { NotebookOutputs } from '../../kernel-lib/src/nbtest/outputs';
 import { decode, encode, type Message, newMessage, ProtocolError } from '../../kernel-lib/src/nbtest/protocol';
 import { openRegistry } from '../../kernel-lib/src/registry';

@@ -1,6 +1,7 @@
 /** Argument parsing shared by every command: node's parseArgs plus `--db` and `--json`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LabbookError } from '../errors';
+import type { Json } from '../registry/types';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -54,4 +55,22 @@ export function runIds(positionals: string[], usage: string, min = 1): number[] 
     throw new LabbookError('INVALID_ARGUMENT', `Missing run id: expected ${min === 1 ? 'a run id' : `at least ${min} run ids`}, received ${positionals.length}. Usage: ${usage}`);
   }
   return positionals.map((p) => toInt('run id', p)!);
+}
+
+/** `key=value` pairs (--set, --param); values parse as JSON when they can (numbers, booleans, arrays), else are strings. */
+export function keyValues(option: string, pairs: readonly string[]): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`${option}\`: expected key=value, received ${JSON.stringify(pair)}.`);
+    const text = pair.slice(eq + 1);
+    let value: Json;
+    try {
+      value = JSON.parse(text) as Json;
+    } catch {
+      value = text;
+    }
+    out[pair.slice(0, eq)] = value;
+  }
+  return out;
 }

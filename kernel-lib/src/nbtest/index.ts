@@ -6,5 +6,5 @@ export { compareRuns, runIdentity, readRuns, type ReproCheck, type ReproPair, ty
 export { diffRecords } from './rundiff';
 export { Kernel, type KernelOptions, type ExecuteOptions, type ExecuteResult, type ExecuteStatus } from './kernel';
 export { killAllKernels } from './process';
-export { parseParameterPairs, parameterSource, readNotebook, type NotebookDocument, type NotebookCell } from './notebook';
+export { checkParameters, parameterSource, readNotebook, type NotebookDocument, type NotebookCell } from './notebook';
 export type { Output } from './outputs';

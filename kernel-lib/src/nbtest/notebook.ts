@@ -88,24 +88,6 @@ export function checkParameters(parameters: unknown): { [key: string]: Json } {
   return parameters as { [key: string]: Json };
 }
 
-/** `key=value` pairs from the command line; values parse as JSON when they can, else are strings. */
-export function parseParameterPairs(pairs: readonly string[]): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw invalidArgument('--param', 'key=value', pair);
-    const text = pair.slice(eq + 1);
-    let value: Json;
-    try {
-      value = JSON.parse(text) as Json;
-    } catch {
-      value = text;
-    }
-    out[pair.slice(0, eq)] = value;
-  }
-  return checkParameters(out);
-}
-
 export function writeNotebook(path: string, doc: NotebookDocument): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(doc, null, 1)}\n`);

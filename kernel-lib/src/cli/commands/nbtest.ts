@@ -1,7 +1,7 @@
 /** `labbook nbtest [PATHS...]`: executes notebooks on tslab as tests and checks their runs reproduce. */
 import { LabbookError } from '../../errors';
-import { killAllKernels, type NotebookResult, parseParameterPairs, runNotebooks } from '../../nbtest';
-import { parse, toInt } from '../args';
+import { checkParameters, killAllKernels, type NotebookResult, runNotebooks } from '../../nbtest';
+import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson } from '../command';
 
 const usage = 'labbook nbtest [PATHS...] [--out DIR] [--timeout S] [--jobs N] [--param key=value ...] [--no-repro] [--baseline DB] [--db PATH] [--json]';
@@ -38,7 +38,7 @@ export const nbtest: Command = {
         out: values.out,
         timeoutMs: timeout === undefined ? undefined : timeout * 1000,
         jobs: toInt('--jobs', values.jobs),
-        parameters: parseParameterPairs(values.param ?? []),
+        parameters: checkParameters(keyValues('--param', values.param ?? [])),
         db: values.db,
         baseline: values.baseline,
         repro: !values['no-repro'],

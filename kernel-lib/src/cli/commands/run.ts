@@ -1,8 +1,7 @@
 /** `labbook run NAME|PATH`: trains an experiment and records it as a run. */
 import { LabbookError } from '../../errors';
 import { loadExperiment, runExperiment } from '../../experiment';
-import type { Json } from '../../registry/types';
-import { parse, toInt } from '../args';
+import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { formatNumber } from '../format';
 import { renderRun } from './show';
@@ -19,7 +18,7 @@ export const run: Command = {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for run: expected one experiment name or file, received ${positionals.length}. Usage: ${usage}`);
     }
     const experiment = loadExperiment(positionals[0]);
-    const set = parseSettings(values.set ?? []);
+    const set = keyValues('--set', values.set ?? []);
     const seed = toInt('--seed', values.seed, 0);
     return withRegistry(values.db, async (registry) => {
       const summary = await runExperiment(experiment, { registry, set, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
@@ -33,21 +32,3 @@ export const run: Command = {
     }, true);
   },
 };
-
-/** `key=value` pairs; values parse as JSON when they can (numbers, booleans, arrays), else strings. */
-export function parseSettings(pairs: string[]): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--set\`: expected key=value, received ${JSON.stringify(pair)}.`);
-    const text = pair.slice(eq + 1);
-    let value: Json;
-    try {
-      value = JSON.parse(text) as Json;
-    } catch {
-      value = text;
-    }
-    out[pair.slice(0, eq)] = value;
-  }
-  return out;
-}

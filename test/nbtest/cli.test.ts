@@ -107,7 +107,7 @@ describe('labbook nbtest', () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^✗ .*runtime-error\.ipynb {2}\d+\.\ds\n {2}cell 2 \[2\]:\n {4}\| const answer: number = 41;\n/);
     expect(human.stdout).toMatch(/Error: the answer is 41/);
-    expect(human.stdout).toMatch(/1 notebook\(s\): 0 passed, 1 failed\n$/);
+    expect(human.stdout).toMatch(/notebooks: 0 passed, 1 failed\n$/);
   }, 120_000);
 
   it('times a cell out: interrupts it, reports it and shuts the kernel down', async () => {

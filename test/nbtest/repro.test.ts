@@ -47,7 +47,7 @@ describe('labbook nbtest: the reproducibility gate', () => {
     const baseline = join(dir, 'baseline.db');
     const recorded = await runCli(['nbtest', `${NB}/seeded.ipynb`, '--db', baseline, '--no-repro']);
     expect(recorded.code).toBe(0);
-    expect(recorded.stdout).toMatch(/^✓ .*seeded\.ipynb {2}[\d.]+s {2}\(reproducibility not checked: turned off \(--no-repro\)\)\n1 notebook\(s\): 1 passed, 0 failed\n$/);
+    expect(recorded.stdout).toMatch(/^✓ .*seeded\.ipynb {2}[\d.]+s {2}\(reproducibility not checked: turned off \(--no-repro\)\)\nnotebooks: 1 passed, 0 failed\n$/);
 
     const { code, report } = await nbtest([`${NB}/seeded.ipynb`, '--baseline', baseline]);
     expect(code).toBe(0);

@@ -3,7 +3,6 @@ export { runNotebooks, type NbtestOptions, type NbtestReport, type NotebookResul
 export { executeNotebook, type ExecuteNotebookOptions, type NotebookExecution, type CellResult, type CellFailure, type CellStatus } from './execute';
 export { findNotebooks } from './discover';
 export { compareRuns, runIdentity, readRuns, type ReproCheck, type ReproPair, type ReproUnmatched } from './repro';
-export { diffRecords } from './rundiff';
 export { Kernel, type KernelOptions, type ExecuteOptions, type ExecuteResult, type ExecuteStatus } from './kernel';
 export { killAllKernels } from './process';
 export { checkParameters, parameterSource, readNotebook, type NotebookDocument, type NotebookCell } from './notebook';

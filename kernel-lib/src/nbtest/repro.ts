@@ -5,7 +5,8 @@ import { openRegistry } from '../registry';
 import { readRun } from '../registry/read';
 import type { Json, RunRecord } from '../registry/types';
 import { canonicalJson } from '../repro/hash';
-import { diffRecords, finalCheckpoint, renderRecordDiff } from './rundiff';
+import { diffRecords, finalCheckpoint } from '../query/diff';
+import { renderRecordDiff } from './rundiff';
 
 export interface ReproPair {
   experiment: string;
@@ -113,7 +114,7 @@ export function compareRuns(first: RunRecord[], second: RunRecord[], labels: [st
         continue;
       }
       const equal = checkpoints[0] === checkpoints[1];
-      pairs.push({ experiment: a[i].experiment, seed: a[i].seed, runs: [a[i].id, b[i].id], checkpoints, equal, diff: equal ? null : diffRecords(a[i], b[i]) });
+      pairs.push({ experiment: a[i].experiment, seed: a[i].seed, runs: [a[i].id, b[i].id], checkpoints, equal, diff: equal ? null : diffRecords([a[i], b[i]]) });
     }
   }
   const unmatched = describeUnmatched(leftover);
@@ -137,7 +138,7 @@ function describeUnmatched(leftover: [RunRecord[], RunRecord[]]): ReproUnmatched
     // The nearest counterpart: the other side's next unmatched run of the same experiment.
     const at = others.findIndex((o) => o.experiment === run.experiment);
     const other = at >= 0 ? others.splice(at, 1)[0] : null;
-    out.push({ side: 0, run: run.id, experiment: run.experiment, seed: run.seed, nearest: other ? diffRecords(run, other) : null });
+    out.push({ side: 0, run: run.id, experiment: run.experiment, seed: run.seed, nearest: other ? diffRecords([run, other]) : null });
   }
   for (const run of others) {
     out.push({ side: 1, run: run.id, experiment: run.experiment, seed: run.seed, nearest: null });

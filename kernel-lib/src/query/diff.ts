@@ -39,9 +39,13 @@ export interface DiffOptions {
 export function diffRuns(source: RunSource, ids: readonly number[], options: DiffOptions = {}): RunDiff {
   const db = dbOf(source);
   const runIds = checkRunIds('ids', ids, 2);
+  return diffRecords(runIds.map((id) => readRun(db, id)), options);
+}
+
+/** The diff of runs already read, e.g. from two registries (the notebook runner's reproducibility gate). */
+export function diffRecords(records: readonly RunRecord[], options: DiffOptions = {}): RunDiff {
   if (options.all !== undefined && typeof options.all !== 'boolean') throw invalidArgument('all', 'a boolean', options.all);
   const all = options.all ?? false;
-  const records = runIds.map((id) => readRun(db, id));
 
   const datasets = byKey(records, (r) => {
     const out: { [name: string]: DatasetFingerprint } = {};
@@ -55,7 +59,7 @@ export function diffRuns(source: RunSource, ids: readonly number[], options: Dif
   }
   const checkpoints = records.map((r) => finalCheckpoint(r));
   return {
-    runs: runIds,
+    runs: records.map((r) => r.id),
     config: differing(byKey(records, (r) => r.params), all),
     env: differing(byKey(records, (r) => flatten(r.env)), all),
     datasets: differing(datasets, all),
@@ -92,7 +96,8 @@ function latestValues(record: RunRecord): { [key: string]: number | null } {
   return out;
 }
 
-function finalCheckpoint(record: RunRecord): string | null {
+/** SHA-256 of a run's final (highest-step) checkpoint. */
+export function finalCheckpoint(record: RunRecord): string | null {
   let best: { step: number; sha256: string } | null = null;
   for (const c of record.checkpoints) if (best === null || c.step > best.step) best = c;
   return best?.sha256 ?? null;

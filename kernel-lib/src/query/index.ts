@@ -3,6 +3,6 @@ export { compileFilter, type CompiledSql } from './compile';
 export { compileSort } from './sort';
 export { searchRuns, type RunSummary, type SearchOptions } from './search';
 export { runsTable, runsFrame, type RunsTable, type Cell } from './table';
-export { diffRuns, type RunDiff, type DiffOptions, type DatasetFingerprint } from './diff';
+export { diffRecords, diffRuns, finalCheckpoint, type RunDiff, type DiffOptions, type DatasetFingerprint } from './diff';
 export { metricHistories, type MetricHistories, type MetricSeries } from './histories';
 export type { RunSource } from './source';

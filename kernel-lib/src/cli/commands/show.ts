@@ -50,7 +50,7 @@ export function showJson(run: RunRecord) {
 export function renderRun(run: RunRecord): string {
   const lines = [
     `run ${run.id}  ${run.experiment}${run.name ? ` (${run.name})` : ''}  ${run.status}`,
-    `  seed ${run.seed}   started ${formatTime(run.startedAt)}   took ${formatDuration(run.startedAt, run.endedAt) || '-'}`,
+    `  seed ${run.seed}   started ${formatTime(run.startedAt)}   took ${run.endedAt === null ? '-' : formatDuration((run.endedAt - run.startedAt) / 1000)}`,
     `  config ${run.configHash.slice(0, 12)}   code ${run.codeHash?.slice(0, 12) ?? '-'}`,
   ];
   if (run.error) lines.push(`  error: ${run.error.split('\n')[0]}`);

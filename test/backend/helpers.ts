@@ -28,7 +28,7 @@ export function pick<T>(rng: Rng, items: readonly T[]): T {
 export type Result = { values: Float32Array | Int32Array; shape: number[]; dtype: string };
 
 /** Runs `compute` with tfjs on `backend` (through labbook's selection) and copies its result out. */
-export async function on(backend: 'cpu' | 'wasm', compute: () => tf.Tensor): Promise<Result> {
+export async function on(backend: 'cpu' | 'wasm' | 'native', compute: () => tf.Tensor): Promise<Result> {
   await initBackend({ prefer: backend });
   const t = tf.tidy(compute);
   const result = { values: t.dataSync().slice() as Float32Array | Int32Array, shape: t.shape.slice(), dtype: t.dtype };

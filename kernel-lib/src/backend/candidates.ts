@@ -4,11 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { pinTensorflowEnv, pinWasmFlags } from './flags';
 import { packageVersion, type BackendSource } from './info';
+import { loadNativeAddon, nativeAddonPath, NATIVE_BACKEND, registerNativeBackend } from './native';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 export const NODE_PACKAGE = '@tensorflow/tfjs-node';
 export const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
+/** What the native backend is recorded as coming from: labbook's own addon. */
+export const NATIVE_PACKAGE = 'labbook/native';
 
 /** On success tfjs now runs on the backend; on failure tfjs's backend is whatever it was. */
 export type Outcome = { ok: true; source: BackendSource; threads?: number } | { ok: false; reason: string };
@@ -102,6 +105,20 @@ export async function startWasm(): Promise<Outcome> {
   return { ok: true, source: { backendPackage: WASM_PACKAGE, backendVersion: found.version }, threads: wasm.getThreadsCount() };
 }
 
+/** Starts labbook's native backend (the OpenBLAS addon under the cpu backend's kernels), one thread. */
+export async function startNative(): Promise<Outcome> {
+  const loaded = loadNativeAddon();
+  if (!loaded.ok) return loaded;
+  registerNativeBackend(loaded.addon);
+  if (!(await startBackend(() => tf.setBackend(NATIVE_BACKEND)))) return { ok: false, reason: 'it failed to start (tfjs printed why above)' };
+  const info = loaded.addon.info();
+  return {
+    ok: true,
+    source: { backendPackage: NATIVE_PACKAGE, backendVersion: packageVersion('labbook'), libraries: { openblas: info.openblas, compiler: `g++ ${info.compiler}` } },
+    threads: info.threads,
+  };
+}
+
 export async function startCpu(): Promise<Outcome> {
   if (!(await startBackend(() => tf.setBackend('cpu')))) return { ok: false, reason: 'it failed to start (tfjs printed why above)' };
   // The cpu backend prints an advert for tfjs-node on its first write; labbook has already
@@ -112,8 +129,9 @@ export async function startCpu(): Promise<Outcome> {
 }
 
 /** Whether `backend` could start here, judged from installed packages only (nothing loaded). */
-export function looksAvailable(backend: 'tensorflow' | 'wasm' | 'cpu', paths: string[]): boolean {
+export function looksAvailable(backend: 'tensorflow' | 'native' | 'wasm' | 'cpu', paths: string[]): boolean {
   if (backend === 'cpu') return true;
+  if (backend === 'native') return existsSync(nativeAddonPath());
   if (backend === 'wasm') return findPackage(WASM_PACKAGE, [__dirname]).ok;
   return findPackage(GPU_PACKAGE, paths).ok || findPackage(NODE_PACKAGE, paths).ok;
 }

@@ -1,5 +1,6 @@
-/** TensorFlow.js backend selection (tensorflow, wasm, cpu), what a run records about it, and the wasm training kernels. */
+/** TensorFlow.js backend selection (tensorflow, native, wasm, cpu), what a run records about it, and labbook's own kernels (native addon, wasm training kernels). */
 export { availableBackends, initBackend, type InitBackendOptions } from './select';
 export { BACKEND_NAMES, currentBackendInfo, type BackendInfo, type BackendName, type SkippedBackend } from './info';
 export type { FlagValue, Flags } from './flags';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
+export { loadNativeAddon, NATIVE_BACKEND, nativeKernelNames, type NativeAddon } from './native';

@@ -3,17 +3,18 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import type { Json } from '../registry/types';
 import { readFlags, type Flags } from './flags';
+import { nativeKernelNames } from './native';
 import { activeWasmTrainingKernels } from './wasm-kernels';
 
 /** The backends labbook selects, fastest first. */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** A backend the automatic selection passed over, and why. */
 export type SkippedBackend = { backend: BackendName; package: string; reason: string };
 
 export type BackendInfo = {
-  /** The tfjs backend name: tensorflow, wasm or cpu (or another one a user set with tf.setBackend). */
+  /** The tfjs backend name: tensorflow, native, wasm or cpu (or another one a user set with tf.setBackend). */
   name: string;
   /** 'labbook' when initBackend chose it; 'tfjs' when tfjs's own default or tf.setBackend did. */
   selectedBy: 'labbook' | 'tfjs';
@@ -26,6 +27,8 @@ export type BackendInfo = {
     backendVersion: string | null;
     /** The TensorFlow C library behind the tensorflow backend. */
     libtensorflow?: string | null;
+    /** The native libraries behind the native backend (OpenBLAS's build config, the compiler). */
+    libraries?: { [library: string]: string };
   };
   /** Threads the backend computes with, where it says. */
   threads?: number;
@@ -36,7 +39,12 @@ export type BackendInfo = {
 };
 
 /** Package name and version behind a backend, as the selection found them. */
-export type BackendSource = { backendPackage: string; backendVersion: string | null; libtensorflow?: string | null };
+export type BackendSource = {
+  backendPackage: string;
+  backendVersion: string | null;
+  libtensorflow?: string | null;
+  libraries?: { [library: string]: string };
+};
 
 let selected: { info: BackendInfo; requested: string } | null = null;
 
@@ -78,9 +86,10 @@ export function describeBackend(
       backendPackage: source?.backendPackage ?? null,
       backendVersion: source?.backendVersion ?? null,
     },
-    customKernels: name === 'wasm' ? activeWasmTrainingKernels() : [],
+    customKernels: customKernels(name),
   };
   if (source?.libtensorflow !== undefined) info.versions.libtensorflow = source.libtensorflow;
+  if (source?.libraries !== undefined) info.versions.libraries = source.libraries;
   const threads = extra.threads ?? (name === 'cpu' ? 1 : undefined);
   if (threads !== undefined) info.threads = threads;
   if (extra.skipped !== undefined) info.skipped = extra.skipped;
@@ -90,7 +99,12 @@ export function describeBackend(
 /** The same info with flags and kernels read again (a user may have changed a flag since). */
 function refreshed(info: BackendInfo): BackendInfo {
   const instance = tf.engine().registry[info.name] ?? null;
-  return { ...info, flags: readFlags(info.name, instance), customKernels: info.name === 'wasm' ? activeWasmTrainingKernels() : [] };
+  return { ...info, flags: readFlags(info.name, instance), customKernels: customKernels(info.name) };
+}
+
+function customKernels(name: string): string[] {
+  if (name === 'wasm') return activeWasmTrainingKernels();
+  return name === 'native' ? nativeKernelNames() : [];
 }
 
 /** For a backend tfjs picked by itself: which package it most likely came from. */

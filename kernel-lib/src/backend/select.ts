@@ -1,4 +1,4 @@
-/** Choosing the TensorFlow.js backend for a run: tensorflow (GPU, then CPU), then wasm, then cpu, or the one asked for. */
+/** Choosing the TensorFlow.js backend for a run: tensorflow (GPU, then CPU), then native, then wasm, then cpu, or the one asked for. */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, LabbookError } from '../errors';
 import { registerEnvProvider } from '../repro/env';
@@ -7,12 +7,15 @@ import {
   GPU_PACKAGE,
   looksAvailable,
   NODE_PACKAGE,
+  NATIVE_PACKAGE,
   startCpu,
+  startNative,
   startTensorflow,
   startWasm,
   WASM_PACKAGE,
   type Outcome,
 } from './candidates';
+import { ENABLE_HINT as NATIVE_ENABLE_HINT } from './native';
 import {
   BACKEND_NAMES,
   currentBackendInfo,
@@ -26,7 +29,7 @@ import {
 } from './info';
 
 export type InitBackendOptions = {
-  /** tensorflow, wasm or cpu (or auto); default: $LABBOOK_BACKEND, else auto. */
+  /** tensorflow, native, wasm or cpu (or auto); default: $LABBOOK_BACKEND, else auto. */
   prefer?: string;
 };
 
@@ -42,7 +45,7 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Starts the fastest backend available -- tensorflow through @tensorflow/tfjs-node-gpu when a GPU
- * answers, through @tensorflow/tfjs-node, then wasm, then cpu -- or the one `prefer` (else
+ * answers, through @tensorflow/tfjs-node, then labbook's native addon, then wasm, then cpu -- or the one `prefer` (else
  * $LABBOOK_BACKEND) names, and describes it. `prefer` wins over the variable, so a reproduction
  * that asks for the recorded backend gets it. Calls run one at a time; asking again for what is
  * already running changes nothing and returns the same description.
@@ -93,7 +96,7 @@ function parseName(value: unknown, from: 'options.prefer' | 'LABBOOK_BACKEND'): 
     from,
     `one of ${BACKEND_NAMES.map((n) => `"${n}"`).join(', ')} or "auto"`,
     value,
-    `${where}, or leave it unset to pick the fastest available (tensorflow, then wasm, then cpu).`,
+    `${where}, or leave it unset to pick the fastest available (tensorflow, then native, then wasm, then cpu).`,
   );
 }
 
@@ -105,6 +108,12 @@ async function choose(request: Request, context: SelectContext): Promise<Backend
     const outcome = await startAnyTensorflow(context.searchPaths, skipped);
     if (outcome.ok) return finish(request, 'tensorflow', outcome, skipped);
     if (wanted === 'tensorflow') throw unavailable(request, skipped, context);
+  }
+  if (wanted === 'auto' || wanted === 'native') {
+    const outcome = await startNative();
+    if (outcome.ok) return finish(request, 'native', outcome, skipped);
+    skipped.push({ backend: 'native', package: NATIVE_PACKAGE, reason: outcome.reason });
+    if (wanted === 'native') throw unavailable(request, skipped, context);
   }
   if (wanted === 'auto' || wanted === 'wasm') {
     const outcome = await startWasm();
@@ -158,6 +167,7 @@ function unavailable(request: Request, skipped: SkippedBackend[], context: Selec
   const fixes: { [name: string]: string } = {
     tensorflow:
       'Install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu with CUDA); their install scripts download libtensorflow, so the machine must reach storage.googleapis.com.',
+    native: `Build labbook's native backend: ${NATIVE_ENABLE_HINT}.`,
     wasm: 'Reinstall @tensorflow/tfjs-backend-wasm (npm ci restores its .wasm files).',
     cpu: 'Reinstall @tensorflow/tfjs.',
   };

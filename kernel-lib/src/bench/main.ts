@@ -1,13 +1,26 @@
-/** `npm run bench -- NAME...`: runs benchmarks and prints their figures as one JSON document. */
+/**
+ * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=4]`: runs
+ * benchmarks and prints their figures as one JSON document.
+ */
 import { benchRegistry } from './registry';
 import { benchTrain } from './train';
 
-const BENCHES: { [name: string]: () => unknown } = {
+type Options = { backends?: string[]; models?: string[]; seconds?: number };
+
+const BENCHES: { [name: string]: (options: Options) => unknown } = {
   registry: () => benchRegistry(),
-  train: async () => benchTrain(),
+  train: async (options) => benchTrain(options),
 };
 
-async function main(names: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  const options: Options = {};
+  const names: string[] = [];
+  for (const arg of args) {
+    const flag = /^--(backends|models|seconds)=(.+)$/.exec(arg);
+    if (flag === null) names.push(arg);
+    else if (flag[1] === 'seconds') options.seconds = Number(flag[2]);
+    else options[flag[1] as 'backends' | 'models'] = flag[2].split(',');
+  }
   const chosen = names.length > 0 ? names : Object.keys(BENCHES);
   const unknown = chosen.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
@@ -15,7 +28,7 @@ async function main(names: string[]): Promise<number> {
     return 2;
   }
   const figures: { [name: string]: unknown } = {};
-  for (const name of chosen) figures[name] = await BENCHES[name]();
+  for (const name of chosen) figures[name] = await BENCHES[name](options);
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   return 0;
 }

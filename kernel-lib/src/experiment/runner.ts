@@ -17,7 +17,7 @@ export interface RunExperimentOptions {
   /** true: the terminal progress bar; a callback such as a notebook's liveProgress(); default off. */
   progress?: boolean | Callback;
   tags?: { [key: string]: string };
-  /** tensorflow, wasm or cpu; default LABBOOK_BACKEND, else the fastest available. */
+  /** tensorflow, native, wasm or cpu; default LABBOOK_BACKEND, else the fastest available. */
   backend?: string;
   /** false: a failing run is reported in the summary (status failed, error) instead of thrown. */
   throwOnFailure?: boolean;

@@ -1,0 +1,85 @@
+// Matrix products: MatMul/BatchMatMul/_FusedMatMul forward and, through them, their gradients.
+#include <cblas.h>
+#include <algorithm>
+#include <cmath>
+#include "common.h"
+
+namespace labbook {
+
+void Sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, beta == 0.0f ? 0.0f : C[i * ldc] * beta);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
+              lda, B, ldb, beta, C, ldc);
+}
+
+// matmul(a, b, out, batch, batchA, batchB, M, N, K, transA, transB): out[i] = op(a[i % batchA]) op(b[i % batchB])
+// for i < batch; a is [batchA, M, K] (or [batchA, K, M] transposed), b [batchB, K, N] (or [N, K]).
+static Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  int64_t batch = Int(info, 3), batchA = Int(info, 4), batchB = Int(info, 5);
+  int64_t M = Int(info, 6), N = Int(info, 7), K = Int(info, 8);
+  bool transA = Int(info, 9) != 0, transB = Int(info, 10) != 0;
+  const float* a = F32(info, 0, batchA * M * K);
+  if (!a) return info.Env().Undefined();
+  const float* b = F32(info, 1, batchB * K * N);
+  if (!b) return info.Env().Undefined();
+  float* out = F32(info, 2, batch * M * N);
+  if (!out) return info.Env().Undefined();
+  for (int64_t i = 0; i < batch; ++i) {
+    const float* ai = a + (batchA == 1 ? 0 : i) * M * K;
+    const float* bi = b + (batchB == 1 ? 0 : i) * K * N;
+    Sgemm(transA, transB, M, N, K, 1.0f, ai, transA ? M : K, bi, transB ? K : N, 0.0f, out + i * M * N, N);
+  }
+  return info.Env().Undefined();
+}
+
+// The activations of ACTIVATIONS in kernels/matmul.ts, by index, with the cpu kernels' semantics
+// (NaN passes through relu; elu uses exp(x) - 1 as tfjs does).
+float Activate(float x, int code, float alpha) {
+  switch (code) {
+    case 1: return x < 0.0f ? 0.0f : x;
+    case 2: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+    case 3: return x >= 0.0f ? x : std::exp(x) - 1.0f;
+    case 4: return 1.0f / (1.0f + std::exp(-x));
+    case 5: return x < 0.0f ? alpha * x : x;
+    default: return x;
+  }
+}
+
+// biasActivation(out, bias, biasSize, code, alpha): out = act(out + bias) in place, bias either
+// one value (biasSize 1), one per column (biasSize = columns), or none (biasSize 0).
+static Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
+  int64_t biasSize = Int(info, 2);
+  int code = static_cast<int>(Int(info, 3));
+  float alpha = Float(info, 4);
+  if (info.Length() < 1 || !info[0].IsTypedArray()) return info.Env().Undefined();
+  int64_t n = info[0].As<Napi::Float32Array>().ElementLength();
+  float* out = F32(info, 0, n);
+  if (!out) return info.Env().Undefined();
+  const float* bias = F32(info, 1, biasSize);
+  if (!bias) return info.Env().Undefined();
+  if (biasSize > 0 && n % biasSize != 0) {
+    Napi::RangeError::New(info.Env(), "biasActivation: output size is not a multiple of the bias size").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  if (biasSize > 1) {
+    for (int64_t r = 0; r < n; r += biasSize)
+      for (int64_t c = 0; c < biasSize; ++c) out[r + c] = Activate(out[r + c] + bias[c], code, alpha);
+  } else if (biasSize == 1) {
+    for (int64_t i = 0; i < n; ++i) out[i] = Activate(out[i] + bias[0], code, alpha);
+  } else if (code != 0) {
+    for (int64_t i = 0; i < n; ++i) out[i] = Activate(out[i], code, alpha);
+  }
+  return info.Env().Undefined();
+}
+
+void RegisterMatmul(Napi::Env env, Napi::Object exports) {
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
+}
+
+}  // namespace labbook

@@ -1,7 +1,40 @@
+// Fused optimizer updates: one pass over a variable instead of a dozen element-wise kernels
+// (each of which costs a tfjs dispatch and a full read and write of the tensor).
+#include <cmath>
 #include "common.h"
 
 namespace labbook {
 
-void RegisterOptimizer(Napi::Env env, Napi::Object exports) {}
+// adamUpdate(w, m, v, g, outW, outM, outV, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2,
+// oneMinusBeta1, oneMinusBeta2): tfjs's AdamOptimizer step, term by term in its order:
+// m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2, w' = w - lr (m' / c1) / (sqrt(v' / c2) + eps).
+// 1 - b comes from the caller, computed in double as tfjs does: in float, 1 - 0.999f is off by 5e-5.
+static Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray()) return info.Env().Undefined();
+  size_t n = info[0].As<Napi::Float32Array>().ElementLength();
+  const float* w = F32(info, 0, n);
+  const float* m = w ? F32(info, 1, n) : nullptr;
+  const float* v = m ? F32(info, 2, n) : nullptr;
+  const float* g = v ? F32(info, 3, n) : nullptr;
+  float* outW = g ? F32(info, 4, n) : nullptr;
+  float* outM = outW ? F32(info, 5, n) : nullptr;
+  float* outV = outM ? F32(info, 6, n) : nullptr;
+  if (!outV) return info.Env().Undefined();
+  const float lr = Float(info, 7), b1 = Float(info, 8), b2 = Float(info, 9), eps = Float(info, 10);
+  const float c1 = Float(info, 11), c2 = Float(info, 12);
+  const float k1 = Float(info, 13), k2 = Float(info, 14);
+  for (size_t i = 0; i < n; ++i) {
+    const float mi = m[i] * b1 + g[i] * k1;
+    const float vi = v[i] * b2 + (g[i] * g[i]) * k2;
+    outM[i] = mi;
+    outV[i] = vi;
+    outW[i] = ((mi / c1) / (std::sqrt(vi / c2) + eps)) * -lr + w[i];
+  }
+  return info.Env().Undefined();
+}
+
+void RegisterOptimizer(Napi::Env env, Napi::Object exports) {
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+}
 
 }  // namespace labbook

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { glorotUniform, head, initSeed, maybeDropout, type BuildContext, type SymbolicTensor } from './common';
 import type { RnnConfig } from './config';
-import { ReverseSequence, SeededOrthogonal } from './layers';
+import { LSTM, ReverseSequence, SeededOrthogonal } from './layers';
 
 /*
  * Settings follow today's Keras rather than tfjs's Keras-1 defaults: sigmoid (not hard sigmoid)
@@ -53,5 +53,6 @@ function recurrent(
     recurrentInitializer: new SeededOrthogonal({ seed: initSeed(ctx, name, 'recurrent_kernel') }),
     biasInitializer: 'zeros' as const,
   };
-  return kind === 'lstm' ? tf.layers.lstm({ ...args, unitForgetBias: true }) : tf.layers.gru(args);
+  // labbook's LSTM: tfjs's layer, with whole-sequence kernels where the backend has them.
+  return kind === 'lstm' ? new LSTM({ ...args, unitForgetBias: true }) : tf.layers.gru(args);
 }

@@ -1,7 +1,40 @@
-/** Native kernels: fused optimizer updates. */
-import type { NativeKernel } from './util';
+/** Native kernels: fused optimizer updates (Adam), one kernel per variable instead of a dozen. */
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { allFloat32, f32, output, size, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/optimizer.cc). */
-export interface OptimizerAddon {}
+export interface OptimizerAddon {
+  /** One Adam step for a variable: fills outW, outM, outV from w, m, v and the gradient g. */
+  adamUpdate(
+    w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
+    outW: Float32Array, outM: Float32Array, outV: Float32Array,
+    learningRate: number, beta1: number, beta2: number, epsilon: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
+  ): void;
+}
 
-export const optimizerKernels: NativeKernel[] = [];
+/**
+ * labbook's own kernel (no tfjs equivalent): inputs variable, m, v, gradient and the scalars
+ * accBeta1, accBeta2 (beta^t); attrs learningRate, beta1, beta2, epsilon; outputs the new
+ * variable, m and v. Only backends that register it take the fused path (train/optimizers).
+ */
+export const ADAM_UPDATE_KERNEL = 'LabbookAdamUpdate';
+
+export type AdamUpdateAttrs = { learningRate: number; beta1: number; beta2: number; epsilon: number };
+
+function adamUpdate({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
+  const { variable, m, v, gradient, accBeta1, accBeta2 } = inputs as { [name: string]: TensorInfo };
+  const { learningRate, beta1, beta2, epsilon } = attrs as unknown as AdamUpdateAttrs;
+  const nb = backend as Backend;
+  if (!allFloat32(variable, m, v, gradient) || size(gradient.shape) !== size(variable.shape)) {
+    throw new Error(`${ADAM_UPDATE_KERNEL}: expected float32 variable, moments and gradient of one shape, received ${variable.dtype}[${variable.shape}] and ${gradient.dtype}[${gradient.shape}]`);
+  }
+  const n = size(variable.shape);
+  const [w2, m2, v2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const c1 = 1 - f32(nb, accBeta1)[0];
+  const c2 = 1 - f32(nb, accBeta2)[0];
+  nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
+  return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
+}
+
+export const optimizerKernels: NativeKernel[] = [{ kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate }];

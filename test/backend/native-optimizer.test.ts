@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { ADAM_UPDATE_KERNEL, initBackend } from '../../kernel-lib/src/backend';
+import { createOptimizer } from '../../kernel-lib/src/train';
+import { normals, relativeError, rngFor } from './helpers';
+
+type Snapshot = { weights: Float32Array[]; optimizer: { name: string; values: Float32Array }[] };
+
+/**
+ * Six Adam (or AdamW) steps on two variables from fixed random gradients (so only the update
+ * arithmetic differs between backends); the variables and optimizer state after them.
+ */
+async function adamSteps(backend: 'native' | 'cpu', name: 'adam' | 'adamw'): Promise<Snapshot> {
+  await initBackend({ prefer: backend });
+  const rng = rngFor('native-adam');
+  const w = tf.variable(tf.tensor2d(normals(rng, 12), [3, 4]), true, 'w');
+  const b = tf.variable(tf.tensor1d(normals(rng, 4)), true, 'b');
+  const optimizer = createOptimizer({ name, learningRate: 0.05 });
+  for (let step = 0; step < 6; ++step) {
+    const grads = { w: tf.tensor2d(normals(rng, 12), [3, 4]), b: tf.tensor1d(normals(rng, 4)) };
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+  }
+  const snapshot: Snapshot = {
+    weights: [w.dataSync().slice() as Float32Array, b.dataSync().slice() as Float32Array],
+    optimizer: (await optimizer.getWeights()).map((v) => ({ name: v.name, values: v.tensor.dataSync().slice() as Float32Array })),
+  };
+  tf.dispose([w, b]);
+  optimizer.dispose();
+  return snapshot;
+}
+
+describe('fused Adam update on the native backend', () => {
+  it('is the kernel the native backend registers, and no other backend has it', async () => {
+    await initBackend({ prefer: 'native' });
+    expect(tf.getKernel(ADAM_UPDATE_KERNEL, 'native')).toBeDefined();
+    expect(tf.getKernel(ADAM_UPDATE_KERNEL, 'cpu')).toBeUndefined();
+  });
+
+  for (const name of ['adam', 'adamw'] as const) {
+    it(`${name}: matches tfjs's unfused update on cpu (weights and moments, same state names)`, async () => {
+      const native = await adamSteps('native', name);
+      const cpu = await adamSteps('cpu', name);
+      native.weights.forEach((values, i) => expect(relativeError(values, cpu.weights[i])).toBeLessThanOrEqual(1e-5));
+      expect(native.optimizer.map((v) => v.name)).toEqual(cpu.optimizer.map((v) => v.name));
+      native.optimizer.forEach((v, i) => expect(relativeError(v.values, cpu.optimizer[i].values)).toBeLessThanOrEqual(1e-5));
+    });
+  }
+
+  it('gives the same bits twice', async () => {
+    const first = await adamSteps('native', 'adam');
+    const second = await adamSteps('native', 'adam');
+    expect(second.weights).toEqual(first.weights);
+  });
+});

@@ -8,9 +8,14 @@ export type Backend = MathBackendCPU & { addon: NativeAddon };
 export type KernelArgs = Parameters<KernelFunc>[0];
 export type NativeKernel = { kernelName: string; kernelFunc: KernelFunc };
 
-/** The float32 values behind a tensor (the cpu backend keeps every tensor as one typed array). */
+/**
+ * The float32 values behind a float32 tensor. The cpu backend keeps every tensor as one typed
+ * array, but its Cast reuses the input's array (an Int32Array or Uint8Array behind a float32
+ * tensor after cast(int32 or bool -> float32)): those are converted, never handed to the addon.
+ */
 export function f32(backend: Backend, t: TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
+  const values = backend.data.get(t.dataId).values;
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
 export function i32(backend: Backend, t: TensorInfo): Int32Array {

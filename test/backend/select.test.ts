@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { availableBackends, initBackend } from '../../kernel-lib/src/backend';
+import { ENABLE_HINT } from '../../kernel-lib/src/backend/native';
 import { selectBackend } from '../../kernel-lib/src/backend/select';
 import { LabbookError } from '../../kernel-lib/src/errors';
 import { fakeProject } from './fake-packages';
@@ -41,11 +44,11 @@ async function rejection(promise: Promise<unknown>): Promise<LabbookError> {
 }
 
 describe('automatic selection on this machine', () => {
-  it('skips the missing GPU package and the tfjs-node alias quietly, without loading the alias, and starts wasm', async () => {
+  it('skips the missing GPU package and the tfjs-node alias quietly, without loading the alias, and starts native', async () => {
     const { result: info, output } = await printed(() => initBackend());
     expect(output).toEqual([]);
-    expect(info.name).toBe('wasm');
-    expect(tf.getBackend()).toBe('wasm');
+    expect(info.name).toBe('native');
+    expect(tf.getBackend()).toBe('native');
     expect(info.selectedBy).toBe('labbook');
     expect(info.skipped).toEqual([
       { backend: 'tensorflow', package: GPU, reason: 'not installed' },
@@ -53,7 +56,16 @@ describe('automatic selection on this machine', () => {
     ]);
     const loaded = Object.keys(createRequire(__filename).cache);
     expect(loaded.some((path) => path.includes(`/node_modules/${NODE}/`))).toBe(false);
-    expect(loaded.some((path) => path.includes('/node_modules/@tensorflow/tfjs-backend-wasm/'))).toBe(true);
+    expect(loaded.some((path) => path.endsWith('labbook_native.node'))).toBe(true);
+  });
+
+  it('records the native backend with its libraries, one thread and the kernels it serves', async () => {
+    const info = await initBackend({ prefer: 'native' });
+    expect(info.versions).toMatchObject({ backendPackage: 'labbook/native', backendVersion: '0.1.0' });
+    expect(info.versions.libraries!.openblas).toMatch(/^OpenBLAS \d+\.\d+\.\d+ /);
+    expect(info.versions.libraries!.compiler).toMatch(/^g\+\+ \d+/);
+    expect(info.threads).toBe(1);
+    expect(info.customKernels).toEqual(expect.arrayContaining(['BatchMatMul', '_FusedMatMul', 'LabbookAdamUpdate', 'LabbookLSTM']));
   });
 
   it('is idempotent: asking again returns the same description and changes nothing', async () => {
@@ -65,12 +77,12 @@ describe('automatic selection on this machine', () => {
 
   it('runs concurrent calls one at a time, the last one winning', async () => {
     const [a, b, c] = await Promise.all([initBackend({ prefer: 'cpu' }), initBackend(), initBackend({ prefer: 'cpu' })]);
-    expect([a.name, b.name, c.name]).toEqual(['cpu', 'wasm', 'cpu']);
+    expect([a.name, b.name, c.name]).toEqual(['cpu', 'native', 'cpu']);
     expect(tf.getBackend()).toBe('cpu');
   });
 
   it('lists the backends whose packages are really installed', async () => {
-    expect(await availableBackends()).toEqual(['wasm', 'cpu']);
+    expect(await availableBackends()).toEqual(['native', 'wasm', 'cpu']);
   });
 });
 
@@ -111,17 +123,17 @@ describe('selection order with native TensorFlow packages', () => {
     ]);
   });
 
-  it('skips a package that registers no tensorflow backend with labbook\'s tfjs, then starts wasm', async () => {
+  it('skips a package that registers no tensorflow backend with labbook\'s tfjs, then starts native', async () => {
     const project = fakeProject({ [NODE]: { kind: 'silent' } });
     const info = await selectBackend({}, { searchPaths: [project] });
-    expect(info.name).toBe('wasm');
+    expect(info.name).toBe('native');
     expect(info.skipped![1]).toMatchObject({ package: NODE, reason: expect.stringContaining('registered no tensorflow backend') });
   });
 
   it('never loads a package that is an npm alias', async () => {
     const project = fakeProject({ [GPU]: { kind: 'alias' }, [NODE]: { kind: 'alias' } });
     const info = await selectBackend({}, { searchPaths: [project] });
-    expect(info.name).toBe('wasm'); // the aliases' index.js throws if required
+    expect(info.name).toBe('native'); // the aliases' index.js throws if required
   });
 });
 
@@ -129,7 +141,7 @@ describe('LABBOOK_BACKEND and options.prefer', () => {
   it.each(['cpu', 'wasm', ' WASM ', 'auto'])('LABBOOK_BACKEND=%j picks that backend', async (value) => {
     process.env.LABBOOK_BACKEND = value;
     const info = await initBackend();
-    expect(info.name).toBe(value.trim().toLowerCase() === 'cpu' ? 'cpu' : 'wasm');
+    expect(info.name).toBe({ cpu: 'cpu', wasm: 'wasm', auto: 'native' }[value.trim().toLowerCase()]);
     expect(tf.getBackend()).toBe(info.name);
   });
 
@@ -143,8 +155,8 @@ describe('LABBOOK_BACKEND and options.prefer', () => {
     const err = await rejection(initBackend());
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(err.message).toBe(
-      'Invalid value for `LABBOOK_BACKEND`: expected one of "tensorflow", "wasm", "cpu" or "auto", received "tpu". ' +
-        'Set LABBOOK_BACKEND to one of them, or leave it unset to pick the fastest available (tensorflow, then wasm, then cpu).',
+      'Invalid value for `LABBOOK_BACKEND`: expected one of "tensorflow", "native", "wasm", "cpu" or "auto", received "tpu". ' +
+        'Set LABBOOK_BACKEND to one of them, or leave it unset to pick the fastest available (tensorflow, then native, then wasm, then cpu).',
     );
   });
 
@@ -158,10 +170,10 @@ describe('LABBOOK_BACKEND and options.prefer', () => {
     const before = tf.getBackend();
     const err = await rejection(initBackend({ prefer: 'tensorflow' }));
     expect(err.code).toBe('INVALID_ARGUMENT');
-    expect(err.message).toContain('Invalid value for `options.prefer`: expected a backend that can start here (wasm, cpu), received "tensorflow".');
+    expect(err.message).toContain('Invalid value for `options.prefer`: expected a backend that can start here (native, wasm, cpu), received "tensorflow".');
     expect(err.message).toContain(`${GPU}: not installed; ${NODE}: an npm alias of @tensorflow/tfjs@4.22.0, without native TensorFlow.`);
     expect(err.message).toContain('Install @tensorflow/tfjs-node');
-    expect(err.message).toContain('Or choose wasm or cpu, or leave `prefer` out to pick the fastest available.');
+    expect(err.message).toContain('Or choose native or wasm or cpu, or leave `prefer` out to pick the fastest available.');
     expect(tf.getBackend()).toBe(before); // a failed request leaves the running backend alone
   });
 
@@ -169,5 +181,33 @@ describe('LABBOOK_BACKEND and options.prefer', () => {
     process.env.LABBOOK_BACKEND = 'tensorflow';
     expect((await rejection(initBackend())).message).toContain('unset LABBOOK_BACKEND');
     expect((await initBackend({ prefer: 'wasm' })).name).toBe('wasm');
+  });
+});
+
+describe('without the native addon', () => {
+  // A child process, since this one has loaded the addon: $LABBOOK_NATIVE_ADDON hides it there.
+  function selectWithout(prefer: string | null): { status: number | null; stdout: string; stderr: string } {
+    const dist = join(__dirname, '..', '..', 'kernel-lib', 'dist', 'backend');
+    const script = `require(${JSON.stringify(dist)}).initBackend(${prefer ? `{ prefer: ${JSON.stringify(prefer)} }` : ''})
+      .then((info) => console.log(JSON.stringify(info)), (err) => { console.error(err.message); process.exit(3); })`;
+    const env = { ...process.env, LABBOOK_NATIVE_ADDON: '/nonexistent/labbook_native.node' };
+    delete env.LABBOOK_BACKEND;
+    return spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 60_000 });
+  }
+
+  it('falls back to wasm and records why native was passed over and how to enable it', () => {
+    const child = selectWithout(null);
+    expect(child.status, child.stderr).toBe(0);
+    const info = JSON.parse(child.stdout) as { name: string; skipped: { backend: string; reason: string }[] };
+    expect(info.name).toBe('wasm');
+    const native = info.skipped.find((s) => s.backend === 'native')!;
+    expect(native.reason).toBe(`not built (no /nonexistent/labbook_native.node); to enable it, ${ENABLE_HINT}`);
+  });
+
+  it('refuses a request for native with the fix', () => {
+    const child = selectWithout('native');
+    expect(child.status).toBe(3);
+    expect(child.stderr).toContain('expected a backend that can start here (wasm, cpu), received "native"');
+    expect(child.stderr).toContain('libopenblas-dev');
   });
 });

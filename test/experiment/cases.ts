@@ -34,7 +34,7 @@ export async function runSmall(experiment: string, options: { db: string; seed: 
  * the same checkpoint bytes, another seed different ones. One file per backend lets vitest run
  * the backends in parallel.
  */
-export function reproducibilitySuite(backend: 'cpu' | 'wasm'): void {
+export function reproducibilitySuite(backend: 'cpu' | 'wasm' | 'native'): void {
   describe.each(Object.keys(SMALL))(`%s on ${backend}`, (experiment) => {
     it('reproduces bit for bit across processes, and another seed changes the weights', async () => {
       const db = tempDb();

@@ -1,0 +1,3 @@
+import { reproducibilitySuite } from './cases';
+
+reproducibilitySuite('native');

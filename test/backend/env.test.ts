@@ -51,7 +51,7 @@ describe('the backend section of every run environment', () => {
   it('records the automatic choice with what it passed over', async () => {
     await initBackend();
     const section = backendSection() as { name: string; skipped: { package: string }[] };
-    expect(section.name).toBe('wasm');
+    expect(section.name).toBe('native');
     expect(section.skipped.map((s) => s.package)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
   });
 

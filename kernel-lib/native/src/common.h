@@ -22,7 +22,9 @@ inline float* F32(const Napi::CallbackInfo& info, size_t i, size_t need) {
         .ThrowAsJavaScriptException();
     return nullptr;
   }
-  return a.Data();
+  // An empty array has no data pointer; callers treat nullptr as "already threw".
+  static float none = 0.0f;
+  return a.Data() != nullptr ? a.Data() : &none;
 }
 
 inline int32_t* I32(const Napi::CallbackInfo& info, size_t i, size_t need) {
@@ -39,7 +41,8 @@ inline int32_t* I32(const Napi::CallbackInfo& info, size_t i, size_t need) {
         .ThrowAsJavaScriptException();
     return nullptr;
   }
-  return a.Data();
+  static int32_t none = 0;
+  return a.Data() != nullptr ? a.Data() : &none;
 }
 
 inline int64_t Int(const Napi::CallbackInfo& info, size_t i) {

@@ -38,11 +38,12 @@ static Napi::Value MatMul(const Napi::CallbackInfo& info) {
 }
 
 // The activations of ACTIVATIONS in kernels/matmul.ts, by index, with the cpu kernels' semantics
-// (NaN passes through relu; elu uses exp(x) - 1 as tfjs does).
+// (NaN passes through relu, -0 becomes +0; elu uses exp(x) - 1 as tfjs does).
 float Activate(float x, int code, float alpha) {
   switch (code) {
-    case 1: return x < 0.0f ? 0.0f : x;
-    case 2: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+    // Math.max(0, x) semantics: NaN stays NaN, -0 becomes +0.
+    case 1: return x > 0.0f ? x : (x != x ? x : 0.0f);
+    case 2: return x > 0.0f ? (x > 6.0f ? 6.0f : x) : (x != x ? x : 0.0f);
     case 3: return x >= 0.0f ? x : std::exp(x) - 1.0f;
     case 4: return 1.0f / (1.0f + std::exp(-x));
     case 5: return x < 0.0f ? alpha * x : x;

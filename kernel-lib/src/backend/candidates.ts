@@ -3,15 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { pinTensorflowEnv, pinWasmFlags } from './flags';
-import { packageVersion, type BackendSource } from './info';
-import { loadNativeAddon, nativeAddonPath, NATIVE_BACKEND, registerNativeBackend } from './native';
+import { nativeSource, packageVersion, type BackendSource } from './info';
+import { loadNativeAddon, nativeAddonPath, NATIVE_BACKEND, NATIVE_PACKAGE, registerNativeBackend } from './native';
+
+export { NATIVE_PACKAGE };
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 export const NODE_PACKAGE = '@tensorflow/tfjs-node';
 export const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
-/** What the native backend is recorded as coming from: labbook's own addon. */
-export const NATIVE_PACKAGE = 'labbook/native';
+
 
 /** On success tfjs now runs on the backend; on failure tfjs's backend is whatever it was. */
 export type Outcome = { ok: true; source: BackendSource; threads?: number } | { ok: false; reason: string };
@@ -111,12 +112,7 @@ export async function startNative(): Promise<Outcome> {
   if (!loaded.ok) return loaded;
   registerNativeBackend(loaded.addon);
   if (!(await startBackend(() => tf.setBackend(NATIVE_BACKEND)))) return { ok: false, reason: 'it failed to start (tfjs printed why above)' };
-  const info = loaded.addon.info();
-  return {
-    ok: true,
-    source: { backendPackage: NATIVE_PACKAGE, backendVersion: packageVersion('labbook'), libraries: { openblas: info.openblas, compiler: `g++ ${info.compiler}` } },
-    threads: info.threads,
-  };
+  return { ok: true, source: nativeSource()!, threads: loaded.addon.info().threads };
 }
 
 export async function startCpu(): Promise<Outcome> {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import type { Json } from '../registry/types';
 import { readFlags, type Flags } from './flags';
-import { nativeKernelNames } from './native';
+import { loadNativeAddon, NATIVE_PACKAGE, nativeKernelNames } from './native';
 import { activeWasmTrainingKernels } from './wasm-kernels';
 
 /** The backends labbook selects, fastest first. */
@@ -114,12 +114,21 @@ function sourceOf(name: string): BackendSource | null {
     wasm: '@tensorflow/tfjs-backend-wasm',
     webgl: '@tensorflow/tfjs-backend-webgl',
   };
+  if (name === 'native') return nativeSource();
   let pkg = packages[name];
   if (name === 'tensorflow') {
     const native = tf.engine().registry[name] as { isGPUPackage?: unknown } | undefined;
     pkg = native?.isGPUPackage === true ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   }
   return pkg === undefined ? null : { backendPackage: pkg, backendVersion: packageVersion(pkg) };
+}
+
+/** What the native backend is recorded as: labbook's addon, and the libraries it runs on. */
+export function nativeSource(): BackendSource | null {
+  const loaded = loadNativeAddon();
+  if (!loaded.ok) return null;
+  const info = loaded.addon.info();
+  return { backendPackage: NATIVE_PACKAGE, backendVersion: packageVersion('labbook'), libraries: { openblas: info.openblas, compiler: `g++ ${info.compiler}` } };
 }
 
 /** The version in `pkg`'s package.json as resolved from labbook, or null. */

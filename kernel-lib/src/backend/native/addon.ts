@@ -17,6 +17,9 @@ export type AddonStatus = { ok: true; addon: NativeAddon; path: string } | { ok:
 /** Where `npm run build` puts the addon (from dist/backend/native or src/backend/native alike). */
 export const ADDON_PATH = join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'labbook_native.node');
 
+/** What the native backend is recorded as coming from: labbook's own addon. */
+export const NATIVE_PACKAGE = 'labbook/native';
+
 export const ENABLE_HINT = 'install Debian\'s libopenblas-dev (apt-get install libopenblas-dev) and run `npm run build`';
 
 let status: AddonStatus | null = null;

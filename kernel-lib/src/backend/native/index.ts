@@ -1,5 +1,5 @@
 /** labbook's native tfjs backend (OpenBLAS addon), when built. */
-export { ADDON_PATH, ENABLE_HINT, loadNativeAddon, nativeAddonPath, type AddonStatus, type NativeAddon } from './addon';
+export { ADDON_PATH, ENABLE_HINT, loadNativeAddon, NATIVE_PACKAGE, nativeAddonPath, type AddonStatus, type NativeAddon } from './addon';
 export { NATIVE_BACKEND, nativeKernelNames, registerNativeBackend, type NativeBackend } from './backend';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/optimizer';
 export { LSTM_GRAD_KERNEL, LSTM_KERNEL } from './kernels/rnn';

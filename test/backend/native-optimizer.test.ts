@@ -47,6 +47,21 @@ describe('fused Adam update on the native backend', () => {
     });
   }
 
+  it('updates in place only storage nothing else shares: a clone of a weight keeps its values', async () => {
+    await initBackend({ prefer: 'native' });
+    const w = tf.variable(tf.tensor1d([1, 2, 3, 4]), true, 'shared-w');
+    const clone = tf.clone(w); // shares w's storage
+    const optimizer = createOptimizer({ name: 'adam', learningRate: 0.5 });
+    optimizer.applyGradients({ 'shared-w': tf.tensor1d([1, -1, 1, -1]) });
+    expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
+    Array.from(w.dataSync()).forEach((value, i) => expect(value).toBeCloseTo([0.5, 2.5, 2.5, 4.5][i], 4));
+    optimizer.applyGradients({ 'shared-w': tf.tensor1d([1, -1, 1, -1]) }); // now in place
+    expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(w.dataSync()[0]).toBeCloseTo(0, 4);
+    tf.dispose([w, clone]);
+    optimizer.dispose();
+  });
+
   it('gives the same bits twice', async () => {
     const first = await adamSteps('native', 'adam');
     const second = await adamSteps('native', 'adam');

@@ -16,7 +16,9 @@ export interface OptimizerAddon {
 /**
  * labbook's own kernel (no tfjs equivalent): inputs variable, m, v, gradient and the scalars
  * accBeta1, accBeta2 (beta^t); attrs learningRate, beta1, beta2, epsilon; outputs the new
- * variable, m and v. Only backends that register it take the fused path (train/optimizers).
+ * variable, m and v -- on the inputs' own storage when no other tensor shares it, so that the
+ * optimizer's assign() keeps the data where it is. Only backends that register it take the fused
+ * path (train/optimizers).
  */
 export const ADAM_UPDATE_KERNEL = 'LabbookAdamUpdate';
 
@@ -30,11 +32,25 @@ function adamUpdate({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
     throw new Error(`${ADAM_UPDATE_KERNEL}: expected float32 variable, moments and gradient of one shape, received ${variable.dtype}[${variable.shape}] and ${gradient.dtype}[${gradient.shape}]`);
   }
   const n = size(variable.shape);
-  const [w2, m2, v2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const state = [variable, m, v];
+  // In place where nothing else shares the storage (the optimizer then assigns the same data
+  // back): it spares allocating, zeroing and collecting three arrays per variable per step.
+  const inPlace = state.every((t) => owned(nb, t));
+  const [w2, m2, v2] = inPlace ? state.map((t) => f32(nb, t)) : [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const c1 = 1 - f32(nb, accBeta1)[0];
   const c2 = 1 - f32(nb, accBeta2)[0];
   nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
-  return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
+  if (!inPlace) return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
+  return state.map((t) => {
+    nb.incRef(t.dataId);
+    return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+  });
+}
+
+/** Whether `t` is the only tensor on its storage, and that storage is a Float32Array. */
+function owned(backend: Backend, t: TensorInfo): boolean {
+  const data = backend.data.get(t.dataId);
+  return data.refCount === 1 && data.values instanceof Float32Array;
 }
 
 export const optimizerKernels: NativeKernel[] = [{ kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate }];

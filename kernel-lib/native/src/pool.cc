@@ -104,10 +104,9 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// dx[argmax of each window] += dy, windows in output order, into Acc (float where windows cannot
-// overlap, so each input gets at most one term; double otherwise, rounded once like the cpu kernel).
-template <typename Acc>
-void ScatterMax(const Geometry& g, const float* x, const float* dy, Acc* dx) {
+// dx[argmax of each window] += dy, windows in output order, in double (windows may overlap, so an
+// input can collect several terms; rounded once afterwards like the cpu kernel).
+void ScatterMax(const Geometry& g, const float* x, const float* dy, double* dx) {
   thread_local std::vector<float> best;
   thread_local std::vector<int64_t> where;
   float* m = Scratch(&best, g.C);
@@ -130,6 +129,41 @@ void ScatterMax(const Geometry& g, const float* x, const float* dy, Acc* dx) {
   });
 }
 
+// Windows that cannot overlap: each input gets at most one term, 0 + dy (so -0 becomes +0 as in
+// the accumulating path), and every in-window input is written, not accumulated. Per window, two
+// branch-free passes over the channels (they vectorize): the first strict maximum's tap, then the
+// writes. Inputs outside every window are zeroed first unless the windows tile the image.
+void ScatterMaxDisjoint(const Geometry& g, const float* x, const float* dy, float* dx) {
+  const bool tiles = g.fH == g.strideH && g.fW == g.strideW && g.padTop == 0 && g.padLeft == 0 &&
+                     g.outH * g.strideH == g.inH && g.outW * g.strideW == g.inW;
+  if (!tiles) std::fill(dx, dx + g.InSize(), 0.0f);
+  thread_local std::vector<float> best;
+  thread_local std::vector<int32_t> which;
+  float* m = Scratch(&best, g.C);
+  int32_t* tap = Scratch(&which, g.C);
+  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) {
+    std::fill(m, m + g.C, -std::numeric_limits<float>::infinity());
+    std::fill(tap, tap + g.C, -1);
+    int32_t t = 0;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
+        const float* px = x + xb + (r * g.inW + c) * g.C;
+        for (int64_t d = 0; d < g.C; ++d) {
+          const bool more = px[d] > m[d];  // false for NaN: NaN never wins
+          m[d] = more ? px[d] : m[d];
+          tap[d] = more ? t : tap[d];
+        }
+      }
+    t = 0;
+    const float* g0 = dy + o;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
+        float* out = dx + xb + (r * g.inW + c) * g.C;
+        for (int64_t d = 0; d < g.C; ++d) out[d] = tap[d] == t ? 0.0f + g0[d] : 0.0f;
+      }
+  });
+}
+
 // maxPoolGrad(dy, x, dx, geometry): dy routed to each window's first maximum.
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -141,9 +175,8 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   if (!x) return env.Undefined();
   float* dx = F32(info, 2, g.InSize());
   if (!dx) return env.Undefined();
-  std::fill(dx, dx + g.InSize(), 0.0f);
   if (g.fH <= g.strideH && g.fW <= g.strideW) {
-    ScatterMax(g, x, dy, dx);
+    ScatterMaxDisjoint(g, x, dy, dx);
     return env.Undefined();
   }
   thread_local std::vector<double> sums;

@@ -13,6 +13,7 @@
         "src/reduce.cc",
         "src/indexing.cc",
         "src/optimizer.cc",
+        "src/loss.cc",
         "src/rnn.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

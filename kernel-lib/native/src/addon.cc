@@ -25,6 +25,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterReduce(env, exports);
   RegisterIndexing(env, exports);
   RegisterOptimizer(env, exports);
+  RegisterLoss(env, exports);
   RegisterRnn(env, exports);
   return exports;
 }

@@ -3,3 +3,4 @@ export { ADDON_PATH, ENABLE_HINT, loadNativeAddon, NATIVE_PACKAGE, nativeAddonPa
 export { NATIVE_BACKEND, nativeKernelNames, registerNativeBackend, type NativeBackend } from './backend';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/optimizer';
 export { LSTM_GRAD_KERNEL, LSTM_KERNEL } from './kernels/rnn';
+export { SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './kernels/loss';

@@ -4,6 +4,7 @@ import { poolKernels, type PoolAddon } from './pool';
 import { elementwiseKernels, type ElementwiseAddon } from './elementwise';
 import { reduceKernels, type ReduceAddon } from './reduce';
 import { indexingKernels, type IndexingAddon } from './indexing';
+import { lossKernels, type LossAddon } from './loss';
 import { optimizerKernels, type OptimizerAddon } from './optimizer';
 import { rnnKernels, type RnnAddon } from './rnn';
 import { matmulKernels, type MatmulAddon } from './matmul';
@@ -12,7 +13,7 @@ import type { NativeKernel } from './util';
 export type { NativeKernel } from './util';
 
 /** The addon's kernel functions, as each group declares them. */
-export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & RnnAddon;
+export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & RnnAddon;
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...matmulKernels,
@@ -22,5 +23,6 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...reduceKernels,
   ...indexingKernels,
   ...optimizerKernels,
+  ...lossKernels,
   ...rnnKernels,
 ];

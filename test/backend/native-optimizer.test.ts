@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { ADAM_UPDATE_KERNEL, initBackend } from '../../kernel-lib/src/backend';
+import { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, initBackend } from '../../kernel-lib/src/backend';
 import { createOptimizer } from '../../kernel-lib/src/train';
-import { normals, relativeError, rngFor } from './helpers';
+import { globalNorm } from '../../kernel-lib/src/train/step';
+import { between, normals, relativeError, rngFor } from './helpers';
 
 type Snapshot = { weights: Float32Array[]; optimizer: { name: string; values: Float32Array }[] };
 
@@ -66,5 +67,28 @@ describe('fused Adam update on the native backend', () => {
     const first = await adamSteps('native', 'adam');
     const second = await adamSteps('native', 'adam');
     expect(second.weights).toEqual(first.weights);
+  });
+});
+
+describe('global gradient norm on the native backend', () => {
+  async function norm(backend: 'native' | 'cpu', index: number): Promise<number> {
+    await initBackend({ prefer: backend });
+    const rng = rngFor('native-global-norm', index);
+    const tensors = Array.from({ length: between(rng, 1, 5) }, () => {
+      const shape = [between(rng, 1, 30), between(rng, 1, 30)];
+      return tf.tensor(normals(rng, shape[0] * shape[1]), shape).mul(index % 2 ? 1e3 : 1e-3);
+    });
+    const value = globalNorm(tensors).dataSync()[0];
+    tf.dispose(tensors);
+    return value;
+  }
+
+  it('is one native kernel matching sqrt(addN(sum(square(g)))) on cpu', async () => {
+    await initBackend({ prefer: 'native' });
+    expect(tf.getKernel(GLOBAL_NORM_KERNEL, 'native')).toBeDefined();
+    for (let index = 0; index < 12; ++index) {
+      const [native, cpu] = [await norm('native', index), await norm('cpu', index)];
+      expect(Math.abs(native - cpu) / cpu).toBeLessThanOrEqual(1e-5);
+    }
   });
 });

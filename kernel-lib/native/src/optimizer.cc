@@ -43,8 +43,21 @@ static Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sumOfSquares(x): the sum of x[i]^2 in double, in index order (the global gradient norm sums
+// these over every gradient, in the order given, before one square root).
+static Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray()) return info.Env().Undefined();
+  size_t n = info[0].As<Napi::Float32Array>().ElementLength();
+  const float* x = F32(info, 0, n);
+  if (!x) return info.Env().Undefined();
+  double sum = 0.0;
+  for (size_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+  return Napi::Number::New(info.Env(), sum);
+}
+
 void RegisterOptimizer(Napi::Env env, Napi::Object exports) {
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("sumOfSquares", Napi::Function::New(env, SumOfSquares));
 }
 
 }  // namespace labbook

@@ -1,5 +1,6 @@
 /** One optimization step and one evaluation pass: the pieces for driving the loop yourself. */
 import * as tf from '@tensorflow/tfjs';
+import { GLOBAL_NORM_KERNEL } from '../backend/native';
 import type { Batch, TrainData } from './data';
 import { epochBatches } from './data';
 
@@ -41,7 +42,7 @@ export function trainStep(
       return out.loss;
     }, variables);
     const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const norm = globalNorm(names.map((n) => grads[n]));
     let applied = grads;
     if (options.clipNorm !== undefined) {
       // scale = clipNorm / max(norm, clipNorm): 1 below the threshold, shrinking above it
@@ -54,6 +55,14 @@ export function trainStep(
   });
   tf.dispose(correct ?? []);
   return { loss, correct: options.classification ? right : null, gradNorm };
+}
+
+/** sqrt of the sum of every gradient element squared: one kernel where the backend has it (native). */
+export function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
+  if (tensors.every((t) => t.dtype === 'float32') && tf.getKernel(GLOBAL_NORM_KERNEL, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(GLOBAL_NORM_KERNEL, Object.fromEntries(tensors.map((t, i) => [String(i), t])), {}) as tf.Scalar;
+  }
+  return tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
 function countCorrect(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {

@@ -1,4 +1,4 @@
-/** Native kernels: fused optimizer updates (Adam), one kernel per variable instead of a dozen. */
+/** Native kernels: fused optimizer updates (Adam), one kernel per variable instead of a dozen, and the global gradient norm. */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { allFloat32, f32, output, size, type Backend, type KernelArgs, type NativeKernel } from './util';
 
@@ -11,6 +11,8 @@ export interface OptimizerAddon {
     learningRate: number, beta1: number, beta2: number, epsilon: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
   ): void;
+  /** The sum of x[i]^2, accumulated in double in index order. */
+  sumOfSquares(x: Float32Array): number;
 }
 
 /**
@@ -53,4 +55,23 @@ function owned(backend: Backend, t: TensorInfo): boolean {
   return data.refCount === 1 && data.values instanceof Float32Array;
 }
 
-export const optimizerKernels: NativeKernel[] = [{ kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate }];
+/**
+ * labbook's own kernel: the global norm sqrt(sum of every element squared) of any number of
+ * float32 tensors (inputs named 0, 1, ...), for gradient clipping and logging -- one kernel
+ * instead of two per gradient plus an addN. Summed in double, in input order.
+ */
+export const GLOBAL_NORM_KERNEL = 'LabbookGlobalNorm';
+
+function globalNorm({ inputs, backend }: KernelArgs): TensorInfo {
+  const nb = backend as Backend;
+  const tensors = Object.values(inputs) as TensorInfo[];
+  if (!allFloat32(...tensors)) throw new Error(`${GLOBAL_NORM_KERNEL}: expected float32 tensors, received ${tensors.map((t) => t.dtype).join(', ')}`);
+  let sum = 0;
+  for (const t of tensors) sum += nb.addon.sumOfSquares(f32(nb, t));
+  return output(nb, [], Float32Array.of(Math.sqrt(sum)));
+}
+
+export const optimizerKernels: NativeKernel[] = [
+  { kernelName: ADAM_UPDATE_KERNEL, kernelFunc: adamUpdate },
+  { kernelName: GLOBAL_NORM_KERNEL, kernelFunc: globalNorm },
+];

@@ -7,15 +7,16 @@
 
 namespace labbook {
 
-// Reads argument i as a Float32Array of at least `need` elements; nullptr after throwing.
-inline float* F32(const Napi::CallbackInfo& info, size_t i, size_t need) {
+// Reads argument i as a typed array of T (a Float32Array, an Int32Array...) of at least `need`
+// elements; nullptr after throwing a JS error that names the argument, the expected and the received.
+template <typename T, napi_typedarray_type Kind>
+inline T* Typed(const Napi::CallbackInfo& info, size_t i, size_t need, const char* kind) {
   Napi::Env env = info.Env();
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a Float32Array").ThrowAsJavaScriptException();
+  if (i >= info.Length() || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != Kind) {
+    Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected " + kind).ThrowAsJavaScriptException();
     return nullptr;
   }
-  auto a = info[i].As<Napi::Float32Array>();
+  auto a = info[i].As<Napi::TypedArrayOf<T>>();
   if (a.ElementLength() < need) {
     Napi::RangeError::New(env, "argument " + std::to_string(i) + ": expected " + std::to_string(need) +
                                    " elements, received " + std::to_string(a.ElementLength()))
@@ -23,26 +24,16 @@ inline float* F32(const Napi::CallbackInfo& info, size_t i, size_t need) {
     return nullptr;
   }
   // An empty array has no data pointer; callers treat nullptr as "already threw".
-  static float none = 0.0f;
+  static T none{};
   return a.Data() != nullptr ? a.Data() : &none;
 }
 
+inline float* F32(const Napi::CallbackInfo& info, size_t i, size_t need) {
+  return Typed<float, napi_float32_array>(info, i, need, "a Float32Array");
+}
+
 inline int32_t* I32(const Napi::CallbackInfo& info, size_t i, size_t need) {
-  Napi::Env env = info.Env();
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected an Int32Array").ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  auto a = info[i].As<Napi::Int32Array>();
-  if (a.ElementLength() < need) {
-    Napi::RangeError::New(env, "argument " + std::to_string(i) + ": expected " + std::to_string(need) +
-                                   " elements, received " + std::to_string(a.ElementLength()))
-        .ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  static int32_t none = 0;
-  return a.Data() != nullptr ? a.Data() : &none;
+  return Typed<int32_t, napi_int32_array>(info, i, need, "an Int32Array");
 }
 
 inline int64_t Int(const Napi::CallbackInfo& info, size_t i) {

@@ -132,6 +132,30 @@ describe('native conv kernels', () => {
     });
   });
 
+  it('Conv2D forward and both gradients match cpu on 24 wide-channel cases (16k out channels: the addon\'s direct AVX-512 kernels)', async () => {
+    await withoutMathRandom(async () => {
+      for (let i = 0; i < 24; ++i) {
+        const rng = rngFor('native-conv-wide', i);
+        const xShape: Shape4 = [between(rng, 1, 2), between(rng, 3, 12), between(rng, 3, 12), pick(rng, [1, 3, 7, 16, 32])];
+        // 17: one case in six leaves the direct path (not a multiple of 16) for im2col + OpenBLAS.
+        const filterShape: Shape4 = [between(rng, 1, 3), between(rng, 1, 3), xShape[3], pick(rng, [16, 32, 64, 80, 128, 17])];
+        const strides = pick(rng, [1, 1, 2]);
+        const pad = pick(rng, ['same', 'valid'] as const);
+        const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad);
+        if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+        const x = normals(rng, count(xShape));
+        const filter = normals(rng, count(filterShape));
+        const r = normals(rng, count(info.outShape));
+        const loss = (xt: tf.Tensor4D, ft: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xt, ft, strides, pad), tf.tensor(r, info.outShape)));
+        const label = JSON.stringify({ xShape, filterShape, strides, pad });
+        await expectClose(label, () => [
+          tf.conv2d(tf.tensor4d(x, xShape), tf.tensor4d(filter, filterShape), strides, pad),
+          ...tf.grads(loss as (...t: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(filter, filterShape)]),
+        ]);
+      }
+    });
+  });
+
   it(`Conv2DBackpropInput and Conv2DBackpropFilter match cpu on ${CASES} direct calls with rounding modes`, async () => {
     await withoutMathRandom(async () => {
       let tested = 0;

@@ -14,6 +14,7 @@
         "src/indexing.cc",
         "src/optimizer.cc",
         "src/loss.cc",
+        "src/activation-grad.cc",
         "src/rnn.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -26,6 +26,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterIndexing(env, exports);
   RegisterOptimizer(env, exports);
   RegisterLoss(env, exports);
+  RegisterActivationGrad(env, exports);
   RegisterRnn(env, exports);
   return exports;
 }

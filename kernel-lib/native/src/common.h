@@ -57,6 +57,7 @@ void RegisterReduce(Napi::Env env, Napi::Object exports);
 void RegisterIndexing(Napi::Env env, Napi::Object exports);
 void RegisterOptimizer(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
+void RegisterActivationGrad(Napi::Env env, Napi::Object exports);
 void RegisterRnn(Napi::Env env, Napi::Object exports);
 
 // Single-precision GEMM on row-major matrices, C = alpha * op(A) op(B) + beta * C; one thread.

@@ -2,6 +2,7 @@
 // scanned row by row, the first strict maximum wins (NaN never does), averages over the window's
 // in-image pixels, and gradients summed in double in the cpu kernels' order before rounding.
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <vector>
 #include "common.h"
@@ -57,6 +58,41 @@ void ForEachWindow(const Geometry& g, Visit visit) {
         visit(WindowAt(g, yR, yC), b * g.inH * g.inW * g.C, ((b * g.outH + yR) * g.outW + yC) * g.C);
 }
 
+// Channels are taken 16 at a time in GCC vector types (one AVX-512 register; narrower targets
+// split it), so that a window's running maxima and taps stay in registers: gcc fully unrolls
+// fixed-size scalar loops before it would vectorize them. Every lane computes exactly what the
+// scalar formula does, so results are unchanged. A chunk narrower than 16 (the last channels)
+// loads into a vector filled with `fill` and stores only its lanes.
+constexpr int64_t kLanes = 16;
+using Vf = float __attribute__((vector_size(4 * kLanes)));
+using Vi = int32_t __attribute__((vector_size(4 * kLanes)));
+
+inline Vf Load(const float* p, int64_t n, float fill) {
+  Vf v = Vf{} + fill;
+  if (n == kLanes) std::memcpy(&v, p, sizeof v);
+  else for (int64_t d = 0; d < n; ++d) v[d] = p[d];
+  return v;
+}
+
+inline void Store(float* p, Vf v, int64_t n) {
+  if (n == kLanes) std::memcpy(p, &v, sizeof v);
+  else for (int64_t d = 0; d < n; ++d) p[d] = v[d];
+}
+
+constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+
+// out[0..n) = each channel's largest value in the window (first strict maximum; NaN never
+// wins); -inf when it has none. x points at the batch's image, offset to the chunk's first channel.
+void MaxChunk(const Geometry& g, const Window& w, const float* x, float* out, int64_t n) {
+  Vf m = Vf{} + kMinusInf;
+  for (int64_t r = w.r0; r < w.r1; ++r)
+    for (int64_t c = w.c0; c < w.c1; ++c) {
+      const Vf px = Load(x + (r * g.inW + c) * g.C, n, kMinusInf);
+      m = px > m ? px : m;
+    }
+  Store(out, m, n);
+}
+
 // maxPool(x, out, geometry): each channel's largest value in the window; -inf when it has none.
 Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -67,13 +103,7 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   float* out = F32(info, 1, g.OutSize());
   if (!out) return env.Undefined();
   ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) {
-    float* m = out + o;
-    std::fill(m, m + g.C, -std::numeric_limits<float>::infinity());
-    for (int64_t r = w.r0; r < w.r1; ++r)
-      for (int64_t c = w.c0; c < w.c1; ++c) {
-        const float* px = x + xb + (r * g.inW + c) * g.C;
-        for (int64_t d = 0; d < g.C; ++d) m[d] = px[d] > m[d] ? px[d] : m[d];
-      }
+    for (int64_t d = 0; d < g.C; d += kLanes) MaxChunk(g, w, x + xb + d, out + o + d, std::min(kLanes, g.C - d));
   });
   return env.Undefined();
 }
@@ -129,38 +159,35 @@ void ScatterMax(const Geometry& g, const float* x, const float* dy, double* dx) 
   });
 }
 
-// Windows that cannot overlap: each input gets at most one term, 0 + dy (so -0 becomes +0 as in
-// the accumulating path), and every in-window input is written, not accumulated. Per window, two
-// branch-free passes over the channels (they vectorize): the first strict maximum's tap, then the
-// writes. Inputs outside every window are zeroed first unless the windows tile the image.
+// One window's chunk of channels for ScatterMaxDisjoint: the first strict maximum's tap (NaN
+// never wins), then every in-window input written, 0 + dy at the tap (so -0 becomes +0 as in the
+// accumulating path) and 0 elsewhere.
+void MaxGradChunk(const Geometry& g, const Window& w, const float* x, const float* dy, float* dx, int64_t n) {
+  Vf m = Vf{} + kMinusInf;
+  Vi tap = Vi{} - 1;
+  int32_t t = 0;
+  for (int64_t r = w.r0; r < w.r1; ++r)
+    for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
+      const Vf px = Load(x + (r * g.inW + c) * g.C, n, kMinusInf);
+      const Vi more = px > m;
+      m = more ? px : m;
+      tap = more ? Vi{} + t : tap;
+    }
+  const Vf grad = 0.0f + Load(dy, n, 0.0f);
+  t = 0;
+  for (int64_t r = w.r0; r < w.r1; ++r)
+    for (int64_t c = w.c0; c < w.c1; ++c, ++t) Store(dx + (r * g.inW + c) * g.C, tap == t ? grad : Vf{}, n);
+}
+
+// Windows that cannot overlap: each input gets at most one term and every in-window input is
+// written, not accumulated. Inputs outside every window are zeroed first unless the windows tile
+// the image.
 void ScatterMaxDisjoint(const Geometry& g, const float* x, const float* dy, float* dx) {
   const bool tiles = g.fH == g.strideH && g.fW == g.strideW && g.padTop == 0 && g.padLeft == 0 &&
                      g.outH * g.strideH == g.inH && g.outW * g.strideW == g.inW;
   if (!tiles) std::fill(dx, dx + g.InSize(), 0.0f);
-  thread_local std::vector<float> best;
-  thread_local std::vector<int32_t> which;
-  float* m = Scratch(&best, g.C);
-  int32_t* tap = Scratch(&which, g.C);
   ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) {
-    std::fill(m, m + g.C, -std::numeric_limits<float>::infinity());
-    std::fill(tap, tap + g.C, -1);
-    int32_t t = 0;
-    for (int64_t r = w.r0; r < w.r1; ++r)
-      for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
-        const float* px = x + xb + (r * g.inW + c) * g.C;
-        for (int64_t d = 0; d < g.C; ++d) {
-          const bool more = px[d] > m[d];  // false for NaN: NaN never wins
-          m[d] = more ? px[d] : m[d];
-          tap[d] = more ? t : tap[d];
-        }
-      }
-    t = 0;
-    const float* g0 = dy + o;
-    for (int64_t r = w.r0; r < w.r1; ++r)
-      for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
-        float* out = dx + xb + (r * g.inW + c) * g.C;
-        for (int64_t d = 0; d < g.C; ++d) out[d] = tap[d] == t ? 0.0f + g0[d] : 0.0f;
-      }
+    for (int64_t d = 0; d < g.C; d += kLanes) MaxGradChunk(g, w, x + xb + d, dy + o + d, dx + xb + d, std::min(kLanes, g.C - d));
   });
 }
 

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon';
 import { NATIVE_KERNELS } from './kernels';
+import { reluGradConfig, reluGradGradConfig } from './kernels/activation-grad';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -40,6 +41,9 @@ export function registerNativeBackend(addon: NativeAddon): void {
     if (tf.getKernel(kernel.kernelName, NATIVE_BACKEND) !== undefined) tf.unregisterKernel(kernel.kernelName, NATIVE_BACKEND);
     tf.registerKernel({ kernelName: kernel.kernelName, backendName: NATIVE_BACKEND, kernelFunc: kernel.kernelFunc });
   }
+  // Relu's gradient through LabbookReluGrad where the backend has it (tfjs's formula elsewhere).
+  tf.registerGradient(reluGradConfig);
+  tf.registerGradient(reluGradGradConfig);
   // Priority below cpu's: tfjs never picks it by itself; labbook's selection does.
   tf.registerBackend(NATIVE_BACKEND, () => createNativeBackend(addon), 0);
   registered = true;

@@ -5,6 +5,7 @@ import { elementwiseKernels, type ElementwiseAddon } from './elementwise';
 import { reduceKernels, type ReduceAddon } from './reduce';
 import { indexingKernels, type IndexingAddon } from './indexing';
 import { lossKernels, type LossAddon } from './loss';
+import { activationGradKernels, type ActivationGradAddon } from './activation-grad';
 import { optimizerKernels, type OptimizerAddon } from './optimizer';
 import { rnnKernels, type RnnAddon } from './rnn';
 import { matmulKernels, type MatmulAddon } from './matmul';
@@ -13,7 +14,7 @@ import type { NativeKernel } from './util';
 export type { NativeKernel } from './util';
 
 /** The addon's kernel functions, as each group declares them. */
-export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & RnnAddon;
+export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & ActivationGradAddon & RnnAddon;
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...matmulKernels,
@@ -24,5 +25,6 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...indexingKernels,
   ...optimizerKernels,
   ...lossKernels,
+  ...activationGradKernels,
   ...rnnKernels,
 ];

@@ -1,5 +1,6 @@
 /** Shared helpers for the backend tests: seeded data, running one computation on a named backend, comparing results. */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import { initBackend } from '../../kernel-lib/src/backend';
 import { createRng, type Rng } from '../../kernel-lib/src/repro/rng';
 import { deriveSeed } from '../../kernel-lib/src/repro/seed';
@@ -34,6 +35,26 @@ export async function on(backend: 'cpu' | 'wasm' | 'native', compute: () => tf.T
   const result = { values: t.dataSync().slice() as Float32Array | Int32Array, shape: t.shape.slice(), dtype: t.dtype };
   t.dispose();
   return result;
+}
+
+/** Every tensor `compute` returns, computed with tfjs on `backend` and copied out. */
+export async function onAll(backend: 'cpu' | 'wasm' | 'native', compute: () => tf.Tensor[]): Promise<Result[]> {
+  await initBackend({ prefer: backend });
+  return tf.tidy(compute).map((t) => {
+    const result = { values: t.dataSync().slice() as Float32Array | Int32Array, shape: t.shape.slice(), dtype: t.dtype };
+    t.dispose();
+    return result;
+  });
+}
+
+/** Every result of `compute` on native within `tolerance` (relative) of cpu's, shapes equal. */
+export async function expectNativeClose(label: string, compute: () => tf.Tensor[], tolerance = 1e-5): Promise<void> {
+  const native = await onAll('native', compute);
+  const cpu = await onAll('cpu', compute);
+  native.forEach((n, k) => {
+    expect(n.shape, label).toEqual(cpu[k].shape);
+    expect(relativeError(n.values, cpu[k].values), `${label} output ${k}`).toBeLessThanOrEqual(tolerance);
+  });
 }
 
 /** Largest absolute difference, as a fraction of the reference's largest magnitude. */

@@ -7,7 +7,7 @@ import { between, normals, on, rngFor, type Result } from './helpers';
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38];
 
 /** Random values with every tenth one special (NaN, infinities, signed zeros, denormals, huge). */
-function values(path: string, index: number, n: number): Float32Array {
+function values(path: string, index: number | string, n: number): Float32Array {
   const out = normals(rngFor(path, index), n);
   const rng = rngFor(path, 'special', index);
   for (let i = 0; i < n; ++i) if (rng.int(10) === 0) out[i] = SPECIAL[rng.int(SPECIAL.length)];

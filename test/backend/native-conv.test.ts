@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../kernel-lib/src/backend';
-import { between, normals, on, pick, relativeError, rngFor, withoutMathRandom, type Result } from './helpers';
+import { between, normals, on, onAll, pick, relativeError, rngFor, withoutMathRandom, type Result } from './helpers';
 
 type Rng = ReturnType<typeof rngFor>;
 type Shape4 = [number, number, number, number];
@@ -18,16 +18,6 @@ beforeAll(async () => {
 });
 
 const count = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
-
-/** Every tensor `compute` returns, computed on `backend` and copied out (`on` for several results). */
-async function onAll(backend: 'native' | 'cpu', compute: () => tf.Tensor[]): Promise<Result[]> {
-  await initBackend({ prefer: backend });
-  return tf.tidy(compute).map((t) => {
-    const result = { values: t.dataSync().slice() as Float32Array, shape: t.shape.slice(), dtype: t.dtype };
-    t.dispose();
-    return result;
-  });
-}
 
 async function onBoth(compute: () => tf.Tensor[]): Promise<{ native: Result; cpu: Result }[]> {
   const native = await onAll('native', compute);

@@ -2,28 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../kernel-lib/src/backend';
 import { ACTIVATIONS } from '../../kernel-lib/src/backend/native/kernels/matmul';
-import { between, normals, pick, relativeError, rngFor, type Result } from './helpers';
-
-const TOLERANCE = 1e-5;
-
-/** Every tensor `compute` returns, on `backend`, copied out. */
-async function onAll(backend: 'native' | 'cpu', compute: () => tf.Tensor[]): Promise<Result[]> {
-  await initBackend({ prefer: backend });
-  return tf.tidy(compute).map((t) => {
-    const result = { values: t.dataSync().slice() as Float32Array, shape: t.shape.slice(), dtype: t.dtype };
-    t.dispose();
-    return result;
-  });
-}
-
-async function expectClose(label: string, compute: () => tf.Tensor[]): Promise<void> {
-  const native = await onAll('native', compute);
-  const cpu = await onAll('cpu', compute);
-  native.forEach((n, k) => {
-    expect(n.shape, label).toEqual(cpu[k].shape);
-    expect(relativeError(n.values, cpu[k].values), `${label} output ${k}`).toBeLessThanOrEqual(TOLERANCE);
-  });
-}
+import { between, expectNativeClose, normals, onAll, pick, rngFor } from './helpers';
 
 /** Random operand shapes: batch dims equal, one side 1 (broadcast) or absent; any transposes. */
 function matmulCase(i: number) {
@@ -53,7 +32,7 @@ describe('native matmul kernels', () => {
   it('BatchMatMul matches cpu on 40 random shapes, transposes and broadcast batch dims, forward and both gradients', async () => {
     for (let i = 0; i < 40; ++i) {
       const c = matmulCase(i);
-      await expectClose(c.label, () => {
+      await expectNativeClose(c.label, () => {
         const a = tf.tensor(c.a, c.aShape);
         const b = tf.tensor(c.b, c.bShape);
         const y = tf.matMul(a, b, c.transposeA, c.transposeB);
@@ -73,7 +52,7 @@ describe('native matmul kernels', () => {
       const biasShape = pick(c.rng, [[c.n], [1], [1, c.n]] as number[][]);
       const bias = normals(c.rng, biasShape.reduce((p, d) => p * d, 1));
       const label = `${c.label} ${activation} bias ${JSON.stringify(biasShape)}`;
-      await expectClose(label, () => {
+      await expectNativeClose(label, () => {
         const a = tf.tensor(c.a, c.aShape);
         const b = tf.tensor(c.b, c.bShape);
         const biasT = tf.tensor(bias, biasShape);

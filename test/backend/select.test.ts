@@ -190,7 +190,7 @@ describe('without the native addon', () => {
     const dist = join(__dirname, '..', '..', 'kernel-lib', 'dist', 'backend');
     const script = `require(${JSON.stringify(dist)}).initBackend(${prefer ? `{ prefer: ${JSON.stringify(prefer)} }` : ''})
       .then((info) => console.log(JSON.stringify(info)), (err) => { console.error(err.message); process.exit(3); })`;
-    const env = { ...process.env, LABBOOK_NATIVE_ADDON: '/nonexistent/labbook_native.node' };
+    const env: NodeJS.ProcessEnv = { ...process.env, LABBOOK_NATIVE_ADDON: '/nonexistent/labbook_native.node' };
     delete env.LABBOOK_BACKEND;
     return spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 60_000 });
   }

@@ -1,11 +1,11 @@
 /**
- * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=4]`: runs
+ * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3]`: runs
  * benchmarks and prints their figures as one JSON document.
  */
 import { benchRegistry } from './registry';
 import { benchTrain } from './train';
 
-type Options = { backends?: string[]; models?: string[]; seconds?: number };
+type Options = { backends?: string[]; models?: string[]; seconds?: number; repeats?: number };
 
 const BENCHES: { [name: string]: (options: Options) => unknown } = {
   registry: () => benchRegistry(),
@@ -16,9 +16,9 @@ async function main(args: string[]): Promise<number> {
   const options: Options = {};
   const names: string[] = [];
   for (const arg of args) {
-    const flag = /^--(backends|models|seconds)=(.+)$/.exec(arg);
+    const flag = /^--(backends|models|seconds|repeats)=(.+)$/.exec(arg);
     if (flag === null) names.push(arg);
-    else if (flag[1] === 'seconds') options.seconds = Number(flag[2]);
+    else if (flag[1] === 'seconds' || flag[1] === 'repeats') options[flag[1]] = Number(flag[2]);
     else options[flag[1] as 'backends' | 'models'] = flag[2].split(',');
   }
   const chosen = names.length > 0 ? names : Object.keys(BENCHES);

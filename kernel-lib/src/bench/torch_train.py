@@ -1,6 +1,8 @@
 """PyTorch reference for `npm run bench -- train`: training samples/s of the same four models on one thread.
 
 Shapes match ARCHITECTURE.md and labbook's zoo defaults. Prints one JSON object {model: samples/s}.
+By default a plain loop on one fixed batch (ARCHITECTURE.md's reference); with --like-train, the
+same per-step work as labbook's train() (shuffled gather, loss/accuracy/gradient-norm read back).
 Needs Debian's python3-torch (1.13); run with /usr/bin/python3.
 """
 import json
@@ -66,20 +68,45 @@ CASES = {
 }
 
 
-def measure(name, seconds):
+def measure(name, seconds, like_train):
     build, inputs, batch, classes = CASES[name]
     model = build()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    x, y = inputs(batch), torch.randint(0, classes, (batch,))
+    if like_train:
+        # The per-step work of labbook's train(): a shuffled batch gathered from a dataset, the
+        # loss and the hit count read back, the global gradient norm (it logs it).
+        batches = 50
+        xs, ys = inputs(batch * batches), torch.randint(0, classes, (batch * batches,))
+        order = torch.randperm(batch * batches)
+        count = [0]
 
-    def step():
-        optimizer.zero_grad()
-        loss_fn(model(x), y).backward()
-        optimizer.step()
+        def step():
+            at = (count[0] % batches) * batch
+            count[0] += 1
+            idx = order[at:at + batch]
+            xb, yb = xs[idx], ys[idx]
+            optimizer.zero_grad()
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            loss.backward()
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), float('inf'))
+            optimizer.step()
+            return loss.item(), (logits.argmax(1) == yb).sum().item(), norm.item()
+    else:
+        x, y = inputs(batch), torch.randint(0, classes, (batch,))
 
-    for _ in range(3):
+        def step():
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    # Warm up for a second: PyTorch's first second in a process runs up to 30% slower (allocator and
+    # caches settling), and three steps were not enough to hide it.
+    warm, start = 0, time.perf_counter()
+    while warm < 3 or time.perf_counter() - start < 1.0:
         step()
+        warm += 1
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         step()
@@ -88,6 +115,8 @@ def measure(name, seconds):
 
 
 if __name__ == '__main__':
-    names = sys.argv[2:] or list(CASES)
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
-    print(json.dumps({name: round(measure(name, seconds), 1) for name in names}))
+    args = [a for a in sys.argv[1:] if a != '--like-train']
+    like_train = '--like-train' in sys.argv
+    names = args[1:] or list(CASES)
+    seconds = float(args[0]) if args else 3.0
+    print(json.dumps({name: round(measure(name, seconds, like_train), 1) for name in names}))

@@ -6,14 +6,24 @@ import * as tf from '@tensorflow/tfjs';
 import { availableBackends, initBackend } from '../backend';
 import { buildModel, type ModelConfig } from '../models';
 import { createRng } from '../repro/rng';
-import { train } from '../train';
+import { createOptimizer, train } from '../train';
+import { sparseCategoricalCrossEntropy } from '../train/losses';
 
 export interface TrainFigure {
   model: string;
   backend: string;
+  /** Through train(): shuffled batches gathered from a dataset, loss, hits and gradient norm read back each step. */
   samplesPerSec: number;
+  /** A plain loop of optimizer.minimize on one fixed batch, nothing read back: the same loop as PyTorch's plain one. */
+  plainLoopSamplesPerSec: number;
+  /** PyTorch, a plain loop on one fixed batch (ARCHITECTURE.md's reference). */
   torchSamplesPerSec: number | null;
+  /** plainLoopSamplesPerSec / torchSamplesPerSec: the same loop on both sides. */
   ratio: number | null;
+  /** PyTorch doing train()'s per-step work: shuffled gather, loss, hit count and gradient norm read back. */
+  torchTrainLoopSamplesPerSec: number | null;
+  /** samplesPerSec / torchTrainLoopSamplesPerSec: the same per-step work on both sides. */
+  ratioTrainLoop: number | null;
 }
 
 /** The shapes of ARCHITECTURE.md's reference measurements. */
@@ -68,29 +78,92 @@ async function measure(c: (typeof CASES)[number], seconds: number): Promise<numb
   }
 }
 
+/** Samples/s of optimizer.minimize on one fixed batch (after a second of warm-up), as PyTorch's plain loop. */
+async function measurePlain(c: (typeof CASES)[number], seconds: number): Promise<number> {
+  const model = buildModel(c.config, { seed: 1 });
+  const optimizer = createOptimizer('adam');
+  const { x, y } = syntheticData(c, c.batch);
+  const step = () => tf.dispose(optimizer.minimize(() => sparseCategoricalCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true) ?? []);
+  try {
+    for (let warm = 0, start = performance.now(); warm < 3 || performance.now() - start < 1000; ++warm) step();
+    let steps = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000) {
+      step();
+      steps += 1;
+    }
+    return (steps * c.batch) / ((performance.now() - start) / 1000);
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
 /** PyTorch's figures from the project's script, or null where python3-torch is not installed. */
-function torchFigures(seconds: number): { [model: string]: number } | null {
+function torchFigures(seconds: number, likeTrain: boolean, models: string[]): { [model: string]: number } | null {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const script = join(__dirname, '..', '..', 'src', 'bench', 'torch_train.py');
   try {
-    const out = execFileSync(python, [script, String(seconds)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const args = [script, String(seconds), ...models, ...(likeTrain ? ['--like-train'] : [])];
+    const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     return JSON.parse(out) as { [model: string]: number };
   } catch {
     return null;
   }
 }
 
-export async function benchTrain(options: { seconds?: number; backends?: string[]; models?: string[] } = {}): Promise<TrainFigure[]> {
-  const seconds = options.seconds ?? 4;
-  const torch = torchFigures(seconds);
-  const figures: TrainFigure[] = [];
-  for (const backend of options.backends ?? (await availableBackends())) {
-    await initBackend({ prefer: backend });
-    for (const c of CASES.filter((k) => !options.models || options.models.includes(k.name))) {
-      const samplesPerSec = Number((await measure(c, seconds)).toFixed(1));
-      const reference = torch?.[c.name] ?? null;
-      figures.push({ model: c.name, backend, samplesPerSec, torchSamplesPerSec: reference, ratio: reference ? Number((samplesPerSec / reference).toFixed(3)) : null });
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Each figure is the median of `repeats` measurements (default 3), labbook's and PyTorch's taken
+ * in alternation: on this machine kind one PyTorch measurement varies by 20-30% from run to run.
+ */
+export async function benchTrain(
+  options: { seconds?: number; backends?: string[]; models?: string[]; repeats?: number } = {},
+): Promise<TrainFigure[]> {
+  const seconds = options.seconds ?? 3;
+  const repeats = options.repeats ?? 3;
+  const cases = CASES.filter((k) => !options.models || options.models.includes(k.name));
+  const backends = options.backends ?? (await availableBackends());
+  const ours: { [key: string]: number[] } = {};
+  const oursPlain: { [key: string]: number[] } = {};
+  const torch: { [mode: string]: { [model: string]: number[] } } = { plain: {}, loop: {} };
+  for (let r = 0; r < repeats; ++r) {
+    for (const [mode, likeTrain] of [['plain', false], ['loop', true]] as const) {
+      const figures = torchFigures(seconds, likeTrain, cases.map((c) => c.name)) ?? {};
+      for (const [model, value] of Object.entries(figures)) (torch[mode][model] ??= []).push(value);
+    }
+    for (const backend of backends) {
+      await initBackend({ prefer: backend });
+      for (const c of cases) {
+        (ours[`${c.name}/${backend}`] ??= []).push(await measure(c, seconds));
+        (oursPlain[`${c.name}/${backend}`] ??= []).push(await measurePlain(c, seconds));
+      }
     }
   }
-  return figures;
+  const round = (v: number | null, digits: number) => (v === null ? null : Number(v.toFixed(digits)));
+  return backends.flatMap((backend) =>
+    cases.map((c) => {
+      const samplesPerSec = median(ours[`${c.name}/${backend}`])!;
+      const plainLoop = median(oursPlain[`${c.name}/${backend}`])!;
+      const plain = median(torch.plain[c.name] ?? []);
+      const loop = median(torch.loop[c.name] ?? []);
+      return {
+        model: c.name,
+        backend,
+        samplesPerSec: round(samplesPerSec, 1)!,
+        plainLoopSamplesPerSec: round(plainLoop, 1)!,
+        torchSamplesPerSec: round(plain, 1),
+        ratio: plain ? round(plainLoop / plain, 3) : null,
+        torchTrainLoopSamplesPerSec: round(loop, 1),
+        ratioTrainLoop: loop ? round(samplesPerSec / loop, 3) : null,
+      };
+    }),
+  );
 }

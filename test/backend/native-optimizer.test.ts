@@ -48,7 +48,7 @@ describe('fused Adam update on the native backend', () => {
     });
   }
 
-  it('updates in place only storage nothing else shares: a clone of a weight keeps its values', async () => {
+  it('never writes into storage another tensor shares: a clone keeps its values', async () => {
     await initBackend({ prefer: 'native' });
     const w = tf.variable(tf.tensor1d([1, 2, 3, 4]), true, 'shared-w');
     const clone = tf.clone(w); // shares w's storage
@@ -56,10 +56,23 @@ describe('fused Adam update on the native backend', () => {
     optimizer.applyGradients({ 'shared-w': tf.tensor1d([1, -1, 1, -1]) });
     expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
     Array.from(w.dataSync()).forEach((value, i) => expect(value).toBeCloseTo([0.5, 2.5, 2.5, 4.5][i], 4));
-    optimizer.applyGradients({ 'shared-w': tf.tensor1d([1, -1, 1, -1]) }); // now in place
+    optimizer.applyGradients({ 'shared-w': tf.tensor1d([1, -1, 1, -1]) });
     expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
     expect(w.dataSync()[0]).toBeCloseTo(0, 4);
     tf.dispose([w, clone]);
+    optimizer.dispose();
+  });
+
+  it('never writes into another tensor through a variable made from a slice of it (the cpu backend\'s views)', async () => {
+    await initBackend({ prefer: 'native' });
+    const big = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8]);
+    const part = tf.slice(big, [0], [4]); // a view of big's storage
+    const w = tf.variable(part, true, 'slice-w');
+    part.dispose();
+    const optimizer = createOptimizer({ name: 'adam', learningRate: 0.5 });
+    for (let step = 0; step < 2; ++step) optimizer.applyGradients({ 'slice-w': tf.ones([4]) });
+    expect(Array.from(big.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    tf.dispose([big, w]);
     optimizer.dispose();
   });
 

@@ -1,25 +1,26 @@
 // Fused optimizer updates: one pass over a variable instead of a dozen element-wise kernels
 // (each of which costs a tfjs dispatch and a full read and write of the tensor).
 #include <cmath>
-#include <cstring>
 #include "common.h"
 
 namespace labbook {
 
 // adamUpdate(w, m, v, g, outW, outM, outV, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2,
-// oneMinusBeta1, oneMinusBeta2): tfjs's AdamOptimizer step, term by term in its order:
+// oneMinusBeta1, oneMinusBeta2), outputs fresh arrays: tfjs's AdamOptimizer step, term by term in its order:
 // m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2, w' = w - lr (m' / c1) / (sqrt(v' / c2) + eps).
 // 1 - b comes from the caller, computed in double as tfjs does: in float, 1 - 0.999f is off by 5e-5.
-// In place, with every array distinct: restrict lets the compiler vectorize the loop (with seven
-// possibly-aliasing pointers it would need more runtime overlap checks than it emits, and stays scalar).
-static void AdamInPlace(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g,
-                        size_t n, float lr, float b1, float b2, float eps, float c1, float c2, float k1, float k2) {
+// Every array distinct (the outputs are fresh): restrict lets the compiler vectorize the loop
+// (with seven possibly-aliasing pointers it would need more runtime overlap checks than it emits,
+// and stays scalar).
+static void Adam(const float* __restrict w, const float* __restrict m, const float* __restrict v,
+                 const float* __restrict g, float* __restrict outW, float* __restrict outM, float* __restrict outV,
+                 size_t n, float lr, float b1, float b2, float eps, float c1, float c2, float k1, float k2) {
   for (size_t i = 0; i < n; ++i) {
     const float mi = m[i] * b1 + g[i] * k1;
     const float vi = v[i] * b2 + (g[i] * g[i]) * k2;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = ((mi / c1) / (std::sqrt(vi / c2) + eps)) * -lr + w[i];
+    outM[i] = mi;
+    outV[i] = vi;
+    outW[i] = ((mi / c1) / (std::sqrt(vi / c2) + eps)) * -lr + w[i];
   }
 }
 
@@ -34,12 +35,8 @@ static Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   float* outM = outW ? F32(info, 5, n) : nullptr;
   float* outV = outM ? F32(info, 6, n) : nullptr;
   if (!outV) return info.Env().Undefined();
-  // Outputs are either the inputs themselves (in place) or fresh arrays: start them as copies.
-  if (outW != w) std::memcpy(outW, w, n * sizeof(float));
-  if (outM != m) std::memcpy(outM, m, n * sizeof(float));
-  if (outV != v) std::memcpy(outV, v, n * sizeof(float));
-  AdamInPlace(outW, outM, outV, g, n, Float(info, 7), Float(info, 8), Float(info, 9), Float(info, 10), Float(info, 11),
-              Float(info, 12), Float(info, 13), Float(info, 14));
+  Adam(w, m, v, g, outW, outM, outV, n, Float(info, 7), Float(info, 8), Float(info, 9), Float(info, 10), Float(info, 11),
+       Float(info, 12), Float(info, 13), Float(info, 14));
   return info.Env().Undefined();
 }
 

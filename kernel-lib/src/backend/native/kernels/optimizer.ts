@@ -4,7 +4,7 @@ import { allFloat32, f32, output, size, type Backend, type KernelArgs, type Nati
 
 /** The addon functions this group calls (implemented in native/src/optimizer.cc). */
 export interface OptimizerAddon {
-  /** One Adam step for a variable: fills outW, outM, outV from w, m, v and the gradient g. */
+  /** One Adam step for a variable: fills outW, outM, outV (distinct from the inputs) from w, m, v and the gradient g. */
   adamUpdate(
     w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
     outW: Float32Array, outM: Float32Array, outV: Float32Array,
@@ -18,9 +18,9 @@ export interface OptimizerAddon {
 /**
  * labbook's own kernel (no tfjs equivalent): inputs variable, m, v, gradient and the scalars
  * accBeta1, accBeta2 (beta^t); attrs learningRate, beta1, beta2, epsilon; outputs the new
- * variable, m and v -- on the inputs' own storage when no other tensor shares it, so that the
- * optimizer's assign() keeps the data where it is. Only backends that register it take the fused
- * path (train/optimizers).
+ * variable, m and v in fresh storage (never in place: a variable's array may be a view shared
+ * with another tensor, such as a contiguous slice the cpu backend hands out without copying).
+ * Only backends that register it take the fused path (train/optimizers).
  */
 export const ADAM_UPDATE_KERNEL = 'LabbookAdamUpdate';
 
@@ -34,25 +34,11 @@ function adamUpdate({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
     throw new Error(`${ADAM_UPDATE_KERNEL}: expected float32 variable, moments and gradient of one shape, received ${variable.dtype}[${variable.shape}] and ${gradient.dtype}[${gradient.shape}]`);
   }
   const n = size(variable.shape);
-  const state = [variable, m, v];
-  // In place where nothing else shares the storage (the optimizer then assigns the same data
-  // back): it spares allocating, zeroing and collecting three arrays per variable per step.
-  const inPlace = state.every((t) => owned(nb, t));
-  const [w2, m2, v2] = inPlace ? state.map((t) => f32(nb, t)) : [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const [w2, m2, v2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const c1 = 1 - f32(nb, accBeta1)[0];
   const c2 = 1 - f32(nb, accBeta2)[0];
   nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
-  if (!inPlace) return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
-  return state.map((t) => {
-    nb.incRef(t.dataId);
-    return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
-  });
-}
-
-/** Whether `t` is the only tensor on its storage, and that storage is a Float32Array. */
-function owned(backend: Backend, t: TensorInfo): boolean {
-  const data = backend.data.get(t.dataId);
-  return data.refCount === 1 && data.values instanceof Float32Array;
+  return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
 }
 
 /**

@@ -3,10 +3,7 @@
  * so float32 and int32 alike, bit for bit), UnsortedSegmentSum and ScatterNd (float32 sums).
  */
 import { backend_util, gather_util, scatter_util, slice_util, util, type DataType, type TensorInfo } from '@tensorflow/tfjs';
-import { output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
-
-/** A float32 or int32 tensor's storage: the word-moving kernels take either. */
-type Words = Float32Array | Int32Array;
+import { floats, ints, output, size, withFallback, words, type Backend, type KernelArgs, type NativeKernel, type Words } from './util';
 
 /** The addon functions this group calls (implemented in native/src/indexing.cc). */
 export interface IndexingAddon {
@@ -26,32 +23,6 @@ export interface IndexingAddon {
   gatherNd(params: Words, indices: Int32Array, out: Words, count: number, rank: number, sliceSize: number, strides: number[], slices: number): boolean;
   /** out (zeros) += updates[i] at the slice indices[i] names, in increasing i, in float32; false if an index is out of range. */
   scatterNd(indices: Int32Array, updates: Float32Array, out: Float32Array, count: number, rank: number, sliceSize: number, strides: number[], slices: number): boolean;
-}
-
-/**
- * A float32 or int32 tensor's values as the typed array of its dtype, or null (the cpu kernel
- * runs) for other dtypes. The cpu Cast hands a bool or int32 tensor's array on unchanged, so a
- * float32 tensor may sit in a Uint8Array or Int32Array (and an int32 one in a Uint8Array): those
- * are converted, as the cpu kernels read them (JS numbers, rounded to float32 when written).
- */
-export function words(backend: Backend, t: TensorInfo): Words | null {
-  const values = backend.data.get(t.dataId).values;
-  const integers = values instanceof Uint8Array || values instanceof Int32Array;
-  if (t.dtype === 'float32') return values instanceof Float32Array ? values : integers ? Float32Array.from(values) : null;
-  if (t.dtype === 'int32') return values instanceof Int32Array ? values : values instanceof Uint8Array ? Int32Array.from(values) : null;
-  return null;
-}
-
-/** A float32 tensor's values as a Float32Array, or null (see words). */
-export function floats(backend: Backend, t: TensorInfo): Float32Array | null {
-  const values = words(backend, t);
-  return values instanceof Float32Array ? values : null;
-}
-
-/** An int32 tensor's values as an Int32Array (indices, ids), or null (see words). */
-function ints(backend: Backend, t: TensorInfo): Int32Array | null {
-  const values = words(backend, t);
-  return values instanceof Int32Array ? values : null;
 }
 
 function allocate(dtype: DataType, n: number): Words {

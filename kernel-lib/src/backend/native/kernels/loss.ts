@@ -4,7 +4,7 @@
  * backends that register them, and tfjs's composition of log-softmax, one-hot and mean elsewhere.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { f32, i32, output, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { f32, ints, output, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/loss.cc). */
 export interface LossAddon {
@@ -20,9 +20,9 @@ export const SPARSE_CE_KERNEL = 'LabbookSparseSoftmaxCrossEntropy';
 export const SPARSE_CE_GRAD_KERNEL = 'LabbookSparseSoftmaxCrossEntropyGrad';
 
 function labelsOf(backend: Backend, labels: TensorInfo): Int32Array {
-  if (labels.dtype !== 'int32') throw new Error(`${SPARSE_CE_KERNEL}: expected int32 labels, received ${labels.dtype}`);
-  const values = i32(backend, labels);
-  return values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
+  const values = labels.dtype === 'int32' ? ints(backend, labels) : null;
+  if (values === null) throw new Error(`${SPARSE_CE_KERNEL}: expected int32 labels, received ${labels.dtype}`);
+  return values;
 }
 
 function sparseCrossEntropy({ inputs, backend }: KernelArgs): TensorInfo[] {

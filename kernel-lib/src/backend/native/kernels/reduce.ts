@@ -1,7 +1,7 @@
 /** Native kernels: reductions (Sum, Prod, Mean, Max, Min, ArgMax, ArgMin) and Softmax, float32 only. */
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs';
-import { floats, transposeWords } from './indexing';
-import { output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { transposeWords } from './indexing';
+import { floats, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/reduce.cc (Softmax too)). */
 export interface ReduceAddon {

@@ -1,5 +1,5 @@
 /** What every native kernel needs: float32 views of the cpu backend's storage, outputs, and the cpu kernel to fall back to. */
-import { getKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { getBackend, getKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon';
 
@@ -8,18 +8,40 @@ export type Backend = MathBackendCPU & { addon: NativeAddon };
 export type KernelArgs = Parameters<KernelFunc>[0];
 export type NativeKernel = { kernelName: string; kernelFunc: KernelFunc };
 
+/** A float32 or int32 tensor's storage: the word-moving kernels take either. */
+export type Words = Float32Array | Int32Array;
+
 /**
- * The float32 values behind a float32 tensor. The cpu backend keeps every tensor as one typed
- * array, but its Cast reuses the input's array (an Int32Array or Uint8Array behind a float32
- * tensor after cast(int32 or bool -> float32)): those are converted, never handed to the addon.
+ * A float32 or int32 tensor's values as the typed array of its dtype, or null (the cpu kernel
+ * runs) for other dtypes. The cpu Cast hands a bool or int32 tensor's array on unchanged, so a
+ * float32 tensor may sit in a Uint8Array or Int32Array (and an int32 one in a Uint8Array): those
+ * are converted, as the cpu kernels read them (JS numbers, rounded to float32 when written).
  */
-export function f32(backend: Backend, t: TensorInfo): Float32Array {
+export function words(backend: Backend, t: TensorInfo): Words | null {
   const values = backend.data.get(t.dataId).values;
-  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+  const integers = values instanceof Uint8Array || values instanceof Int32Array;
+  if (t.dtype === 'float32') return values instanceof Float32Array ? values : integers ? Float32Array.from(values) : null;
+  if (t.dtype === 'int32') return values instanceof Int32Array ? values : values instanceof Uint8Array ? Int32Array.from(values) : null;
+  return null;
 }
 
-export function i32(backend: Backend, t: TensorInfo): Int32Array {
-  return backend.data.get(t.dataId).values as Int32Array;
+/** A float32 tensor's values as a Float32Array, or null (see words). */
+export function floats(backend: Backend, t: TensorInfo): Float32Array | null {
+  const values = words(backend, t);
+  return values instanceof Float32Array ? values : null;
+}
+
+/** An int32 tensor's values as an Int32Array (indices, ids, labels), or null (see words). */
+export function ints(backend: Backend, t: TensorInfo): Int32Array | null {
+  const values = words(backend, t);
+  return values instanceof Int32Array ? values : null;
+}
+
+/** floats() for a tensor the kernel has already checked is float32. */
+export function f32(backend: Backend, t: TensorInfo): Float32Array {
+  const values = floats(backend, t);
+  if (values === null) throw new Error(`labbook native backend: expected a float32 tensor, received ${t.dtype}`);
+  return values;
 }
 
 export function output(backend: Backend, shape: number[], values: Float32Array): TensorInfo {
@@ -35,6 +57,14 @@ export function size(shape: readonly number[]): number {
 /** All inputs are float32 (native kernels compute in float32 only; other dtypes go to the cpu kernel). */
 export function allFloat32(...tensors: (TensorInfo | undefined | null)[]): boolean {
   return tensors.every((t) => t == null || t.dtype === 'float32');
+}
+
+/**
+ * Whether the backend tfjs runs on now registers `kernelName`: labbook's own fused kernels exist
+ * on the native backend only, and the code that uses them runs tfjs's composition elsewhere.
+ */
+export function runningBackendHas(kernelName: string): boolean {
+  return getKernel(kernelName, getBackend()) !== undefined;
 }
 
 /** The cpu backend's implementation of `kernelName`, run on the same storage. */

@@ -1,6 +1,6 @@
 /** Training losses as tfjs ops, (yTrue, yPred) => scalar mean over the batch; classification ones take logits. */
 import * as tf from '@tensorflow/tfjs';
-import { SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from '../backend/native';
+import { runningBackendHas, SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from '../backend/native';
 import { invalidArgument, LabbookError } from '../errors';
 
 type Loss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
@@ -66,7 +66,7 @@ export function sparseCategoricalCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor
   }
   return tf.tidy(() => {
     const labels = tf.reshape(yTrue.dtype === 'int32' ? yTrue : tf.cast(yTrue, 'int32'), [n]);
-    if (yPred.dtype === 'float32' && tf.getKernel(SPARSE_CE_KERNEL, tf.getBackend()) !== undefined) return fusedSparseCrossEntropy(yPred, labels);
+    if (yPred.dtype === 'float32' && runningBackendHas(SPARSE_CE_KERNEL)) return fusedSparseCrossEntropy(yPred, labels);
     const picked = tf.sum(tf.mul(tf.oneHot(labels, k), tf.logSoftmax(yPred)), 1);
     return tf.neg(tf.mean(picked)) as tf.Scalar;
   });

@@ -1,6 +1,6 @@
 /** Optimizers by name (SGD with momentum/Nesterov, Adam, AdamW, RMSprop) and learning-rate control. */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../backend/native';
+import { ADAM_UPDATE_KERNEL, runningBackendHas, type AdamUpdateAttrs } from '../backend/native';
 import { invalidArgument } from '../errors';
 
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
@@ -77,7 +77,7 @@ type AdamState = {
  */
 export class Adam extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) === undefined) {
+    if (!runningBackendHas(ADAM_UPDATE_KERNEL)) {
       super.applyGradients(variableGradients);
       return;
     }

@@ -1,6 +1,6 @@
 /** One optimization step and one evaluation pass: the pieces for driving the loop yourself. */
 import * as tf from '@tensorflow/tfjs';
-import { GLOBAL_NORM_KERNEL } from '../backend/native';
+import { GLOBAL_NORM_KERNEL, runningBackendHas } from '../backend/native';
 import type { Batch, TrainData } from './data';
 import { epochBatches } from './data';
 
@@ -59,7 +59,7 @@ export function trainStep(
 
 /** sqrt of the sum of every gradient element squared: one kernel where the backend has it (native). */
 export function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
-  if (tensors.every((t) => t.dtype === 'float32') && tf.getKernel(GLOBAL_NORM_KERNEL, tf.getBackend()) !== undefined) {
+  if (tensors.every((t) => t.dtype === 'float32') && runningBackendHas(GLOBAL_NORM_KERNEL)) {
     return tf.engine().runKernel(GLOBAL_NORM_KERNEL, Object.fromEntries(tensors.map((t, i) => [String(i), t])), {}) as tf.Scalar;
   }
   return tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;

@@ -4,3 +4,4 @@ export { NATIVE_BACKEND, nativeKernelNames, registerNativeBackend, type NativeBa
 export { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, type AdamUpdateAttrs } from './kernels/optimizer';
 export { LSTM_GRAD_KERNEL, LSTM_KERNEL } from './kernels/rnn';
 export { SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './kernels/loss';
+export { runningBackendHas } from './kernels/util';

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LSTM as TfLSTM, LSTMCell, LSTMLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/recurrent';
-import { LSTM_GRAD_KERNEL, LSTM_KERNEL } from '../../backend/native';
+import { LSTM_GRAD_KERNEL, LSTM_KERNEL, runningBackendHas } from '../../backend/native';
 
 type Kwargs = { [key: string]: unknown };
 
@@ -25,7 +25,7 @@ export class LSTM extends TfLstmClass {
   private fusable(x: tf.Tensor, kwargs: Kwargs): boolean {
     const cell = this.cell as LSTMCell;
     return (
-      tf.getKernel(LSTM_KERNEL, tf.getBackend()) !== undefined &&
+      runningBackendHas(LSTM_KERNEL) &&
       x.rank === 3 &&
       x.dtype === 'float32' &&
       kwargs.mask == null &&

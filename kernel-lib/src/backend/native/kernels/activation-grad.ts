@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { f32, output, size, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { f32, output, runningBackendHas, size, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/activation-grad.cc). */
 export interface ActivationGradAddon {
@@ -31,7 +31,7 @@ function reluGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
 /** dy * step(x): the kernel where the backend has it (float32 only), tfjs's formula otherwise. */
 function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (dy.dtype === 'float32' && x.dtype === 'float32' && tf.util.arraysEqual(dy.shape, x.shape) &&
-      tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) !== undefined) {
+      runningBackendHas(RELU_GRAD_KERNEL)) {
     return tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }, {}) as tf.Tensor;
   }
   // tfjs-core's gradients/Relu_grad.js.

@@ -46,14 +46,15 @@ function lstm({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const cells = new Float32Array(b * t * u);
   const hs = new Float32Array(b * t * u);
   nb.addon.lstmForward(f32(nb, x), f32(nb, kernel), f32(nb, recurrentKernel), f32(nb, bias), gates, cells, hs, b, t, i, u);
+  // y is a copy, never hs itself: y and hs are separate tensors, and two must not share one array.
   let y: Float32Array;
-  if (returnSequences) y = hs;
+  if (returnSequences) y = hs.slice();
   else {
     y = new Float32Array(b * u);
     for (let k = 0; k < b; ++k) y.set(hs.subarray((k * t + t - 1) * u, (k * t + t) * u), k * u);
   }
   return [
-    output(nb, returnSequences ? [b, t, u] : [b, u], returnSequences ? y.slice() : y),
+    output(nb, returnSequences ? [b, t, u] : [b, u], y),
     output(nb, [b, t, 4 * u], gates),
     output(nb, [b, t, u], cells),
     output(nb, [b, t, u], hs),

@@ -52,8 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the command line and sets the exit code: a user's mistake is one line and exit 2. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -68,3 +69,6 @@ if (require.main === module) {
     },
   );
 }
+
+// `node kernel-lib/dist/cli/main.js` works too (tests and scripts); `npx labbook` goes through bin/labbook.js.
+if (require.main === module) runCli(process.argv.slice(2));

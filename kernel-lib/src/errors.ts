@@ -9,6 +9,7 @@ export type LabbookErrorCode =
   | 'RUN_ENDED'
   | 'SCHEMA_TOO_NEW'
   | 'NO_REGISTRY'
+  | 'READ_ONLY'
   | 'HASH_MISMATCH'
   | 'CHECKPOINT_FORMAT'
   | 'NON_FINITE_LOSS'

@@ -9,6 +9,7 @@ import { ObjectStore } from './objects';
 import { flattenParams } from './params';
 import { objectsDirFor, resolveDbPath } from './paths';
 import { readMetricHistory, readRun } from './read';
+import { readOnlyQuery } from './readonly';
 import { Run, type RunTiming } from './run';
 import { SqliteStore } from './store';
 import type { Config, Json, RunRecord } from './types';
@@ -134,13 +135,14 @@ export class Registry {
     return this.objects.get(sha256);
   }
 
-  /** Read-only SQL against the documented schema, e.g. from a notebook. */
+  /**
+   * Read-only SQL against the documented schema, e.g. from a notebook: one statement, on a separate
+   * read-only connection; anything that would write is refused (READ_ONLY) before it runs.
+   */
   sql<T = Record<string, unknown>>(query: string, ...params: unknown[]): T[] {
-    const statement = this.db.prepare(query);
-    if (!statement.reader) {
-      throw new LabbookError('INVALID_ARGUMENT', 'Invalid query for `sql`: expected a statement that returns rows (SELECT), received one that writes. Use the run API to record data.');
-    }
-    return statement.all(...params) as T[];
+    // The other connection sees only what is committed: this process's buffered points first.
+    this.flushOpen();
+    return readOnlyQuery<T>(this.path, query, params, 'registry.sql');
   }
 
   deleteRun(id: number): void {

@@ -1,5 +1,6 @@
 /** `labbook sql QUERY`: a read-only SQL query against the documented schema. */
 import { LabbookError } from '../../errors';
+import { readOnlyQuery } from '../../registry/readonly';
 import { parse } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { table } from '../format';
@@ -11,14 +12,15 @@ export const sql: Command = {
   summary: 'run a read-only SQL query against the registry schema',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, {}, usage);
+    const { values, positionals } = parse(argv, {}, usage, { name: 'quoted query', plural: 'quoted queries', min: 1, max: 1 });
     if (positionals.length !== 1) {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for sql: expected one quoted query, received ${positionals.length}. Usage: ${usage}`);
     }
     return withRegistry(values.db, (registry) => {
       let rows: Record<string, unknown>[];
       try {
-        rows = registry.sql(positionals[0]);
+        // Its own read-only connection, so the refusal names the command the user typed.
+        rows = readOnlyQuery(registry.path, positionals[0], [], 'labbook sql');
       } catch (error) {
         if (error instanceof LabbookError) throw error;
         // SQLite's own message names the problem (no such column, syntax error near ...).

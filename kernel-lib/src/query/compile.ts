@@ -27,7 +27,7 @@ function emit(node: FilterNode, alias: string, params: unknown[]): string {
   switch (node.kind) {
     case 'and':
     case 'or':
-      return `(${emit(node.left, alias, params)} ${node.kind.toUpperCase()} ${emit(node.right, alias, params)})`;
+      return chain(node.operands, 0, node.operands.length, node.kind === 'and' ? ' AND ' : ' OR ', alias, params);
     case 'not':
       return `(NOT ${emit(node.operand, alias, params)})`;
     case 'null':
@@ -48,6 +48,18 @@ function emit(node: FilterNode, alias: string, params: unknown[]): string {
       return `(${lhs} ${node.negated ? 'NOT ' : ''}IN (${node.values.map(() => '?').join(', ')}))`;
     }
   }
+}
+
+/**
+ * A chain as a balanced tree of parenthesized halves: SQLite nests `a AND b AND c` left-deep, one
+ * level per term, and refuses past depth 1000; halves keep the depth log2 of the length. AND and
+ * OR are associative in SQL's three-valued logic too, and the text keeps the terms' order, so the
+ * result and the order of the bound values are unchanged.
+ */
+function chain(operands: readonly FilterNode[], from: number, to: number, op: string, alias: string, params: unknown[]): string {
+  if (to - from === 1) return emit(operands[from], alias, params);
+  const mid = (from + to) >> 1;
+  return `(${chain(operands, from, mid, op, alias, params)}${op}${chain(operands, mid, to, op, alias, params)})`;
 }
 
 function field(ref: FieldRef, alias: string, params: unknown[]): string {

@@ -10,7 +10,9 @@ export interface Literal {
 }
 
 export type FilterNode =
-  | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
+  // A chain `a AND b AND c` is one node: a binary tree as deep as the chain is long would
+  // overflow the stack here and SQLite's expression depth limit when compiled.
+  | { kind: 'and' | 'or'; operands: FilterNode[] }
   | { kind: 'not'; operand: FilterNode }
   | { kind: 'compare'; field: FieldRef; fieldPos: number; op: CompareOp; value: Literal }
   | { kind: 'like'; field: FieldRef; fieldPos: number; negated: boolean; pattern: Literal }
@@ -20,10 +22,25 @@ export type FilterNode =
 const AFTER_FIELD = 'an operator (=, !=, <>, <, <=, >, >=, LIKE, NOT LIKE, IN, NOT IN, IS NULL, IS NOT NULL)';
 const VALUE = "a value (a number, a 'string', true, false or null)";
 
+/**
+ * Limits that keep a hostile or generated filter an error instead of a crash or a minutes-long
+ * prepare. Nesting bounds the parser's recursion and, with AND/OR chains compiled as balanced
+ * trees (log2 deep), keeps the SQL well under SQLite's expression depth of 1000. Conditions are
+ * bounded because SQLite's time to prepare a statement grows faster than linearly with them (2,000
+ * take a fraction of a second); IN-list values are cheap but each is a bound variable, and all
+ * of them together stay under SQLite's 32,766.
+ */
+export const MAX_FILTER_NESTING = 64;
+export const MAX_FILTER_CONDITIONS = 2_000;
+export const MAX_FILTER_VALUES = 10_000;
+
 /** Precedence, loosest first: OR, AND, NOT, then a comparison or a parenthesized expression. */
 export function parseFilter(source: string): FilterNode {
   const tokens = tokenize(source, filterError);
   let at = 0;
+  let depth = 0;
+  let conditions = 0;
+  let values = 0;
   const peek = (): Token => tokens[at];
   const isKeyword = (word: Keyword): boolean => {
     const t = peek();
@@ -35,27 +52,56 @@ export function parseFilter(source: string): FilterNode {
   };
 
   function or(): FilterNode {
-    let left = and();
+    const operands = [and()];
     while (isKeyword('OR')) {
       at++;
-      left = { kind: 'or', left, right: and() };
+      operands.push(and());
     }
-    return left;
+    return operands.length === 1 ? operands[0] : { kind: 'or', operands };
   }
 
   function and(): FilterNode {
-    let left = not();
+    const operands = [not()];
     while (isKeyword('AND')) {
       at++;
-      left = { kind: 'and', left, right: not() };
+      operands.push(not());
     }
-    return left;
+    return operands.length === 1 ? operands[0] : { kind: 'and', operands };
+  }
+
+  /** Enters a `(` or NOT, refusing to go deeper than the limit (checked before recursing). */
+  function nest<T>(pos: number, inner: () => T): T {
+    if (++depth > MAX_FILTER_NESTING) {
+      throw filterError(
+        pos,
+        'filter too deep',
+        `at most ${MAX_FILTER_NESTING} nested parentheses and NOTs`,
+        `more (nesting ${MAX_FILTER_NESTING + 1} here)`,
+        'Remove redundant parentheses or double NOTs, or split the filter into simpler ones.',
+      );
+    }
+    const node = inner();
+    depth--;
+    return node;
+  }
+
+  function countCondition(pos: number): void {
+    if (++conditions > MAX_FILTER_CONDITIONS) {
+      throw filterError(pos, 'filter too long', `at most ${MAX_FILTER_CONDITIONS} conditions`, `condition ${conditions} here`, 'Split the search into several, or select the runs by a tag or config key they share.');
+    }
+  }
+
+  function countValue(pos: number): void {
+    if (++values > MAX_FILTER_VALUES) {
+      throw filterError(pos, 'filter too long', `at most ${MAX_FILTER_VALUES} values in IN lists in all`, `value ${values} here`, 'Split the list over several searches, or select the runs by a tag they share.');
+    }
   }
 
   function not(): FilterNode {
+    const t = peek();
     if (isKeyword('NOT')) {
       at++;
-      return { kind: 'not', operand: not() };
+      return nest(t.pos, () => ({ kind: 'not', operand: not() }));
     }
     return primary();
   }
@@ -64,13 +110,16 @@ export function parseFilter(source: string): FilterNode {
     const t = peek();
     if (t.kind === '(') {
       at++;
-      const inner = or();
-      if (peek().kind !== ')') unexpected(`\`)\` to close the \`(\` at column ${t.pos}, or AND / OR`);
-      at++;
-      return inner;
+      return nest(t.pos, () => {
+        const inner = or();
+        if (peek().kind !== ')') unexpected(`\`)\` to close the \`(\` at column ${t.pos}, or AND / OR`);
+        at++;
+        return inner;
+      });
     }
     if (t.kind !== 'field') return unexpected('a field such as config.lr or metrics.loss, NOT, or `(`');
     at++;
+    countCondition(t.pos);
     return comparison(resolveField(t.segments, t.text, t.pos, filterError), t.pos);
   }
 
@@ -105,14 +154,16 @@ export function parseFilter(source: string): FilterNode {
   function list(): Literal[] {
     if (peek().kind !== '(') unexpected('`(` to open the list of values after IN');
     at++;
-    const values = [literal()];
+    countValue(peek().pos);
+    const list = [literal()];
     while (peek().kind === ',') {
       at++;
-      values.push(literal());
+      countValue(peek().pos);
+      list.push(literal());
     }
     if (peek().kind !== ')') unexpected('`,` and another value, or `)` to close the list');
     at++;
-    return values;
+    return list;
   }
 
   function literal(): Literal {

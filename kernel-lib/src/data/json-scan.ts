@@ -1,16 +1,31 @@
 /**
- * A small JSON walker used only after JSON.parse has failed or a record was found wrong: it finds
- * the offset of a syntax error, or of record k (and one of its keys), which JSON.parse cannot say.
+ * A small JSON walker: it checks a file before JSON.parse for what JSON.parse would accept silently
+ * (nesting past the limit, a duplicate key, a number past float64's range), and finds the offset
+ * of a syntax error, or of record k (and one of its keys), which JSON.parse cannot say.
  */
+import { lineAndColumn } from './errors';
 
 export interface SyntaxProblem {
   offset: number;
   expected: string;
   received: string;
+  fix?: string;
 }
 
+/**
+ * Containers deep, counting the top-level array. A record is one level inside it and its values
+ * are scalars, so anything near this is not a table; the bound keeps this walk's recursion (and
+ * the messages that quote a value) far from the stack's end.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 class Problem {
-  constructor(readonly offset: number, readonly expected: string) {}
+  constructor(
+    readonly offset: number,
+    readonly expected: string,
+    readonly received?: string,
+    readonly fix?: string,
+  ) {}
 }
 
 class Found {
@@ -22,6 +37,8 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 class Walker {
   private i = 0;
   private element = -1;
+  /** Where the walk is (array indices and keys), for naming a duplicate key's object. */
+  private readonly path: (number | string)[] = [];
 
   constructor(
     private readonly text: string,
@@ -34,8 +51,15 @@ class Walker {
     if (this.i < this.text.length) this.fail('the end of the input after the top-level value');
   }
 
-  private fail(expected: string): never {
-    throw new Problem(this.i, expected);
+  private fail(expected: string, received?: string, fix?: string): never {
+    throw new Problem(this.i, expected, received, fix);
+  }
+
+  private enter(depth: number): void {
+    if (depth >= MAX_JSON_DEPTH) {
+      this.fail(`at most ${MAX_JSON_DEPTH} levels of nested arrays and objects`, 'deeper nesting', 'Records are flat objects of column values: flatten the data first.');
+    }
+    this.path.length = depth;
   }
 
   private ws(): void {
@@ -52,6 +76,11 @@ class Walker {
     if (c === '-' || (c >= '0' && c <= '9')) {
       NUMBER.lastIndex = this.i;
       if (!NUMBER.test(this.text)) this.fail('a number');
+      const literal = this.text.slice(this.i, NUMBER.lastIndex);
+      // JSON.parse reads 1e400 as Infinity without a word; only long or exponent literals can overflow.
+      if ((literal.length > 300 || /[eE]/.test(literal)) && !Number.isFinite(Number(literal))) {
+        this.fail('a number within float64 range (magnitude below about 1.8e308)', literal, 'Fix the value, or quote it and declare the column a string.');
+      }
       this.i = NUMBER.lastIndex;
       return;
     }
@@ -65,6 +94,7 @@ class Walker {
   }
 
   private array(depth: number): void {
+    this.enter(depth);
     this.i++;
     this.ws();
     if (this.text[this.i] === ']') {
@@ -73,6 +103,7 @@ class Walker {
     }
     for (let k = 0; ; k++) {
       this.ws();
+      this.path[depth] = k;
       if (depth === 0) {
         this.element = k;
         const t = this.target;
@@ -90,16 +121,33 @@ class Walker {
   }
 
   private object(depth: number): void {
+    this.enter(depth);
     this.i++;
     this.ws();
     if (this.text[this.i] === '}') {
       this.i++;
       return;
     }
+    // JSON.parse keeps the last of two equal keys and drops the other value without a word.
+    const seen = new Map<string, number>();
     for (;;) {
       this.ws();
       if (this.text[this.i] !== '"') this.fail('a quoted property name');
+      const keyAt = this.i;
       const key = this.string();
+      const first = seen.get(key);
+      if (first !== undefined) {
+        this.i = keyAt;
+        const where = this.path.slice(0, depth).map((p) => `[${JSON.stringify(p)}]`).join('');
+        const at = lineAndColumn(this.text, first);
+        this.fail(
+          'distinct keys in each object',
+          `the key ${JSON.stringify(key)} twice in the object at $${where} (first at line ${at.line}, column ${at.column})`,
+          'Remove or rename one of the two (JSON.parse would keep only the last).',
+        );
+      }
+      seen.set(key, keyAt);
+      this.path[depth] = key;
       const t = this.target;
       this.ws();
       if (this.text[this.i] !== ':') this.fail("':' after a property name");
@@ -147,7 +195,7 @@ class Walker {
   }
 }
 
-/** Where and why the text is not JSON, or undefined when it is. */
+/** Where and why the text is not JSON (or is JSON that JSON.parse would read silently wrong), or undefined. */
 export function findSyntaxProblem(text: string): SyntaxProblem | undefined {
   try {
     new Walker(text).run();
@@ -155,7 +203,8 @@ export function findSyntaxProblem(text: string): SyntaxProblem | undefined {
   } catch (e) {
     if (!(e instanceof Problem)) throw e;
     const rest = text.slice(e.offset, e.offset + 20);
-    return { offset: e.offset, expected: e.expected, received: rest === '' ? 'the end of the file' : JSON.stringify(rest) };
+    const received = e.received ?? (rest === '' ? 'the end of the file' : JSON.stringify(rest));
+    return { offset: e.offset, expected: e.expected, received, ...(e.fix === undefined ? {} : { fix: e.fix }) };
   }
 }
 

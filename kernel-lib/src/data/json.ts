@@ -19,13 +19,20 @@ const SHAPE = 'an array of records ([{"column": value, ...}, ...])';
 export function loadJson(path: string, options: JsonOptions = {}): DataFrame {
   const opts = normalizeLoadOptions(options);
   const text = readText(path);
+  // The walk comes first: it refuses what JSON.parse would read silently wrong (a duplicate key,
+  // 1e400 as Infinity) and nesting deep enough to overflow a recursive reader.
+  let problem = findSyntaxProblem(text);
   let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    const problem = findSyntaxProblem(text) ?? { offset: 0, expected: 'valid JSON', received: 'text JSON.parse rejects' };
+  if (!problem) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      problem = { offset: 0, expected: 'valid JSON', received: 'text JSON.parse rejects' };
+    }
+  }
+  if (problem) {
     const { line, column } = lineAndColumn(text, problem.offset);
-    throw new DataFormatError({ file: path, line, column }, problem.expected, problem.received, 'Fix the JSON syntax there.');
+    throw new DataFormatError({ file: path, line, column }, problem.expected, problem.received, problem.fix ?? 'Fix the JSON syntax there.');
   }
   const at = (element: number, key?: string): DataLocation => {
     const offset = (key === undefined ? undefined : locateElement(text, element, key)) ?? locateElement(text, element) ?? 0;

@@ -6,6 +6,9 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 const BOOLEAN = /^(?:true|false)$/i;
 const INT32_MAX = 2147483647;
+// Numeric columns are float32: a value past its range (1e39, or 1e400, which Number() reads as
+// Infinity) would become Infinity in a tensor without a word, so it is refused where it is.
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 type Kind = 'number' | 'boolean' | 'string';
 
@@ -49,6 +52,7 @@ export function typeCsvColumn(cells: readonly string[], missing: ReadonlySet<str
     }
     if (!NUMBER.test(text)) throw mismatch(ctx, r, 'a number', cell);
     const value = Number(text);
+    checkRange(ctx, r, value, cell);
     if (!(INTEGER.test(text) && Math.abs(value) <= INT32_MAX)) {
       integral = false;
       if (ctx.declared === 'int32') throw mismatch(ctx, r, 'an integer from -2147483647 to 2147483647', cell);
@@ -85,6 +89,7 @@ export function typeJsonColumn(raw: readonly unknown[], ctx: TypingContext): Col
       if (typeof value === 'number') number = value;
       else if (ctx.declared && typeof value === 'string' && NUMBER.test(value.trim())) number = Number(value.trim());
       else throw mismatch(ctx, r, 'a number', value);
+      checkRange(ctx, r, number, value);
       if (!(Number.isInteger(number) && Math.abs(number) <= INT32_MAX)) {
         integral = false;
         if (ctx.declared === 'int32') throw mismatch(ctx, r, 'an integer from -2147483647 to 2147483647', value);
@@ -93,6 +98,16 @@ export function typeJsonColumn(raw: readonly unknown[], ctx: TypingContext): Col
     }
   }
   return { name: ctx.name, dtype: finalDtype(kind, ctx.declared, integral, anyMissing, raw.length), values };
+}
+
+function checkRange(ctx: TypingContext, row: number, value: number, received: unknown): void {
+  if (Math.abs(value) <= FLOAT32_MAX) return;
+  throw new DataFormatError(
+    ctx.locate(row),
+    `a number within float32 range (magnitude at most 3.4e38; numeric columns are float32)`,
+    Number.isFinite(value) ? quote(received) : `${quote(received)}, past even float64's range`,
+    `Fix or rescale the value, or read the column as text: dtypes: { ${JSON.stringify(ctx.name)}: 'string' }.`,
+  );
 }
 
 function kindOf(dtype: Dtype): Kind {

@@ -9,6 +9,8 @@ export type LabbookErrorCode =
   | 'RUN_ENDED'
   | 'SCHEMA_TOO_NEW'
   | 'NO_REGISTRY'
+  | 'REGISTRY_CORRUPT'
+  | 'REGISTRY_ACCESS'
   | 'READ_ONLY'
   | 'HASH_MISMATCH'
   | 'CHECKPOINT_FORMAT'

@@ -15,16 +15,51 @@ type Parsed<O extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: true; strict: true }>
 >;
 
-/** Parses argv for one command; unknown or malformed options are a user's mistake (exit 2). */
-export function parse<O extends Options>(argv: string[], options: O, usage: string): Parsed<O> {
+/** The positional arguments a command takes: what one is called, and how many (max may be Infinity). */
+export interface Positionals {
+  name: string;
+  /** Default: name + 's'. */
+  plural?: string;
+  min: number;
+  max: number;
+}
+
+const NO_POSITIONALS: Positionals = { name: 'positional argument', min: 0, max: 0 };
+
+/**
+ * Parses argv for one command; unknown or malformed options, and positionals the command does not
+ * take (a stray word is never silently ignored), are a user's mistake (exit 2).
+ */
+export function parse<O extends Options>(argv: string[], options: O, usage: string, takes: Positionals = NO_POSITIONALS): Parsed<O> {
   const all = { ...COMMON_OPTIONS, ...options };
+  let parsed: Parsed<O>;
   try {
-    return parseArgs({ args: joinValues(argv, all), options: all, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinValues(argv, all), options: all, allowPositionals: true, strict: true });
   } catch (error) {
     // node's message goes on to explain `--` for positionals; its first sentence is the point.
     const message = (error instanceof Error ? error.message : String(error)).split('. ')[0].replace(/\.$/, '');
     throw new LabbookError('INVALID_ARGUMENT', `${message}. Usage: ${usage}`);
   }
+  checkPositionals(parsed.positionals, takes, usage);
+  return parsed;
+}
+
+function checkPositionals(positionals: string[], takes: Positionals, usage: string): void {
+  const { name, plural = `${name}s`, min, max } = takes;
+  const count = positionals.length;
+  if (count > max) {
+    throw new LabbookError('INVALID_ARGUMENT', `Unexpected argument ${JSON.stringify(positionals[max])}: expected ${expectation(takes)}, received ${count}. Usage: ${usage}`);
+  }
+  if (count < min) {
+    throw new LabbookError('INVALID_ARGUMENT', `Missing ${min === 1 ? name : plural}: expected ${expectation(takes)}, received ${count}. Usage: ${usage}`);
+  }
+}
+
+function expectation({ name, plural = `${name}s`, min, max }: Positionals): string {
+  if (max === 0) return `no ${plural}`;
+  if (min === max) return min === 1 ? `one ${name}` : `${min} ${plural}`;
+  if (max === Infinity) return min === 0 ? `any number of ${plural}` : min === 1 ? `at least one ${name}` : `at least ${min} ${plural}`;
+  return `${min} to ${max} ${plural}`;
 }
 
 /**

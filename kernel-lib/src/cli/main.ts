@@ -2,6 +2,7 @@
 /** The `labbook` command: dispatches to a command; a user's mistake is one line and exit 2. */
 import { LabbookError } from '../errors';
 import type { Command } from './command';
+import { visible } from './escape';
 import { del } from './commands/delete';
 import { demo } from './commands/demo';
 import { diff } from './commands/diff';
@@ -60,7 +61,7 @@ export function runCli(argv: string[]): void {
     },
     (error: unknown) => {
       if (error instanceof LabbookError) {
-        process.stderr.write(`labbook: ${error.message}\n`);
+        process.stderr.write(`labbook: ${visible(error.message, '\n')}\n`);
         process.exitCode = 2;
       } else {
         process.stderr.write(`labbook: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,8 +1,8 @@
 /** Opens a registry database: pragmas, the version check and migrations, safe under concurrency. */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { LabbookError } from '../errors';
+import { checkRegistryFile, explainDatabaseError, makeRegistryFolder } from './file';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 
 export type Db = Database.Database;
@@ -23,8 +23,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
         `No labbook registry at ${path}: expected an existing database. Record a run first, or point --db / LABBOOK_DB at one.`,
       );
     }
-    mkdirSync(dirname(path), { recursive: true });
+    makeRegistryFolder(path);
   }
+  checkRegistryFile(path);
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15000}`);
@@ -45,13 +46,8 @@ function readVersion(db: Db, path: string): number {
   try {
     return db.pragma('user_version', { simple: true }) as number;
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_NOTADB') {
-      throw new LabbookError(
-        'NO_REGISTRY',
-        `${path} is not a labbook registry: expected an SQLite database, received another kind of file. Point --db / LABBOOK_DB at a registry or a new path.`,
-      );
-    }
-    throw error;
+    // Not a database, or a damaged one: said with the file's name and the fix.
+    throw explainDatabaseError(error, path);
   }
 }
 

@@ -9,7 +9,7 @@ export const del: Command = {
   summary: 'delete ended runs (their stored objects are freed by `labbook gc`)',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, {}, usage);
+    const { values, positionals } = parse(argv, {}, usage, { name: 'run id', min: 1, max: Infinity });
     const ids = runIds(positionals, usage);
     return withRegistry(values.db, (registry) => {
       ids.forEach((id) => registry.getRun(id)); // all or nothing: check every id before deleting any

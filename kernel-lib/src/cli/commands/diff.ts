@@ -11,7 +11,7 @@ export const diff: Command = {
   summary: 'compare runs: config, environment, data, code, metrics, checkpoints',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, { all: { type: 'boolean', default: false } }, usage);
+    const { values, positionals } = parse(argv, { all: { type: 'boolean', default: false } }, usage, { name: 'run id', min: 2, max: Infinity });
     const ids = runIds(positionals, usage, 2);
     return withRegistry(values.db, (registry) => {
       const result = diffRuns(registry, ids, { all: values.all });

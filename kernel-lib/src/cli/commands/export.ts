@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { LabbookError } from '../../errors';
 import { runsTable, searchRuns } from '../../query';
 import { parse } from '../args';
-import { type Command, print, withRegistry } from '../command';
+import { type Command, withRegistry } from '../command';
+import { safeJson, visible } from '../escape';
 import { QUERY_OPTIONS, searchOptions, summaryJson } from './runs';
 
 const usage = 'labbook export --format csv|json [--experiment NAME] [--where EXPR] [--sort FIELD] [--limit N] [-o FILE] [--db PATH]';
@@ -20,24 +21,30 @@ export const exportRuns: Command = {
     }
     return withRegistry(values.db, (registry) => {
       const found = searchRuns(registry, searchOptions(values));
-    const text = format === 'json' ? `${JSON.stringify(found.map(summaryJson), null, 2)}\n` : toCsv(runsTable(found));
+    const text = format === 'json' ? `${safeJson(found.map(summaryJson))}\n` : toCsv(runsTable(found));
     if (values.output) {
       writeFileSync(values.output, text);
-      process.stderr.write(`wrote ${found.length} runs to ${values.output}\n`);
+      process.stderr.write(`wrote ${found.length} runs to ${visible(values.output)}\n`);
     } else {
-      print(text);
+      // CSV is data: exact down a pipe, but on a terminal its control characters are shown, not acted on.
+      process.stdout.write(format === 'csv' && process.stdout.isTTY ? visible(text, '\n') : text);
     }
     return 0;
     });
   },
 };
 
-/** RFC 4180: quote fields holding a comma, quote or line break; times as ISO 8601. */
+/**
+ * RFC 4180: quote fields holding a comma, quote or line break; times as ISO 8601. A text value a
+ * spreadsheet would run as a formula (it starts with = + - @, a tab or a CR) gets a leading `'` and
+ * quotes, as OWASP's CSV-injection advice says; numbers, negative ones too, stay numbers.
+ */
 export function toCsv(t: { columns: string[]; rows: unknown[][] }): string {
   const startedAt = t.columns.indexOf('started_at');
   const field = (value: unknown): string => {
     if (value === null || value === undefined) return '';
     const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) return `"'${text.replace(/"/g, '""')}"`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const rows = t.rows.map((r) => r.map((value, i) => field(i === startedAt ? new Date(value as number).toISOString() : value)));

@@ -22,10 +22,8 @@ export const nbtest: Command = {
         'no-repro': { type: 'boolean', default: false },
       },
       usage,
+      { name: 'notebook file or folder', plural: 'notebook files or folders', min: 1, max: Infinity },
     );
-    if (positionals.length === 0) {
-      throw new LabbookError('INVALID_ARGUMENT', `Missing PATHS: expected notebook files or folders, received none. Usage: ${usage}`);
-    }
     const timeout = values.timeout === undefined ? undefined : seconds(values.timeout);
     // A Ctrl-C or kill stops the kernels too (they run in their own process groups).
     const stop = (signal: NodeJS.Signals) => {

@@ -28,6 +28,7 @@ export const report: Command = {
       argv,
       { experiment: { type: 'string' }, where: { type: 'string' }, output: { type: 'string', short: 'o' }, metric: { type: 'string' } },
       usage,
+      { name: 'run id', min: 0, max: Infinity },
     );
     if (!values.output) throw new LabbookError('INVALID_ARGUMENT', `Missing \`-o FILE.html\`: expected the report's output file, received none. Usage: ${usage}`);
     const ids = positionals.length ? runIds(positionals, usage) : null;

@@ -11,7 +11,7 @@ export const reproduce: Command = {
   summary: 're-run a recorded run with its config and seed; exit 0 only if the checkpoint is identical',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' } }, usage);
+    const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' } }, usage, { name: 'run id', min: 1, max: 1 });
     const [id] = runIds(positionals, usage);
     return withRegistry(values.db, async (registry) => {
       const result = await reproduceRun(registry, id, { progress: !values.quiet && !values.json, backend: values.backend });

@@ -1,9 +1,8 @@
 /** `labbook run NAME|PATH`: trains an experiment and records it as a run. */
-import { LabbookError } from '../../errors';
 import { loadExperiment, runExperiment } from '../../experiment';
 import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
-import { formatNumber } from '../format';
+import { cell, formatNumber } from '../format';
 import { renderRun } from './show';
 
 const usage = 'labbook run NAME|PATH [--set key=value ...] [--seed N] [--backend NAME] [--quiet] [--db PATH] [--json]';
@@ -13,10 +12,12 @@ export const run: Command = {
   summary: 'train an experiment (from experiments/ or a file) and record the run',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, { set: { type: 'string', multiple: true }, seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean', default: false } }, usage);
-    if (positionals.length !== 1) {
-      throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for run: expected one experiment name or file, received ${positionals.length}. Usage: ${usage}`);
-    }
+    const { values, positionals } = parse(
+      argv,
+      { set: { type: 'string', multiple: true }, seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+      usage,
+      { name: 'experiment name or file', plural: 'experiment names or files', min: 1, max: 1 },
+    );
     const experiment = loadExperiment(positionals[0]);
     const set = keyValues('--set', values.set ?? []);
     const seed = toInt('--seed', values.seed, 0);
@@ -24,8 +25,8 @@ export const run: Command = {
       const summary = await runExperiment(experiment, { registry, set, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
       if (values.json) printJson(summary);
       else {
-        const figures = Object.entries(summary.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join('  ');
-        print(`${renderRun(registry.getRun(summary.id))}\n\n${figures || summary.error}\nregistry: ${registry.path}\nnext: npx labbook reproduce ${summary.id}   |   npx labbook runs --experiment ${summary.experiment}`);
+        const figures = Object.entries(summary.metrics).map(([k, v]) => `${cell(k)} ${formatNumber(v)}`).join('  ');
+        print(`${renderRun(registry.getRun(summary.id))}\n\n${figures || summary.error}\nregistry: ${registry.path}\nnext: npx labbook reproduce ${summary.id}   |   npx labbook runs --experiment ${cell(summary.experiment)}`);
       }
       // A run that failed in the experiment's own code is recorded (status failed); exit 1 says so.
       return summary.status === 'finished' ? 0 : 1;

@@ -11,7 +11,7 @@ export const show: Command = {
   summary: 'everything recorded about one run',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, {}, usage);
+    const { values, positionals } = parse(argv, {}, usage, { name: 'run id', min: 1, max: 1 });
     const [id] = runIds(positionals, usage);
     return withRegistry(values.db, (registry) => {
       const run = registry.getRun(id);
@@ -49,11 +49,11 @@ export function showJson(run: RunRecord) {
 
 export function renderRun(run: RunRecord): string {
   const lines = [
-    `run ${run.id}  ${run.experiment}${run.name ? ` (${run.name})` : ''}  ${run.status}`,
+    `run ${run.id}  ${cell(run.experiment)}${run.name ? ` (${cell(run.name)})` : ''}  ${cell(run.status)}`,
     `  seed ${run.seed}   started ${formatTime(run.startedAt)}   took ${run.endedAt === null ? '-' : formatDuration((run.endedAt - run.startedAt) / 1000)}`,
     `  config ${run.configHash.slice(0, 12)}   code ${run.codeHash?.slice(0, 12) ?? '-'}`,
   ];
-  if (run.error) lines.push(`  error: ${run.error.split('\n')[0]}`);
+  if (run.error) lines.push(`  error: ${cell(run.error.split('\n')[0])}`);
   const section = (title: string, body: string) => lines.push('', title, body.replace(/^/gm, '  '));
   const params = Object.entries(run.params);
   if (params.length) section('params', table(['key', 'value'], params.map(([k, v]) => [k, cell(v)])));

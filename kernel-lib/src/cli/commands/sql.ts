@@ -1,5 +1,6 @@
 /** `labbook sql QUERY`: a read-only SQL query against the documented schema. */
 import { LabbookError } from '../../errors';
+import { explainDatabaseError } from '../../registry/file';
 import { readOnlyQuery } from '../../registry/readonly';
 import { parse } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
@@ -22,7 +23,8 @@ export const sql: Command = {
         // Its own read-only connection, so the refusal names the command the user typed.
         rows = readOnlyQuery(registry.path, positionals[0], [], 'labbook sql');
       } catch (error) {
-        if (error instanceof LabbookError) throw error;
+        // A LabbookError, or a damaged file (said as such by withRegistry), is not the query's fault.
+        if (error instanceof LabbookError || explainDatabaseError(error, registry.path) !== error) throw error;
         // SQLite's own message names the problem (no such column, syntax error near ...).
         throw new LabbookError('INVALID_ARGUMENT', `Invalid SQL: ${(error as Error).message}. See the schema in the README.`);
       }

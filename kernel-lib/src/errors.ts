@@ -15,7 +15,8 @@ export type LabbookErrorCode =
   | 'HASH_MISMATCH'
   | 'CHECKPOINT_FORMAT'
   | 'NON_FINITE_LOSS'
-  | 'NOT_REPRODUCED';
+  | 'NOT_REPRODUCED'
+  | 'WRITE_FAILED';
 
 export class LabbookError extends Error {
   readonly code: LabbookErrorCode;

@@ -8,6 +8,8 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** More lines for `--help` after the usage (e.g. exit codes); kept out of `usage`, which errors quote. */
+  help?: string;
   /** Returns the exit code; throws LabbookError for a user's mistake. */
   run(argv: string[]): number | Promise<number>;
 }

@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new LabbookError('INVALID_ARGUMENT', `Unknown command \`${name}\`: expected one of ${COMMANDS.map((c) => c.name).join(', ')}. Run \`labbook --help\`.`);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.summary}\nusage: ${command.usage}\n`);
+    process.stdout.write(`${command.summary}\nusage: ${command.usage}\n${command.help ? `\n${command.help}\n` : ''}`);
     return 0;
   }
   return command.run(rest);

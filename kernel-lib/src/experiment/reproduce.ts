@@ -14,8 +14,12 @@ import { type ExperimentRunSummary, runExperiment } from './runner';
 export interface ReproduceResult {
   original: { id: number; status: string; seed: number; configHash: string; codeHash: string | null; checkpoint: { sha256: string } | null };
   rerun: ExperimentRunSummary;
-  /** The re-run finished and its final checkpoint is bit-identical to the original's. */
+  /** The re-run finished and its final checkpoint is bit-identical to the original's intact one. */
   reproduced: boolean;
+  /** reproduced; not-reproduced; original-damaged: the original's stored checkpoint is missing or corrupt. */
+  verdict: 'reproduced' | 'not-reproduced' | 'original-damaged';
+  /** What is wrong with each run's stored final checkpoint, or null when its bytes verify. */
+  damaged: { original: string | null; rerun: string | null };
   checkpointMatch: boolean;
   /** Inputs that differ between the two runs: config, code, data, environment. */
   differences: Pick<RunDiff, 'config' | 'env' | 'datasets'> & { codeHash: RunDiff['codeHash'] | null };
@@ -39,6 +43,9 @@ export async function reproduce(registry: Registry, id: number, options: { progr
     throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run to reproduce. Wait for it to end.`);
   }
   const experiment = experimentOf(original.tags.source, original.experiment);
+  // Checked before the re-run: its save of the same bytes would repair the object and hide the damage.
+  const final = original.checkpoints[original.checkpoints.length - 1];
+  const originalDamage = final ? registry.objects.verify(final.sha256, final.bytes) : null;
   const recorded = (original.env.backend as { name?: string } | undefined)?.name;
   const available = await availableBackends();
   const backend = options.backend ?? (recorded && (available as string[]).includes(recorded) ? recorded : undefined);
@@ -51,7 +58,11 @@ export async function reproduce(registry: Registry, id: number, options: { progr
     tags: { reproduces: String(id) },
   });
   const diff = diffRuns(registry, [id, rerun.id]);
-  const final = original.checkpoints[original.checkpoints.length - 1];
+  const rerunCheckpoints = registry.getRun(rerun.id).checkpoints;
+  const rerunFinal = rerunCheckpoints[rerunCheckpoints.length - 1];
+  const rerunDamage = rerunFinal ? registry.objects.verify(rerunFinal.sha256, rerunFinal.bytes) : null;
+  // Equal recorded hashes prove nothing when the bytes behind them are not the ones hashed.
+  const reproduced = rerun.status === 'finished' && diff.checkpointEqual && originalDamage === null && rerunDamage === null;
   const metricDeltas: ReproduceResult['metricDeltas'] = {};
   for (const [key, m] of Object.entries(diff.metrics)) {
     if (!key.startsWith('epoch_seconds') && key !== 'samples_per_sec') metricDeltas[key] = m.deltas[1];
@@ -66,7 +77,9 @@ export async function reproduce(registry: Registry, id: number, options: { progr
       checkpoint: final ? { sha256: final.sha256 } : null,
     },
     rerun,
-    reproduced: rerun.status === 'finished' && diff.checkpointEqual,
+    reproduced,
+    verdict: originalDamage !== null ? 'original-damaged' : reproduced ? 'reproduced' : 'not-reproduced',
+    damaged: { original: originalDamage, rerun: rerunDamage },
     checkpointMatch: diff.checkpointEqual,
     differences: {
       config: diff.config,

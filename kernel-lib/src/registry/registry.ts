@@ -191,9 +191,9 @@ export class Registry {
     return crashed;
   }
 
-  /** Writes buffered metrics of this process's open runs, so reads see them (best effort: a failed write stays buffered). */
+  /** Writes buffered metrics of this process's open runs, so reads see them. */
   flushOpen(): void {
-    for (const run of this.open) run.tryFlush();
+    for (const run of this.open) run.flush();
   }
 
   /** Brings what readers see up to date: this process's buffered points written, dead runs marked. */

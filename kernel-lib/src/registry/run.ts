@@ -4,8 +4,7 @@ import { canonicalJson } from '../repro/hash';
 import { type ActiveRun, trackRun, untrackRun } from './lifecycle';
 import type { ObjectStore } from './objects';
 import { flattenParams } from './params';
-import { DEFAULT_MAX_BUFFERED_POINTS, PendingMetrics } from './pending';
-import type { SqliteStore } from './store';
+import type { MetricBuffer, SqliteStore } from './store';
 import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, RunStatus } from './types';
 
 export interface RunTiming {
@@ -14,8 +13,6 @@ export interface RunTiming {
   /** Buffered points are written at least this often, so other processes see them. */
   flushIntervalMs: number;
   heartbeatMs: number;
-  /** Points kept in memory while writes fail (a full disk); past it log() throws. */
-  maxBufferedPoints?: number;
 }
 
 export interface RunInit {
@@ -40,7 +37,7 @@ export class Run implements ActiveRun {
   readonly configHash: string;
   readonly codeHash: string | null;
   private state: 'running' | RunStatus = 'running';
-  private readonly metrics: PendingMetrics;
+  private buffer: MetricBuffer = { keys: [], steps: [], values: [], times: [] };
   private readonly lastStep = new Map<string, number>();
   private maxStep = -1;
   private readonly flushTimer: NodeJS.Timeout;
@@ -50,7 +47,7 @@ export class Run implements ActiveRun {
     init: RunInit,
     private readonly store: SqliteStore,
     private readonly objects: ObjectStore,
-    timing: RunTiming,
+    private readonly timing: RunTiming,
     private readonly onEnd: (run: Run) => void,
   ) {
     this.id = init.id;
@@ -60,11 +57,9 @@ export class Run implements ActiveRun {
     this.config = init.config;
     this.configHash = init.configHash;
     this.codeHash = init.codeHash;
-    this.metrics = new PendingMetrics(init.id, store, timing.flushEveryPoints, timing.flushIntervalMs, timing.maxBufferedPoints ?? DEFAULT_MAX_BUFFERED_POINTS);
     // unref: a run's timers never keep a finished script alive.
-    // Neither timer may throw: an exception in a timer kills the process (a notebook's kernel).
-    this.flushTimer = setInterval(() => this.metrics.write(), timing.flushIntervalMs).unref();
-    this.heartbeatTimer = setInterval(() => this.beat(), timing.heartbeatMs).unref();
+    this.flushTimer = setInterval(() => this.flush(), timing.flushIntervalMs).unref();
+    this.heartbeatTimer = setInterval(() => this.store.heartbeat(this.id, Date.now()), timing.heartbeatMs).unref();
     trackRun(this);
   }
 
@@ -81,9 +76,8 @@ export class Run implements ActiveRun {
     if (metrics === null || typeof metrics !== 'object') {
       throw invalidArgument('metrics', 'an object of metric names to numbers, e.g. {loss: 0.31}', metrics);
     }
-    this.metrics.makeRoom();
     const time = Date.now();
-    const b = this.metrics.buffer;
+    const b = this.buffer;
     for (const key in metrics) {
       const value = metrics[key];
       if (typeof value !== 'number') {
@@ -106,21 +100,16 @@ export class Run implements ActiveRun {
       b.values.push(value);
       b.times.push(time);
     }
-    this.metrics.afterLog();
+    if (b.keys.length >= this.timing.flushEveryPoints) this.flush();
     return this;
   }
 
-  /**
-   * Writes buffered metric points now (logging does this by itself; call before reading elsewhere).
-   * If the write fails (a full disk) the points stay buffered for the next try and this throws.
-   */
+  /** Writes buffered metric points now (logging does this by itself; call before reading elsewhere). */
   flush(): void {
-    if (!this.metrics.write(true)) throw this.metrics.error(`Could not flush the metrics of run ${this.id}`, 'They stay buffered and are retried on the next flush');
-  }
-
-  /** Writes buffered points if it can; a failure is kept and warned about, not thrown (for readers). */
-  tryFlush(): boolean {
-    return this.metrics.write();
+    if (this.buffer.keys.length === 0) return;
+    const pending = this.buffer;
+    this.buffer = { keys: [], steps: [], values: [], times: [] };
+    this.store.appendMetrics(this.id, pending, Date.now());
   }
 
   /** Records more params (flattened like the config). Write-once: a changed value is an error. */
@@ -207,12 +196,7 @@ export class Run implements ActiveRun {
     if (!['finished', 'failed', 'killed'].includes(status)) {
       throw invalidArgument('status', "'finished', 'failed' or 'killed'", status);
     }
-    const ended = this.finish(status, error);
-    if (ended === null) return;
-    // Asked for `finished` but points are missing: never a silent hole. A failed or killed run is
-    // already no success, and throwing there would hide the caller's own error: it is told instead.
-    if (status === 'finished') throw ended;
-    process.stderr.write(`labbook: ${ended.message}\n`);
+    this.finish(status, error);
   }
 
   /** Marks the run failed with the error's message and stack, keeping everything logged. */
@@ -221,52 +205,20 @@ export class Run implements ActiveRun {
     this.end('failed', text);
   }
 
-  /** From a process hook, which must not throw: what could not be written is told on stderr. */
   endFromProcess(status: EndStatus, error: string | null): void {
-    if (this.state !== 'running') return;
-    const ended = this.finish(status, error);
-    if (ended === null) return;
-    process.stderr.write(`labbook: ${ended.message}\n`);
-    // A script that lost data does not exit 0 (a signal or a crash exits non-zero already).
-    if (!process.exitCode) process.exitCode = 1;
+    if (this.state === 'running') this.finish(status, error);
   }
 
-  /**
-   * Writes the buffered points (the retry of any earlier failure), then the status. A run whose
-   * points cannot be written ends `failed`, not `finished`; if even the status cannot be written
-   * the row stays `running` and readers mark it crashed once this process is gone. Returns the
-   * error to report, or null when everything was written.
-   */
-  private finish(status: EndStatus, error: string | null): LabbookError | null {
+  private finish(status: EndStatus, error: string | null): void {
     clearInterval(this.flushTimer);
     clearInterval(this.heartbeatTimer);
     untrackRun(this);
-    let problem: LabbookError | null = null;
-    if (!this.metrics.write(true)) {
-      const asked = status;
-      if (status === 'finished') status = 'failed';
-      problem = this.metrics.error(`Run ${this.id} could not end as ${asked}`, `It ended as ${status} with those points unwritten`);
-      error = error === null ? problem.message : `${error}\n${problem.message}`;
-    }
-    this.state = status;
     try {
-      this.store.endRun(this.id, status, error, Date.now());
-    } catch (cause) {
-      const code = (cause as { code?: string }).code ?? (cause as Error).message;
-      const note = `its status could not be written either (${code}), so it stays \`running\` until a reader marks it crashed.`;
-      problem = new LabbookError('WRITE_FAILED', problem ? `${problem.message} Run ${this.id} ended as ${status}, but ${note}` : `Could not end run ${this.id} as ${status}: ${note} Free space on the registry's disk.`);
+      this.flush();
     } finally {
+      this.state = status;
+      this.store.endRun(this.id, status, error, Date.now());
       this.onEnd(this);
-    }
-    return problem;
-  }
-
-  /** A missed heartbeat only delays crash detection from other hosts, so a failed one is skipped. */
-  private beat(): void {
-    try {
-      this.store.heartbeat(this.id, Date.now());
-    } catch {
-      // the disk is full or the database busy; the next beat tries again
     }
   }
 

@@ -6,10 +6,22 @@ import { cell, table } from '../format';
 
 const usage = 'labbook reproduce ID [--backend NAME] [--quiet] [--db PATH] [--json]';
 
+/** Exit codes a script can branch on; 2 stays every command's code for a usage mistake. */
+const EXIT = { reproduced: 0, 'not-reproduced': 1, 'original-damaged': 3 } as const;
+
+const help = [
+  'exit codes:',
+  '  0  reproduced: the re-run finished and its final checkpoint is bit-identical to the original\'s',
+  '  1  not reproduced: the checkpoints differ, the re-run failed, or its stored checkpoint does not verify',
+  '  2  a usage mistake (bad arguments, no such run or registry)',
+  '  3  the original is damaged: its stored checkpoint is missing or its bytes no longer hash to the recorded SHA-256',
+].join('\n');
+
 export const reproduce: Command = {
   name: 'reproduce',
-  summary: 're-run a recorded run with its config and seed; exit 0 only if the checkpoint is identical',
+  summary: 're-run a recorded run with its config and seed; exit 0 only if the checkpoint is identical (3: original damaged)',
   usage,
+  help,
   run(argv) {
     const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' } }, usage, { name: 'run id', min: 1, max: 1 });
     const [id] = runIds(positionals, usage);
@@ -18,10 +30,15 @@ export const reproduce: Command = {
       if (values.json) printJson(result);
       else {
         const lines = [
-          `run ${id} -> re-run ${result.rerun.id}: ${result.reproduced ? 'REPRODUCED' : 'NOT REPRODUCED'}`,
+          `run ${id} -> re-run ${result.rerun.id}: ${result.verdict.replace('-', ' ').toUpperCase()}`,
           `  checkpoint ${result.original.checkpoint?.sha256 ?? '-'}`,
           `          vs ${result.rerun.checkpoint?.sha256 ?? '-'}`,
         ];
+        if (result.damaged.original) {
+          const repaired = result.checkpointMatch && result.damaged.rerun === null;
+          lines.push(`  original damaged: ${result.damaged.original}${repaired ? '; the re-run wrote bytes with the recorded SHA-256, so the object is whole again' : ''}`);
+        }
+        if (result.damaged.rerun) lines.push(`  re-run damaged: ${result.damaged.rerun}`);
         const inputs = [
           ...Object.entries(result.differences.config).map(([k, v]) => [`config.${k}`, ...v]),
           ...(result.differences.codeHash ? [['code hash', ...result.differences.codeHash]] : []),
@@ -33,7 +50,7 @@ export const reproduce: Command = {
         if (deltas.length) lines.push('', 'metric deltas (re-run - original)', table(['metric', 'delta'], deltas.map(([k, d]) => [k, cell(d)])).replace(/^/gm, '  '));
         print(lines.join('\n'));
       }
-      return result.reproduced ? 0 : 1;
+      return EXIT[result.verdict];
     });
   },
 };

@@ -12,6 +12,7 @@ export type LabbookErrorCode =
   | 'REGISTRY_CORRUPT'
   | 'REGISTRY_ACCESS'
   | 'READ_ONLY'
+  | 'UNTRUSTED_FILE'
   | 'HASH_MISMATCH'
   | 'CHECKPOINT_FORMAT'
   | 'NON_FINITE_LOSS'

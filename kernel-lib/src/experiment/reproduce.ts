@@ -1,14 +1,14 @@
 /** reproduce(): re-runs a recorded run's experiment with its config and seed and compares the outcome. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { availableBackends } from '../backend';
 import { LabbookError } from '../errors';
 import { diffRuns, type RunDiff } from '../query/diff';
 import type { Registry } from '../registry/registry';
+import type { RunRecord } from '../registry/types';
 import type { Callback } from '../train/callbacks';
 import { findProjectRoot } from '../repro/root';
 import type { BaseConfig, Experiment } from './define';
-import { loadExperiment, loadExperimentFile } from './loader';
+import { loadExperimentFile } from './loader';
+import { loadRecordedExperiment } from './recorded';
 import { type ExperimentRunSummary, runExperiment } from './runner';
 
 export interface ReproduceResult {
@@ -27,22 +27,30 @@ export interface ReproduceResult {
   metricDeltas: { [metric: string]: number | null };
 }
 
-/** The experiment a run came from: its recorded source file when it still exists, else by name. */
-function experimentOf(source: string | undefined, name: string): Experiment<BaseConfig> {
-  const file = source ? join(findProjectRoot(), source) : null;
-  return file && existsSync(file) ? loadExperimentFile(file) : loadExperiment(name);
+/**
+ * The experiment to re-run: the file the caller names, else the one the run records, found only in
+ * the project's experiments/ folder (a registry's names never pick any other file to execute).
+ */
+function experimentOf(original: RunRecord, file: string | undefined): Experiment<BaseConfig> {
+  if (file !== undefined) return loadExperimentFile(file);
+  return loadRecordedExperiment({ runId: original.id, name: original.experiment, source: original.tags.source }, findProjectRoot());
 }
 
 /**
  * Re-runs run `id` with its recorded config and seed, on its recorded backend unless another is
  * asked for (or the recorded one cannot start here: then the default, and the difference shows).
+ * `experimentFile` runs that file instead of the experiment the run records (the caller vouches for it).
  */
-export async function reproduce(registry: Registry, id: number, options: { progress?: boolean | Callback; backend?: string } = {}): Promise<ReproduceResult> {
+export async function reproduce(
+  registry: Registry,
+  id: number,
+  options: { progress?: boolean | Callback; backend?: string; experimentFile?: string } = {},
+): Promise<ReproduceResult> {
   const original = registry.getRun(id);
   if (original.status === 'running') {
     throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run to reproduce. Wait for it to end.`);
   }
-  const experiment = experimentOf(original.tags.source, original.experiment);
+  const experiment = experimentOf(original, options.experimentFile);
   // Checked before the re-run: its save of the same bytes would repair the object and hide the damage.
   const final = original.checkpoints[original.checkpoints.length - 1];
   const originalDamage = final ? registry.objects.verify(final.sha256, final.bytes) : null;

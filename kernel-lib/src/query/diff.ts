@@ -2,6 +2,7 @@
 import { invalidArgument } from '../errors';
 import { canonicalJson } from '../repro/hash';
 import { dbOf, type RunSource } from './source';
+import { dict } from '../registry/keys';
 import { readRun } from '../registry/read';
 import type { Json, RunRecord } from '../registry/types';
 import { checkRunIds } from './batch';
@@ -48,11 +49,11 @@ export function diffRecords(records: readonly RunRecord[], options: DiffOptions 
   const all = options.all ?? false;
 
   const datasets = byKey(records, (r) => {
-    const out: { [name: string]: DatasetFingerprint } = {};
+    const out = dict<DatasetFingerprint>();
     for (const d of r.datasets) out[d.name] = { sha256: d.sha256, rows: d.rows, columns: d.columns };
     return out;
   });
-  const metrics: RunDiff['metrics'] = {};
+  const metrics: RunDiff['metrics'] = dict();
   for (const [key, values] of Object.entries(byKey(records, (r) => latestValues(r)))) {
     const base = values[0];
     metrics[key] = { values, deltas: values.map((v) => (v === null || base === null ? null : v - base)) };
@@ -75,14 +76,14 @@ export function diffRecords(records: readonly RunRecord[], options: DiffOptions 
 function byKey<T>(records: readonly RunRecord[], pick: (record: RunRecord) => { [key: string]: T }): { [key: string]: (T | null)[] } {
   const maps = records.map(pick);
   const keys = [...new Set(maps.flatMap((m) => Object.keys(m)))].sort();
-  const out: { [key: string]: (T | null)[] } = {};
+  const out = dict<(T | null)[]>();
   for (const key of keys) out[key] = maps.map((m) => (Object.prototype.hasOwnProperty.call(m, key) ? m[key] : null));
   return out;
 }
 
 function differing<T>(table: { [key: string]: T[] }, all: boolean): { [key: string]: T[] } {
   if (all) return table;
-  const out: { [key: string]: T[] } = {};
+  const out = dict<T[]>();
   for (const [key, values] of Object.entries(table)) {
     const first = canonicalJson(values[0]);
     if (values.some((v) => canonicalJson(v) !== first)) out[key] = values;
@@ -91,7 +92,7 @@ function differing<T>(table: { [key: string]: T[] }, all: boolean): { [key: stri
 }
 
 function latestValues(record: RunRecord): { [key: string]: number | null } {
-  const out: { [key: string]: number | null } = {};
+  const out = dict<number | null>();
   for (const [key, latest] of Object.entries(record.metrics)) out[key] = latest.value;
   return out;
 }
@@ -104,7 +105,7 @@ export function finalCheckpoint(record: RunRecord): string | null {
 }
 
 /** Nested objects to dotted keys, as configs are flattened; arrays are one value. */
-function flatten(value: { [key: string]: Json }, prefix = '', out: { [key: string]: Json } = {}): { [key: string]: Json } {
+function flatten(value: { [key: string]: Json }, prefix = '', out = dict<Json>()): { [key: string]: Json } {
   for (const [key, item] of Object.entries(value)) {
     if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0) {
       flatten(item, `${prefix}${key}.`, out);

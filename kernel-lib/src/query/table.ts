@@ -1,5 +1,6 @@
 /** Run summaries as a table: plain columns/rows for anyone, a danfo DataFrame for notebooks. */
 import type { DataFrame } from 'danfojs-node';
+import { dict } from '../registry/keys';
 import { flattenParams } from '../registry/params';
 import type { RunSummary } from './search';
 
@@ -27,7 +28,7 @@ export function runsTable(summaries: readonly RunSummary[]): RunsTable {
     s.seed,
     s.startedAt,
     ...configKeys.map((k) => configs[i][k] ?? null),
-    ...metricKeys.map((k) => s.metrics[k] ?? null),
+    ...metricKeys.map((k) => (Object.hasOwn(s.metrics, k) ? s.metrics[k] : null)),
   ]);
   return { columns, rows };
 }
@@ -46,7 +47,7 @@ export function runsFrame(summaries: readonly RunSummary[]): DataFrame {
 
 /** Config as the params table keys it ('model.units'); booleans as booleans, arrays as JSON text. */
 function flatConfig(summary: RunSummary): { [key: string]: Cell } {
-  const out: { [key: string]: Cell } = {};
+  const out = dict<Cell>();
   for (const p of flattenParams(summary.config)) out[p.key] = p.type === 'boolean' ? p.value === 1 : p.value;
   return out;
 }

@@ -1,6 +1,7 @@
 /** Reads runs back out of the database as plain records. */
 import { LabbookError } from '../errors';
 import type { Db } from './database';
+import { dict } from './keys';
 import { paramValue } from './params';
 import type { Json, LatestMetric, RunRecord, RunRow, RunStatus } from './types';
 
@@ -57,7 +58,8 @@ export function toRunRow(row: RunSqlRow): RunRow {
 
 export function readRun(db: Db, id: number): RunRecord {
   const row = readRunRow(db, id);
-  const params: { [key: string]: Json } = {};
+  // Prototype-free, so keys such as `__proto__` come back like any other.
+  const params = dict<Json>();
   for (const p of db.prepare('SELECT key, value, type FROM params WHERE run_id = ? ORDER BY key').all(id) as {
     key: string;
     value: unknown;
@@ -65,14 +67,14 @@ export function readRun(db: Db, id: number): RunRecord {
   }[]) {
     params[p.key] = paramValue(p.value, p.type);
   }
-  const metrics: { [key: string]: LatestMetric } = {};
+  const metrics = dict<LatestMetric>();
   for (const m of db
     .prepare('SELECT key, step, value, min, max, count, time FROM metrics_latest WHERE run_id = ? ORDER BY key')
     .all(id) as (LatestMetric & { key: string })[]) {
     const { key, ...latest } = m;
     metrics[key] = latest;
   }
-  const tags: { [key: string]: string } = {};
+  const tags = dict<string>();
   for (const t of db.prepare('SELECT key, value FROM tags WHERE run_id = ? ORDER BY key').all(id) as { key: string; value: string }[]) {
     tags[t.key] = t.value;
   }

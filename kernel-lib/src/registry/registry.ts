@@ -191,9 +191,9 @@ export class Registry {
     return crashed;
   }
 
-  /** Writes buffered metrics of this process's open runs, so reads see them. */
+  /** Writes buffered metrics of this process's open runs, so reads see them (best effort: a failed write stays buffered). */
   flushOpen(): void {
-    for (const run of this.open) run.flush();
+    for (const run of this.open) run.tryFlush();
   }
 
   /** Brings what readers see up to date: this process's buffered points written, dead runs marked. */

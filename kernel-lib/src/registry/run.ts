@@ -1,6 +1,7 @@
 /** The fluent run handle a notebook holds: log metrics, params, tags, data, checkpoints; end. */
 import { invalidArgument, LabbookError } from '../errors';
 import { canonicalJson } from '../repro/hash';
+import { checkKeyLength } from './keys';
 import { type ActiveRun, trackRun, untrackRun } from './lifecycle';
 import type { ObjectStore } from './objects';
 import { flattenParams } from './params';
@@ -93,6 +94,7 @@ export class Run implements ActiveRun {
         );
       }
       if (key.length === 0) throw invalidArgument('metric name', 'a non-empty string', key);
+      checkKeyLength('metric name', key);
       this.lastStep.set(key, at);
       if (at > this.maxStep) this.maxStep = at;
       b.keys.push(key);

@@ -1,6 +1,7 @@
 /** The SQLite store: every statement the registry runs, with explicit run ids. */
 import { describeValue, LabbookError } from '../errors';
 import type { Db } from './database';
+import { checkKeyLength, checkTagValueLength } from './keys';
 import type { Param } from './params';
 import type { DatasetRecord, RunStatus } from './types';
 
@@ -61,6 +62,7 @@ export class SqliteStore {
   }
 
   insertRun(run: NewRun, params: Param[]): number {
+    for (const p of params) checkKeyLength('config key', p.key);
     const insert = this.db.transaction((): number => {
       this.db.prepare('INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)').run(run.experiment, run.now);
       const result = this.db
@@ -80,6 +82,7 @@ export class SqliteStore {
 
   /** Params are write-once: the same value again is fine, a different one is an error. */
   insertParams(runId: number, params: Param[]): void {
+    for (const p of params) checkKeyLength('param key', p.key);
     this.db.transaction(() => this.writeParams(runId, params)).immediate();
   }
 
@@ -133,6 +136,10 @@ export class SqliteStore {
   }
 
   setTags(runId: number, tags: [string, string][]): void {
+    for (const [k, v] of tags) {
+      checkKeyLength('tag name', k);
+      checkTagValueLength(k, v);
+    }
     const upsert = this.db.prepare(
       'INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
     );

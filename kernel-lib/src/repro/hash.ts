@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { invalidArgument } from '../errors';
 import { findProjectRoot } from './root';
+import { dict } from '../registry/keys';
 import type { Json } from '../registry/types';
 
 export function sha256(data: string | Uint8Array): string {
@@ -29,7 +30,7 @@ function toCanonical(value: unknown, path: string): Json {
   }
   if (Array.isArray(value)) return value.map((item, i) => toCanonical(item, `${path}[${i}]`));
   if (typeof value === 'object' && isPlainObject(value)) {
-    const out: { [key: string]: Json } = {};
+    const out = dict<Json>(); // so a `__proto__` key is kept, and hashed, like any other
     for (const key of Object.keys(value).sort()) {
       const item = (value as Record<string, unknown>)[key];
       if (item === undefined) continue; // as JSON.stringify does: an absent key and undefined agree

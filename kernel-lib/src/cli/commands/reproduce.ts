@@ -4,7 +4,7 @@ import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { cell, table } from '../format';
 
-const usage = 'labbook reproduce ID [--backend NAME] [--quiet] [--db PATH] [--json]';
+const usage = 'labbook reproduce ID [--experiment-file PATH] [--backend NAME] [--quiet] [--db PATH] [--json]';
 
 /** Exit codes a script can branch on; 2 stays every command's code for a usage mistake. */
 const EXIT = { reproduced: 0, 'not-reproduced': 1, 'original-damaged': 3 } as const;
@@ -23,10 +23,10 @@ export const reproduce: Command = {
   usage,
   help,
   run(argv) {
-    const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' } }, usage, { name: 'run id', min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' }, 'experiment-file': { type: 'string' } }, usage, { name: 'run id', min: 1, max: 1 });
     const [id] = runIds(positionals, usage);
     return withRegistry(values.db, async (registry) => {
-      const result = await reproduceRun(registry, id, { progress: !values.quiet && !values.json, backend: values.backend });
+      const result = await reproduceRun(registry, id, { progress: !values.quiet && !values.json, backend: values.backend, experimentFile: values['experiment-file'] });
       if (values.json) printJson(result);
       else {
         const lines = [

@@ -7,6 +7,9 @@ export default defineConfig({
     // Process, kernel and training tests spawn real processes; two cores are all we have.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The run's own TMPDIR, failed if anything is left in it; each file's tempDir() folders removed.
+    globalSetup: ['./test/support/tmp-guard.ts'],
+    setupFiles: ['./test/support/cleanup.ts'],
     reporters: ['default', new SummaryReporter()],
   },
 });

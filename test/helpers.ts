@@ -1,15 +1,17 @@
 /** Shared test helpers: temp registries and running real child processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './support/temp';
+
+export { tempDir };
 
 export const ROOT = join(__dirname, '..');
 export const CLI = join(ROOT, 'kernel-lib', 'dist', 'cli', 'main.js');
 export const CHILD = join(__dirname, 'fixtures', 'child-run.js');
 
+/** A registry path in a fresh temp folder, removed when the test file ends. */
 export function tempDb(): string {
-  return join(mkdtempSync(join(tmpdir(), 'labbook-test-')), 'registry.db');
+  return join(tempDir('labbook-test-'), 'registry.db');
 }
 
 export interface Finished {

@@ -3,10 +3,10 @@
  * 'tensorflow' backend the way the real packages do (on require, with the shared tfjs-core), so
  * the selection can be tested where libtensorflow cannot be installed.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp';
 
 const here = createRequire(join(__dirname, '..', '..', 'package.json'));
 const CORE = here.resolve('@tensorflow/tfjs-core');
@@ -47,7 +47,7 @@ module.exports = { loaded: ${JSON.stringify(pkg)} };
 
 /** A folder whose node_modules holds the given fake packages; pass it as a search path. */
 export function fakeProject(packages: { [pkg: string]: FakePackage }): string {
-  const root = mkdtempSync(join(tmpdir(), 'labbook-backend-'));
+  const root = tempDir('labbook-backend-');
   for (const [pkg, fake] of Object.entries(packages)) {
     const dir = join(root, 'node_modules', ...pkg.split('/'));
     mkdirSync(dir, { recursive: true });

@@ -1,9 +1,9 @@
 /** Test helpers for the data suites: files in a fresh temp folder, and a Math.random that throws. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp';
 
-const dir = mkdtempSync(join(tmpdir(), 'labbook-data-'));
+const dir = tempDir('labbook-data-');
 
 /** Writes a file into this suite's temp folder and returns its path. */
 export function fixture(name: string, content: string | Uint8Array): string {

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDb } from '../helpers';
+import { runCli, tempDb, tempDir } from '../helpers';
 import { EVIL, recordRuns } from './fixture';
 
 let db: string;
@@ -13,7 +12,7 @@ beforeAll(() => {
   const recorded = recordRuns(db, 'demo');
   ids = recorded.ids;
   recorded.registry.close();
-  out = mkdtempSync(join(tmpdir(), 'labbook-report-'));
+  out = tempDir('labbook-report-');
 });
 
 /** The figure spec a report's section plots, read back from its script. */
@@ -107,7 +106,7 @@ describe('labbook report', () => {
 // A registry that does not exist is reported, not created (as every read command does).
 describe('labbook report on a missing registry', () => {
   it('exits 2 without creating it', async () => {
-    const result = await runCli(['report', '--experiment', 'demo', '-o', join(mkdtempSync(join(tmpdir(), 'labbook-r-')), 'x.html'), '--db', tempDb()]);
+    const result = await runCli(['report', '--experiment', 'demo', '-o', join(tempDir('labbook-r-'), 'x.html'), '--db', tempDb()]);
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });

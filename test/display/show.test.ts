@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -7,6 +7,7 @@ import { detectEnvironment, show } from '../../kernel-lib/src/display';
 import { showOn } from '../../kernel-lib/src/display/show';
 import { learningCurves } from '../../kernel-lib/src/plots';
 import { diffRuns, searchRuns } from '../../kernel-lib/src/query';
+import { tempDir } from '../support/temp';
 import { EVIL, recordRuns, type Recorded } from './fixture';
 import { newKernelSession, recordingSink, textStream } from './recording';
 
@@ -202,7 +203,7 @@ describe('figures', () => {
 
   it('outside a notebook go to a standalone HTML file whose path is printed', () => {
     const stream = textStream();
-    const file = join(mkdtempSync(join(tmpdir(), 'labbook-show-')), 'sub', 'curves.html');
+    const file = join(tempDir('labbook-show-'), 'sub', 'curves.html');
     expect(show(figure, { stream, file })).toBe(file);
     expect(stream.text).toBe(`figure written to ${file}\n`);
     const page = readFileSync(file, 'utf8');
@@ -210,8 +211,27 @@ describe('figures', () => {
     expect(page.match(PLOTLY_BANNER)).toHaveLength(1);
     expect(page).toContain('<title>Learning curve: loss</title>');
     expect(page).not.toMatch(/<script[^>]*\ssrc=/i);
-    const byDefault = show(figure, { stream: textStream() })!;
-    expect(byDefault.startsWith(join(tmpdir(), 'labbook'))).toBe(true);
-    expect(existsSync(byDefault)).toBe(true);
+  });
+
+  it("by default go to the project's .labbook/figures, named by content: a repeat is the same file, nothing under the temp dir", () => {
+    const project = realpathSync(tempDir('labbook-show-project-'));
+    writeFileSync(join(project, 'package.json'), '{}');
+    const tmpBefore = readdirSync(tmpdir());
+    const cwd = process.cwd();
+    process.chdir(project);
+    try {
+      const stream = textStream();
+      const first = show(figure, { stream })!;
+      expect(first).toMatch(new RegExp(`^${join(project, '.labbook', 'figures')}/figure-[0-9a-f]{16}\\.html$`));
+      expect(stream.text).toBe(`figure written to ${first}\n`);
+      expect(show(figure, { stream: textStream() })).toBe(first);
+      const other = show(figure, { stream: textStream(), title: 'another title' })!;
+      expect(other).not.toBe(first);
+      expect(readdirSync(join(project, '.labbook', 'figures')).sort()).toEqual([first, other].map((f) => f.split('/').pop()).sort());
+      expect(readFileSync(first, 'utf8')).toContain('<title>Learning curve: loss</title>');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readdirSync(tmpdir())).toEqual(tmpBefore);
   });
 });

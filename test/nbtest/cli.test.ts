@@ -1,9 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, collect, ROOT, runCli, processGone } from '../helpers';
+import { CLI, collect, ROOT, runCli, processGone, tempDir } from '../helpers';
 
 const NB = relative(ROOT, join(__dirname, '..', 'fixtures', 'notebooks'));
 
@@ -53,7 +52,7 @@ const text = (cell: Cell) => (cell.outputs ?? []).map((o) => (o.output_type === 
 
 describe('labbook nbtest', () => {
   it('runs a passing notebook into --out: outputs, counts, tags, injected parameters, its own registry', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'labbook-nbtest-out-'));
+    const out = tempDir('labbook-nbtest-out-');
     const { code, report } = await nbtest([`${NB}/passing.ipynb`, '--out', out, '--param', 'name="tests"', '--param', 'count=3']);
     expect(code).toBe(0);
     expect(report).toMatchObject({ passed: 1, failed: 0 });
@@ -111,7 +110,7 @@ describe('labbook nbtest', () => {
   }, 120_000);
 
   it('times a cell out: interrupts it, reports it and shuts the kernel down', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'labbook-nbtest-out-'));
+    const out = tempDir('labbook-nbtest-out-');
     const { code, report } = await nbtest([`${NB}/timeout.ipynb`, '--timeout', '2', '--out', out]);
     expect(code).toBe(1);
     expect(report.notebooks[0].failedCell).toMatchObject({ index: 1, error: 'timed out after 2 s (interrupted)' });
@@ -137,7 +136,7 @@ describe('labbook nbtest', () => {
   }, 120_000);
 
   it('a user mistake is one line and exit 2', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'labbook-nbtest-empty-'));
+    const empty = tempDir('labbook-nbtest-empty-');
     for (const args of [[empty], [], [`${NB}/passing.ipynb`, '--bogus'], [`${NB}/passing.ipynb`, '--timeout', '0'], [`${NB}/passing.ipynb`, '--param', 'not-an-identifier=1'], [`${NB}/missing.ipynb`]]) {
       const result = await runCli(['nbtest', ...args]);
       expect(result.code, args.join(' ')).toBe(2);

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers';
+import { ROOT, runCli, tempDir } from '../helpers';
 
 const NB = relative(ROOT, join(__dirname, '..', 'fixtures', 'notebooks', 'repro'));
 
@@ -43,7 +41,7 @@ describe('labbook nbtest: the reproducibility gate', () => {
   }, 180_000);
 
   it('compares one execution with a baseline registry (--baseline), narrowed to the notebook\'s runs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labbook-nbtest-baseline-'));
+    const dir = tempDir('labbook-nbtest-baseline-');
     const baseline = join(dir, 'baseline.db');
     const recorded = await runCli(['nbtest', `${NB}/seeded.ipynb`, '--db', baseline, '--no-repro']);
     expect(recorded.code).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ const parseParameterPairs = (pairs: string[]) => checkParameters(keyValues('--pa
 import { NotebookOutputs } from '../../kernel-lib/src/nbtest/outputs';
 import { decode, encode, type Message, newMessage, ProtocolError } from '../../kernel-lib/src/nbtest/protocol';
 import { openRegistry } from '../../kernel-lib/src/registry';
-import { tempDb } from '../helpers';
+import { tempDb, tempDir } from '../helpers';
 
 const frames = (parts: (string | Buffer)[]) => parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p));
 
@@ -106,12 +106,12 @@ describe('parameters', () => {
 
 describe('finding notebooks', () => {
   it('takes every .ipynb under a folder, sorted, skipping .ipynb_checkpoints', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labbook-nbfind-'));
+    const dir = tempDir('labbook-nbfind-');
     mkdirSync(join(dir, 'b', '.ipynb_checkpoints'), { recursive: true });
     for (const f of ['b/z.ipynb', 'a.ipynb', 'b/.ipynb_checkpoints/z-checkpoint.ipynb', 'notes.md']) writeFileSync(join(dir, f), '{}');
     expect(findNotebooks([dir])).toEqual([join(dir, 'a.ipynb'), join(dir, 'b', 'z.ipynb')]);
     expect(() => findNotebooks([join(dir, 'b', '.ipynb_checkpoints', '..', '..', 'missing')])).toThrow(/Invalid value for `PATH`/);
-    const empty = mkdtempSync(join(tmpdir(), 'labbook-nbfind-'));
+    const empty = tempDir('labbook-nbfind-');
     expect(() => findNotebooks([empty])).toThrow(/No notebooks found/);
   });
 });

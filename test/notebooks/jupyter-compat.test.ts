@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
-import { ROOT, runCli } from '../helpers';
+import { ROOT, runCli, tempDir } from '../helpers';
 
 const run = promisify(execFile);
 
@@ -16,7 +15,7 @@ const run = promisify(execFile);
  */
 describe('Jupyter compatibility', () => {
   it('runs notebooks/01-quickstart.ipynb through nbconvert --execute on the project kernelspec', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labbook-jupyter-'));
+    const dir = tempDir('labbook-jupyter-');
     const spec = await runCli(['kernelspec', '--dir', join(dir, 'jupyter'), '--json']);
     expect(spec.code).toBe(0);
     const db = join(dir, 'registry.db');
@@ -25,7 +24,8 @@ describe('Jupyter compatibility', () => {
       ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=600', '--output-dir', dir, join(ROOT, 'notebooks', '01-quickstart.ipynb')],
       {
         cwd: join(ROOT, 'notebooks'),
-        env: { ...process.env, JUPYTER_PATH: join(dir, 'jupyter'), JUPYTER_PLATFORM_DIRS: '1', LABBOOK_DB: db, PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH}` },
+        // JUPYTER_RUNTIME_DIR: the kernel's connection file goes into this test's folder, not ~/.local.
+        env: { ...process.env, JUPYTER_PATH: join(dir, 'jupyter'), JUPYTER_PLATFORM_DIRS: '1', JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), LABBOOK_DB: db, PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH}` },
         maxBuffer: 64 * 1024 * 1024,
       },
     );

@@ -1,12 +1,11 @@
 /** Test registries for the query suites: real SQLite files in a temp dir, rows written with raw SQL. */
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../kernel-lib/src/registry/database';
 import { MIGRATIONS } from '../../kernel-lib/src/registry/migrations';
 import { flattenParams } from '../../kernel-lib/src/registry/params';
 import type { Config, Json, RunStatus } from '../../kernel-lib/src/registry/types';
+import { tempDir } from '../support/temp';
 
 export interface RunSpec {
   experiment?: string;
@@ -26,7 +25,7 @@ export interface RunSpec {
 }
 
 export function makeDb(): Db {
-  const db = new Database(join(mkdtempSync(join(tmpdir(), 'labbook-query-')), 'registry.db'));
+  const db = new Database(join(tempDir('labbook-query-'), 'registry.db'));
   db.pragma('journal_mode = WAL');
   db.exec(MIGRATIONS[0]);
   return db;

@@ -1,16 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LabbookError } from '../../kernel-lib/src/errors';
 import { captureEnvironment, registerEnvProvider } from '../../kernel-lib/src/repro/env';
 import { findProjectRoot } from '../../kernel-lib/src/repro/root';
 import { sha256 } from '../../kernel-lib/src/repro/hash';
+import { tempDir } from '../support/temp';
 
 const repoRoot = resolve(__dirname, '../..');
 const labbookVersion = JSON.parse(readFileSync(join(repoRoot, 'kernel-lib/package.json'), 'utf8')).version;
-const scratch = mkdtempSync(join(tmpdir(), 'labbook-env-'));
+const scratch = tempDir('labbook-env-');
 const cleanups: (() => void)[] = [];
 
 afterEach(() => cleanups.splice(0).forEach((undo) => undo()));

@@ -1,13 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { notebookContext } from '../../kernel-lib/src/repro/notebook';
-import { tempDb } from '../helpers';
+import { tempDb, tempDir } from '../helpers';
 
 function notebook(cells: { cell_type: string; source: string; outputs?: unknown[] }[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'labbook-nb-')), 'analysis.ipynb');
+  const file = join(tempDir('labbook-nb-'), 'analysis.ipynb');
   writeFileSync(file, JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }));
   return file;
 }
@@ -30,7 +29,7 @@ describe('notebook context', () => {
   it('is null outside a notebook or for a file that is not one', () => {
     expect(notebookContext({})).toBeNull();
     expect(notebookContext({ JPY_SESSION_NAME: '/nowhere/missing.ipynb' })).toBeNull();
-    const bad = join(mkdtempSync(join(tmpdir(), 'labbook-nb-')), 'broken.ipynb');
+    const bad = join(tempDir('labbook-nb-'), 'broken.ipynb');
     writeFileSync(bad, '{not json');
     expect(notebookContext({ LABBOOK_NOTEBOOK: bad })).toBeNull();
   });

@@ -1,17 +1,18 @@
 /** show(): rich output in a tslab notebook, text (or an HTML file for figures) everywhere else. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { invalidArgument } from '../errors';
 import type { Figure } from '../plots/figure';
+import { findProjectRoot } from '../repro/root';
 import { figureFragment, htmlDocument } from './plotly';
 import { currentTarget, emit, type Sink, type Target, type TextStream } from './sink';
 import { escapeHtml } from './table';
 import { diffView, frameView, isFrame, isRunDiff, isRunRecord, isRunSummaries, runCardView, summariesView, wrap, type View } from './views';
 
 export interface ShowOptions {
-  /** Where a figure's HTML file goes outside a notebook (default: a new file under the OS temp dir). */
+  /** Where a figure's HTML file goes outside a notebook (default: `.labbook/figures/figure-<hash>.html` at the project root). */
   file?: string;
   /** A title for a figure's HTML page. */
   title?: string;
@@ -73,10 +74,12 @@ function showFigure(target: Target, figure: Figure, options: ShowOptions): strin
     state[EMBEDDED] = true;
     return undefined;
   }
-  const file = resolve(options.file ?? defaultFigureFile());
-  mkdirSync(dirname(file), { recursive: true });
   const title = options.title ?? figureTitle(figure);
-  writeFileSync(file, htmlDocument(title, `<h3 class="lb-title">${escapeHtml(title)}</h3>\n${figureFragment(figure)}`));
+  // One figure per page, so a fixed element id: the same figure makes the same page (and file name).
+  const page = htmlDocument(title, `<h3 class="lb-title">${escapeHtml(title)}</h3>\n${figureFragment(figure, { id: 'labbook-figure' })}`);
+  const file = resolve(options.file ?? defaultFigureFile(page));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, page);
   target.stream.write(`figure written to ${file}\n`);
   return file;
 }
@@ -89,11 +92,13 @@ export function emitFigure(sink: Sink, figure: Figure, library: boolean): void {
   });
 }
 
-let counter = 0;
-
-function defaultFigureFile(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  return join(tmpdir(), 'labbook', `figure-${stamp}-${process.pid}-${++counter}.html`);
+/**
+ * In the project's .labbook folder, not the OS temp dir (where nothing ever removed them), named
+ * by the page's content: showing the same figure again rewrites one file instead of adding one.
+ */
+function defaultFigureFile(page: string): string {
+  const hash = createHash('sha256').update(page).digest('hex').slice(0, 16);
+  return join(findProjectRoot(), '.labbook', 'figures', `figure-${hash}.html`);
 }
 
 function figureTitle(figure: Figure): string {

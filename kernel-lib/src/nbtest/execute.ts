@@ -16,6 +16,8 @@ export interface ExecuteNotebookOptions {
   startupTimeoutMs?: number;
   /** Extra environment for the kernel. */
   env?: { [key: string]: string };
+  /** Temp folders the kernel removes if this process dies before it (see process.ts). */
+  removeIfOrphaned?: readonly string[];
 }
 
 export type CellStatus = 'ok' | 'failed' | 'expected-error' | 'skipped' | 'not-run';
@@ -75,7 +77,7 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
   try {
     const env: { [key: string]: string } = { ...options.env, LABBOOK_NOTEBOOK: file };
     if (options.db) env.LABBOOK_DB = resolve(options.db);
-    kernel = await Kernel.start({ cwd: dirname(file), env, startupTimeoutMs: options.startupTimeoutMs });
+    kernel = await Kernel.start({ cwd: dirname(file), env, startupTimeoutMs: options.startupTimeoutMs, removeIfOrphaned: options.removeIfOrphaned });
   } catch (error) {
     result.error = `the tslab kernel did not start: ${(error as Error).message}`;
     return finish();

@@ -1,13 +1,11 @@
 /** A tslab kernel driven over ZeroMQ: start and handshake, execute cells, interrupt, shut down. */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import { address, type ConnectionInfo, writeConnectionFile } from './connection';
 import { killGroup, spawnKernel } from './process';
 import { type Content, decode, encode, type Message, newMessage, ProtocolError } from './protocol';
+import { makeScratch, removeScratch } from './scratch';
 
 export interface KernelOptions {
   cwd: string;
@@ -15,6 +13,8 @@ export interface KernelOptions {
   env?: { [key: string]: string };
   /** How long to wait for kernel_info_reply (default 60 s). */
   startupTimeoutMs?: number;
+  /** Temp folders of the caller's that the kernel removes if the caller dies before it. */
+  removeIfOrphaned?: readonly string[];
 }
 
 export interface ExecuteOptions {
@@ -95,9 +95,19 @@ export class Kernel {
   }
 
   private static async spawn(options: KernelOptions): Promise<Kernel> {
-    const dir = mkdtempSync(join(tmpdir(), 'labbook-kernel-'));
-    const { path, info, release } = await writeConnectionFile(dir);
-    const child = spawnKernel({ cwd: options.cwd, dir, connectionFile: path, env: { ...process.env, ...options.env } });
+    const dir = makeScratch('labbook-kernel-');
+    let connection: Awaited<ReturnType<typeof writeConnectionFile>> | undefined;
+    let child: ChildProcess;
+    try {
+      connection = await writeConnectionFile(dir);
+      child = spawnKernel({ cwd: options.cwd, dir, connectionFile: connection.path, env: { ...process.env, ...options.env }, removeIfOrphaned: options.removeIfOrphaned });
+    } catch (error) {
+      // No kernel to shut down (no free ports, no tslab to start): its folder goes now.
+      connection?.release();
+      removeScratch(dir);
+      throw error;
+    }
+    const { info, release } = connection;
     const shell = new zmq.Dealer({ linger: 0 });
     const control = new zmq.Dealer({ linger: 0 });
     const iopub = new zmq.Subscriber({ linger: 0 });
@@ -246,7 +256,7 @@ export class Kernel {
     for (const socket of [this.shell, this.control, this.iopub]) socket.close();
     this.child.stdin?.destroy();
     this.releasePorts();
-    rmSync(this.dir, { recursive: true, force: true });
+    removeScratch(this.dir);
   }
 
   private waitForExit(ms: number): Promise<void> {

@@ -30,11 +30,12 @@ export function tslabBin(searchFrom: readonly string[]): string {
  * closes, which happens however the runner dies (even SIGKILL, where no exit handler runs).
  * Unref'd so that it never keeps an otherwise finished kernel alive.
  */
-const WATCHDOG = `// labbook nbtest: stop this kernel when the runner that started it is gone.
+const watchdog = (alsoRemove: readonly string[]) => `// labbook nbtest: stop this kernel when the runner that started it is gone.
 const input = process.stdin;
 const orphaned = () => {
-  // The runner cannot remove the connection file's folder any more: this is that folder.
-  require('node:fs').rmSync(__dirname, { recursive: true, force: true });
+  // The runner cannot remove its temp folders any more: this one (the connection file's) and
+  // those it named (its throwaway registries).
+  for (const dir of [__dirname, ...${JSON.stringify(alsoRemove)}]) require('node:fs').rmSync(dir, { recursive: true, force: true });
   process.exit(129);
 };
 input.on('end', orphaned);
@@ -76,19 +77,21 @@ export interface SpawnOptions {
   dir: string;
   connectionFile: string;
   env: NodeJS.ProcessEnv;
+  /** Folders the kernel removes too if the runner dies first (a SIGKILL leaves it no chance to). */
+  removeIfOrphaned?: readonly string[];
 }
 
 export function spawnKernel(options: SpawnOptions): ChildProcess {
   const bin = tslabBin([options.cwd, process.cwd(), __dirname]);
-  const watchdog = join(options.dir, 'watchdog.js');
-  writeFileSync(watchdog, WATCHDOG);
+  const script = join(options.dir, 'watchdog.js');
+  writeFileSync(script, watchdog(options.removeIfOrphaned ?? []));
   if (!exitHookInstalled) {
     // Runs on a normal exit and on an uncaught exception; a signal that kills the runner is
     // covered by the watchdog (stdin closes).
     process.on('exit', killAllKernels);
     exitHookInstalled = true;
   }
-  const child = spawn(process.execPath, ['--require', watchdog, bin, 'kernel', '--config-path', options.connectionFile], {
+  const child = spawn(process.execPath, ['--require', script, bin, 'kernel', '--config-path', options.connectionFile], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', 'pipe', 'pipe'],

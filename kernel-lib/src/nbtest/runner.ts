@@ -1,6 +1,5 @@
 /** `nbtest` as a library: run notebooks (in parallel), write executed copies, gate reproducibility. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { invalidArgument } from '../errors';
 import type { Json, RunRecord } from '../registry/types';
@@ -9,6 +8,7 @@ import { displayPath, findNotebooks, outputNames } from './discover';
 import { type CellFailure, type CellResult, executeNotebook } from './execute';
 import { checkParameters, writeNotebook } from './notebook';
 import { compareRuns, lastRunId, readRuns, type ReproCheck } from './repro';
+import { makeScratch, removeScratch } from './scratch';
 
 export interface NbtestOptions {
   /** Per-cell limit in ms (default 600 s). */
@@ -90,7 +90,7 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
       for (const tail of ['', '-wal', '-shm']) rmSync(db + tail, { force: true }); // a fresh registry
       return db;
     }
-    const dir = mkdtempSync(join(tmpdir(), 'labbook-nbtest-'));
+    const dir = makeScratch('labbook-nbtest-');
     temps.push(dir);
     return join(dir, 'labbook.db');
   };
@@ -99,7 +99,7 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
     const shared = options.db ? resolve(options.db) : null;
     const db = shared ?? registryFor('');
     const afterId = shared ? lastRunId(shared) : 0;
-    const first = await executeNotebook(notebook, { ...execOptions, db });
+    const first = await executeNotebook(notebook, { ...execOptions, db, removeIfOrphaned: [...temps] });
     if (outCopy && first.notebook) writeNotebook(outCopy, first.notebook);
     const executions = [first];
     let repro: ReproCheck;
@@ -112,7 +112,7 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
       else if (!runs.some((r) => r.checkpoints.length > 0)) repro = skipped(`no checkpointed runs (${runs.length} run(s) without checkpoints are not gated)`, runs.length);
       else {
         const rerunDb = registryFor('.rerun');
-        const second = await executeNotebook(notebook, { ...execOptions, db: rerunDb });
+        const second = await executeNotebook(notebook, { ...execOptions, db: rerunDb, removeIfOrphaned: [...temps] });
         executions.push(second);
         repro = second.error
           ? { ...skipped(null), status: 'failed', against: 'rerun', reason: `not reproducible: the second execution failed: ${second.error}`, report: second.failedCell?.error ?? null }
@@ -133,7 +133,7 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
       executions: executions.map((e) => ({ durationMs: e.durationMs, startupMs: e.startupMs })),
     };
   } finally {
-    for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+    for (const dir of temps) removeScratch(dir);
   }
 }
 

@@ -112,6 +112,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, name)
   ) WITHOUT ROWID;
   `,
+  // 2: objects being stored right now. A writer records the object here before it touches the
+  // file, and swaps this row for its checkpoint/artifact row in one transaction; gc never removes
+  // an object named here or referenced, so no grace period is needed for safety.
+  `
+  CREATE TABLE object_pins (
+    id          INTEGER PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    pid_started INTEGER,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX object_pins_by_sha ON object_pins (sha256);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import { captureEnvironment } from '../repro/env';
 import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
 import { checkSeed, drawSeed } from '../repro/seed';
 import { type Db, openDatabase } from './database';
+import { collectGarbage, type GcResult } from './gc';
 import { HOST, isProcessAlive, processStartTicks } from './lifecycle';
 import { ObjectStore } from './objects';
 import { flattenParams } from './params';
@@ -153,23 +154,13 @@ export class Registry {
     this.store.deleteRun(id);
   }
 
-  /** Removes stored objects that no run references (older than `graceMs`, so none being written). */
-  gc(options: { dryRun?: boolean; graceMs?: number } = {}): { removed: string[]; bytes: number; kept: number } {
-    const referenced = this.store.referencedObjects();
-    const cutoff = Date.now() - (options.graceMs ?? 10 * 60_000);
-    const removed: string[] = [];
-    let bytes = 0;
-    let kept = 0;
-    for (const object of this.objects.list()) {
-      if (referenced.has(object.sha256) || object.mtimeMs > cutoff) {
-        kept++;
-        continue;
-      }
-      if (!options.dryRun) this.objects.remove(object.sha256);
-      removed.push(object.sha256);
-      bytes += object.bytes;
-    }
-    return { removed, bytes, kept };
+  /**
+   * Removes stored objects that no run references (and, as a courtesy, none younger than
+   * `graceMs`), and temp files of writes whose process died. Never a referenced object or one
+   * being saved right now, whatever the grace (see pins.ts).
+   */
+  gc(options: { dryRun?: boolean; graceMs?: number } = {}): GcResult {
+    return collectGarbage(this.db, this.objects, { ...options, staleAfterMs: this.staleAfterMs });
   }
 
   /**

@@ -5,6 +5,7 @@ import { checkKeyLength } from './keys';
 import { type ActiveRun, trackRun, untrackRun } from './lifecycle';
 import type { ObjectStore } from './objects';
 import { flattenParams } from './params';
+import { storeReferenced } from './pins';
 import type { MetricBuffer, SqliteStore } from './store';
 import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, RunStatus } from './types';
 
@@ -162,10 +163,11 @@ export class Run implements ActiveRun {
     }
     const step = options.step ?? Math.max(this.maxStep, 0);
     if (!Number.isSafeInteger(step) || step < 0) throw invalidArgument('step', 'a non-negative integer', step);
-    const stored = this.objects.put(bytes);
-    const createdAt = Date.now();
-    this.store.insertCheckpoint(this.id, step, stored.sha256, stored.bytes, createdAt);
-    return { step, sha256: stored.sha256, bytes: stored.bytes, createdAt };
+    return storeReferenced(this.store.db, this.objects, bytes, (stored) => {
+      const createdAt = Date.now();
+      this.store.insertCheckpoint(this.id, step, stored.sha256, stored.bytes, createdAt);
+      return { step, sha256: stored.sha256, bytes: stored.bytes, createdAt };
+    });
   }
 
   /** Stores a file-like artifact (a report, a figure, fitted preprocessing state) by name. */
@@ -184,10 +186,12 @@ export class Run implements ActiveRun {
       bytes = Buffer.from(canonicalJson(data, `artifact ${name}`), 'utf8');
       mediaType ??= 'application/json';
     }
-    const stored = this.objects.put(bytes);
-    const createdAt = Date.now();
-    this.store.insertArtifact(this.id, name, stored.sha256, mediaType, stored.bytes, createdAt);
-    return { name, sha256: stored.sha256, mediaType, bytes: stored.bytes, createdAt };
+    const type = mediaType;
+    return storeReferenced(this.store.db, this.objects, bytes, (stored) => {
+      const createdAt = Date.now();
+      this.store.insertArtifact(this.id, name, stored.sha256, type, stored.bytes, createdAt);
+      return { name, sha256: stored.sha256, mediaType: type, bytes: stored.bytes, createdAt };
+    });
   }
 
   /** Ends the run: buffered metrics are written first, whatever the status. */

@@ -1,4 +1,4 @@
-/** `labbook gc`: removes stored objects that no run references. */
+/** `labbook gc`: removes stored objects that no run references, and temp files of writes that died. */
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 
@@ -10,12 +10,15 @@ export const gc: Command = {
   usage,
   run(argv) {
     const { values } = parse(argv, { 'dry-run': { type: 'boolean', default: false }, grace: { type: 'string' } }, usage);
-    // Objects younger than the grace period may belong to a run that is writing them right now.
+    // Objects being written are safe whatever the grace (pins); the grace spares fresh unreferenced ones.
     const graceSeconds = toInt('--grace', values.grace, 0) ?? 600;
     return withRegistry(values.db, (registry) => {
       const result = registry.gc({ dryRun: values['dry-run'], graceMs: graceSeconds * 1000 });
       if (values.json) printJson({ dryRun: values['dry-run'], ...result });
-      else print(`${values['dry-run'] ? 'would remove' : 'removed'} ${result.removed.length} objects (${result.bytes} bytes); kept ${result.kept}`);
+      else {
+        const temps = result.unfinished.removed.length ? ` and ${result.unfinished.removed.length} unfinished writes` : '';
+        print(`${values['dry-run'] ? 'would remove' : 'removed'} ${result.removed.length} objects${temps} (${result.bytes} bytes); kept ${result.kept}`);
+      }
       return 0;
     });
   },

@@ -5,8 +5,9 @@ import { checkKeyLength } from './keys';
 import { type ActiveRun, trackRun, untrackRun } from './lifecycle';
 import type { ObjectStore } from './objects';
 import { flattenParams } from './params';
+import { DEFAULT_MAX_BUFFERED_POINTS, PendingMetrics } from './pending';
 import { storeReferenced } from './pins';
-import type { MetricBuffer, SqliteStore } from './store';
+import type { SqliteStore } from './store';
 import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, RunStatus } from './types';
 
 export interface RunTiming {
@@ -15,6 +16,8 @@ export interface RunTiming {
   /** Buffered points are written at least this often, so other processes see them. */
   flushIntervalMs: number;
   heartbeatMs: number;
+  /** Points kept in memory while writes fail (a full disk); past it log() throws. */
+  maxBufferedPoints?: number;
 }
 
 export interface RunInit {
@@ -39,7 +42,7 @@ export class Run implements ActiveRun {
   readonly configHash: string;
   readonly codeHash: string | null;
   private state: 'running' | RunStatus = 'running';
-  private buffer: MetricBuffer = { keys: [], steps: [], values: [], times: [] };
+  private readonly metrics: PendingMetrics;
   private readonly lastStep = new Map<string, number>();
   private maxStep = -1;
   private readonly flushTimer: NodeJS.Timeout;
@@ -49,7 +52,7 @@ export class Run implements ActiveRun {
     init: RunInit,
     private readonly store: SqliteStore,
     private readonly objects: ObjectStore,
-    private readonly timing: RunTiming,
+    timing: RunTiming,
     private readonly onEnd: (run: Run) => void,
   ) {
     this.id = init.id;
@@ -59,9 +62,11 @@ export class Run implements ActiveRun {
     this.config = init.config;
     this.configHash = init.configHash;
     this.codeHash = init.codeHash;
+    this.metrics = new PendingMetrics(init.id, store, timing.flushEveryPoints, timing.flushIntervalMs, timing.maxBufferedPoints ?? DEFAULT_MAX_BUFFERED_POINTS);
     // unref: a run's timers never keep a finished script alive.
-    this.flushTimer = setInterval(() => this.flush(), timing.flushIntervalMs).unref();
-    this.heartbeatTimer = setInterval(() => this.store.heartbeat(this.id, Date.now()), timing.heartbeatMs).unref();
+    // Neither timer may throw: an exception in a timer kills the process (a notebook's kernel).
+    this.flushTimer = setInterval(() => this.metrics.write(), timing.flushIntervalMs).unref();
+    this.heartbeatTimer = setInterval(() => this.beat(), timing.heartbeatMs).unref();
     trackRun(this);
   }
 
@@ -78,8 +83,9 @@ export class Run implements ActiveRun {
     if (metrics === null || typeof metrics !== 'object') {
       throw invalidArgument('metrics', 'an object of metric names to numbers, e.g. {loss: 0.31}', metrics);
     }
+    this.metrics.makeRoom();
     const time = Date.now();
-    const b = this.buffer;
+    const b = this.metrics.buffer;
     for (const key in metrics) {
       const value = metrics[key];
       if (typeof value !== 'number') {
@@ -103,16 +109,21 @@ export class Run implements ActiveRun {
       b.values.push(value);
       b.times.push(time);
     }
-    if (b.keys.length >= this.timing.flushEveryPoints) this.flush();
+    this.metrics.afterLog();
     return this;
   }
 
-  /** Writes buffered metric points now (logging does this by itself; call before reading elsewhere). */
+  /**
+   * Writes buffered metric points now (logging does this by itself; call before reading elsewhere).
+   * If the write fails (a full disk) the points stay buffered for the next try and this throws.
+   */
   flush(): void {
-    if (this.buffer.keys.length === 0) return;
-    const pending = this.buffer;
-    this.buffer = { keys: [], steps: [], values: [], times: [] };
-    this.store.appendMetrics(this.id, pending, Date.now());
+    if (!this.metrics.write(true)) throw this.metrics.error(`Could not flush the metrics of run ${this.id}`, 'They stay buffered and are retried on the next flush');
+  }
+
+  /** Writes buffered points if it can; a failure is kept and warned about, not thrown (for readers). */
+  tryFlush(): boolean {
+    return this.metrics.write();
   }
 
   /** Records more params (flattened like the config). Write-once: a changed value is an error. */
@@ -202,7 +213,12 @@ export class Run implements ActiveRun {
     if (!['finished', 'failed', 'killed'].includes(status)) {
       throw invalidArgument('status', "'finished', 'failed' or 'killed'", status);
     }
-    this.finish(status, error);
+    const ended = this.finish(status, error);
+    if (ended === null) return;
+    // Asked for `finished` but points are missing: never a silent hole. A failed or killed run is
+    // already no success, and throwing there would hide the caller's own error: it is told instead.
+    if (status === 'finished') throw ended;
+    process.stderr.write(`labbook: ${ended.message}\n`);
   }
 
   /** Marks the run failed with the error's message and stack, keeping everything logged. */
@@ -211,20 +227,52 @@ export class Run implements ActiveRun {
     this.end('failed', text);
   }
 
+  /** From a process hook, which must not throw: what could not be written is told on stderr. */
   endFromProcess(status: EndStatus, error: string | null): void {
-    if (this.state === 'running') this.finish(status, error);
+    if (this.state !== 'running') return;
+    const ended = this.finish(status, error);
+    if (ended === null) return;
+    process.stderr.write(`labbook: ${ended.message}\n`);
+    // A script that lost data does not exit 0 (a signal or a crash exits non-zero already).
+    if (!process.exitCode) process.exitCode = 1;
   }
 
-  private finish(status: EndStatus, error: string | null): void {
+  /**
+   * Writes the buffered points (the retry of any earlier failure), then the status. A run whose
+   * points cannot be written ends `failed`, not `finished`; if even the status cannot be written
+   * the row stays `running` and readers mark it crashed once this process is gone. Returns the
+   * error to report, or null when everything was written.
+   */
+  private finish(status: EndStatus, error: string | null): LabbookError | null {
     clearInterval(this.flushTimer);
     clearInterval(this.heartbeatTimer);
     untrackRun(this);
+    let problem: LabbookError | null = null;
+    if (!this.metrics.write(true)) {
+      const asked = status;
+      if (status === 'finished') status = 'failed';
+      problem = this.metrics.error(`Run ${this.id} could not end as ${asked}`, `It ended as ${status} with those points unwritten`);
+      error = error === null ? problem.message : `${error}\n${problem.message}`;
+    }
+    this.state = status;
     try {
-      this.flush();
-    } finally {
-      this.state = status;
       this.store.endRun(this.id, status, error, Date.now());
+    } catch (cause) {
+      const code = (cause as { code?: string }).code ?? (cause as Error).message;
+      const note = `its status could not be written either (${code}), so it stays \`running\` until a reader marks it crashed.`;
+      problem = new LabbookError('WRITE_FAILED', problem ? `${problem.message} Run ${this.id} ended as ${status}, but ${note}` : `Could not end run ${this.id} as ${status}: ${note} Free space on the registry's disk.`);
+    } finally {
       this.onEnd(this);
+    }
+    return problem;
+  }
+
+  /** A missed heartbeat only delays crash detection from other hosts, so a failed one is skipped. */
+  private beat(): void {
+    try {
+      this.store.heartbeat(this.id, Date.now());
+    } catch {
+      // the disk is full or the database busy; the next beat tries again
     }
   }
 

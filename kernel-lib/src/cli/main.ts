@@ -8,7 +8,7 @@ import { demo } from './commands/demo';
 import { diff } from './commands/diff';
 import { exportRuns } from './commands/export';
 import { gc } from './commands/gc';
-import { kernelspec } from './commands/kernelspec';
+import { kernelspec, refreshKernelspecBeforeCommand } from './commands/kernelspec';
 import { nbtest } from './commands/nbtest';
 import { reproduce } from './commands/reproduce';
 import { report } from './commands/report';
@@ -50,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.summary}\nusage: ${command.usage}\n${command.help ? `\n${command.help}\n` : ''}`);
     return 0;
   }
+  // A checkout that was moved or copied still has a kernelspec running the old tree's tslab.
+  if (command !== kernelspec) refreshKernelspecBeforeCommand();
   return command.run(rest);
 }
 

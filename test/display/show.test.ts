@@ -216,10 +216,13 @@ describe('figures', () => {
   it("by default go to the project's .labbook/figures, named by content: a repeat is the same file, nothing under the temp dir", () => {
     const project = realpathSync(tempDir('labbook-show-project-'));
     writeFileSync(join(project, 'package.json'), '{}');
-    const tmpBefore = readdirSync(tmpdir());
-    const cwd = process.cwd();
+    // A temp dir of this test's own: other test files use the run's at the same time.
+    const tmp = tempDir('labbook-show-tmp-');
+    const [cwd, tmpBefore] = [process.cwd(), process.env.TMPDIR];
     process.chdir(project);
+    process.env.TMPDIR = tmp;
     try {
+      expect(tmpdir()).toBe(tmp);
       const stream = textStream();
       const first = show(figure, { stream })!;
       expect(first).toMatch(new RegExp(`^${join(project, '.labbook', 'figures')}/figure-[0-9a-f]{16}\\.html$`));
@@ -231,7 +234,9 @@ describe('figures', () => {
       expect(readFileSync(first, 'utf8')).toContain('<title>Learning curve: loss</title>');
     } finally {
       process.chdir(cwd);
+      if (tmpBefore === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpBefore;
     }
-    expect(readdirSync(tmpdir())).toEqual(tmpBefore);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

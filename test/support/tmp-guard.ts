@@ -12,7 +12,8 @@ const SETTLE_MS = 5000;
 
 export default function setup(): () => Promise<void> {
   const previous = process.env.TMPDIR;
-  const dir = mkdtempSync(join(tmpdir(), 'labbook-vitest-'));
+  removeFoldersOfDeadRuns();
+  const dir = mkdtempSync(join(tmpdir(), `labbook-vitest-${process.pid}-`));
   process.env.TMPDIR = dir;
   return async () => {
     let left = readdirSync(dir);
@@ -30,4 +31,21 @@ export default function setup(): () => Promise<void> {
       process.exitCode = 1;
     }
   };
+}
+
+/** A run that was killed (a timeout's SIGKILL) never reached its teardown: its folder goes now. */
+function removeFoldersOfDeadRuns(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^labbook-vitest-(\d+)-/.exec(name)?.[1]);
+    if (pid > 0 && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

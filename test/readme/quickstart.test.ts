@@ -3,7 +3,7 @@
  * `npm run setup && npm start`, then the `npx labbook ...` commands the README names, as written.
  * (CI's own checkout runs `npm run setup` then `npm test`, the quick start's second line.)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +27,20 @@ function nextCommands(): string[] {
 
 let clone = '';
 
-function sh(command: string, timeoutMs = 600_000): { code: number | null; out: string } {
-  const result = spawnSync('bash', ['-c', command], { cwd: clone, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_yes: 'true' } });
-  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+/** Runs a shell command in the clone (asynchronously: a blocked worker would lose vitest's RPC). */
+function sh(command: string, timeoutMs = 600_000): Promise<{ code: number | null; stdout: string; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], { cwd: clone, timeout: timeoutMs, env: { ...process.env, npm_config_yes: 'true' } });
+    let stdout = '';
+    let out = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      out += d;
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, out }));
+  });
 }
 
 describe('the README, as written, on a fresh clone', () => {
@@ -37,13 +48,13 @@ describe('the README, as written, on a fresh clone', () => {
     clone = mkdtempSync(join(tmpdir(), 'labbook-readme-'));
     execFileSync('git', ['clone', '--quiet', ROOT, clone]);
   });
-  afterAll(() => rmSync(clone, { recursive: true, force: true }));
+  afterAll(() => rmSync(clone, { recursive: true, force: true }), 300_000);
 
-  it('quick start: one `npm run setup && npm start` leaves `npx labbook` working', () => {
+  it('quick start: one `npm run setup && npm start` leaves `npx labbook` working', async () => {
     const [setupAndStart, test] = quickStartCommands();
     expect(setupAndStart).toBe('npm run setup && npm start');
     expect(test).toBe('npm test');
-    const result = sh(setupAndStart, 900_000);
+    const result = await sh(setupAndStart, 1_500_000);
     expect(result.code, result.out).toBe(0);
     expect(result.out).toContain('executed notebook');
     // npm links the bin on the first install, and git keeps the file executable.
@@ -54,27 +65,27 @@ describe('the README, as written, on a fresh clone', () => {
       expect(existsSync(join(clone, file)), file).toBe(true);
     }
     // The install left the committed lockfile as it was.
-    expect(sh('git status --porcelain').out).toBe('');
-  }, 960_000);
+    expect((await sh('git status --porcelain')).out).toBe('');
+  }, 1_560_000);
 
-  it('the commands it names next work as written', () => {
+  it('the commands it names next work as written', async () => {
     const commands = nextCommands();
-    expect(commands).toEqual(['npx labbook runs', 'npx labbook run mnist-cnn', 'npx labbook reproduce ID', 'npx labbook diff 1 2']);
+    expect(commands).toEqual(['npx labbook runs', 'npx labbook run mnist-mlp', 'npx labbook reproduce ID', 'npx labbook diff 1 2']);
     let id = '';
     for (const command of commands) {
-      const result = sh(command.replace('ID', id));
+      const result = await sh(command.replace('ID', id), 1_200_000);
       expect(result.code, `${command}\n${result.out}`).toBe(0);
-      if (command === 'npx labbook run mnist-cnn') id = /npx labbook reproduce (\d+)/.exec(result.out)?.[1] ?? '';
+      if (command === 'npx labbook run mnist-mlp') id = /npx labbook reproduce (\d+)/.exec(result.out)?.[1] ?? '';
       if (command.startsWith('npx labbook reproduce')) expect(result.out).toMatch(/REPRODUCED/);
     }
     expect(id).not.toBe('');
-    expect(sh('npx labbook runs').out).toMatch(/quickstart-penguins[\s\S]*mnist-cnn|mnist-cnn[\s\S]*quickstart-penguins/);
-  }, 600_000);
+    expect((await sh('npx labbook runs')).out).toMatch(/quickstart-penguins[\s\S]*mnist-mlp|mnist-mlp[\s\S]*quickstart-penguins/);
+  }, 1_800_000);
 
-  it('the kernelspec npm start names is the one Jupyter finds', () => {
-    const found = sh('JUPYTER_PATH=.labbook/jupyter jupyter kernelspec list --json');
+  it('the kernelspec npm start names is the one Jupyter finds', async () => {
+    const found = await sh('JUPYTER_PATH=.labbook/jupyter jupyter kernelspec list --json');
     expect(found.code, found.out).toBe(0);
-    const specs = JSON.parse(found.out).kernelspecs as Record<string, { resource_dir: string; spec: { argv: string[] } }>;
+    const specs = JSON.parse(found.stdout).kernelspecs as Record<string, { resource_dir: string; spec: { argv: string[] } }>;
     const ours = Object.values(specs).find((s) => s.resource_dir.startsWith(clone));
     expect(ours, found.out).toBeDefined();
     expect(ours!.spec.argv.join(' ')).toContain(clone);

@@ -1,6 +1,6 @@
 /** Opens a registry database: pragmas, the version check and migrations, safe under concurrency. */
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { LabbookError } from '../errors';
 import { checkRegistryFile, explainDatabaseError, makeRegistryFolder } from './file';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
@@ -26,26 +26,122 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     makeRegistryFolder(path);
   }
   checkRegistryFile(path);
-  const db = new Database(path);
+  let db = new Database(path);
   try {
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15000}`);
-    // Checked before anything writes: a database from a newer labbook is never modified.
-    checkVersion(path, readVersion(db, path));
-    withBusyRetry(() => db.pragma('journal_mode = WAL'));
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, path);
+    setUp(db, path, options);
+    return db;
   } catch (error) {
     db.close();
+    if (!needsHeapIndex(error)) throw error;
+    return openWithoutSharedIndex(path, options, error);
+  }
+}
+
+/** Connections no other connection can share: opened by openWithoutSharedIndex. */
+const sole = new WeakSet<Db>();
+
+/** Whether `db` shuts out other connections (so a read must go through it, not a new one). */
+export function isSoleConnection(db: Db): boolean {
+  return sole.has(db);
+}
+
+/**
+ * A WAL database is read through its shared index (-shm), which SQLite must first make on disk;
+ * on a full or read-only disk it cannot (the -shm was removed by the last clean close). Reading
+ * must still work there. In exclusive locking mode the index lives in this process's memory:
+ * that shuts other processes out while the handle is open, but it is only reached when nobody has
+ * the index in use, and the CLI closes soon. Exclusive mode needs a write lock, which read-only
+ * media refuse: there the database is read from a read-only copy in memory, when its log holds
+ * nothing the file lacks.
+ */
+function openWithoutSharedIndex(path: string, options: OpenDatabaseOptions, original: unknown): Db {
+  let db = new Database(path);
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    setUp(db, path, options);
+    sole.add(db);
+    return db;
+  } catch {
+    db.close();
+  }
+  if (!(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size)) {
+    try {
+      const bytes = readFileSync(path);
+      bytes[18] = bytes[19] = 1; // the header's WAL mode off: a copy in memory has no log
+      db = new Database(bytes, { readonly: true });
+    } catch {
+      throw explained(path, original);
+    }
+    try {
+      setUp(db, path, options);
+      sole.add(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error instanceof LabbookError ? error : explained(path, original);
+    }
+  }
+  throw explained(path, original);
+}
+
+function explained(path: string, error: unknown): unknown {
+  const said = explainDatabaseError(error, path);
+  return said instanceof LabbookError ? said : unwritable(path, 'read it', error);
+}
+
+function setUp(db: Db, path: string, options: OpenDatabaseOptions): void {
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 15000}`);
+  // Checked before anything writes: a database from a newer labbook is never modified.
+  checkVersion(path, readVersion(db, path));
+  // Only a database not yet in WAL mode is switched (a write); on a full or read-only disk it stays
+  // as it is, readable, and is switched by the next open that can write.
+  if (db.pragma('journal_mode', { simple: true }) !== 'wal') {
+    try {
+      withBusyRetry(() => db.pragma('journal_mode = WAL'));
+    } catch (error) {
+      if (!isUnwritable(error) || /BUSY|LOCKED/.test(String((error as { code?: string }).code))) throw error;
+    }
+  }
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  try {
+    migrate(db, path);
+  } catch (error) {
+    if (isUnwritable(error) && !/BUSY|LOCKED/.test(String((error as { code?: string }).code))) {
+      throw unwritable(path, `bring its schema to version ${SCHEMA_VERSION} (a write)`, error);
+    }
     throw error;
   }
-  return db;
+}
+
+/**
+ * A write the disk or the file refused (full, read-only, busy, an I/O error): what best-effort
+ * writes made while reading (marking dead runs crashed) skip rather than fail the read.
+ */
+export function isUnwritable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|READONLY|BUSY|LOCKED|IOERR|CANTOPEN)/.test(code);
+}
+
+/** The shared index could not be made: no space, or no write access, next to the database. */
+function needsHeapIndex(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | null)?.code);
+  return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code);
+}
+
+function unwritable(path: string, action: string, error: unknown): LabbookError {
+  const code = (error as { code?: string }).code;
+  return new LabbookError(
+    'WRITE_FAILED',
+    `Cannot open the registry ${path}: expected to ${action}, received ${code} (${(error as Error).message}), as from a full or read-only disk. Free space on that disk (or make it writable) and retry.`,
+  );
 }
 
 function readVersion(db: Db, path: string): number {
   try {
     return db.pragma('user_version', { simple: true }) as number;
   } catch (error) {
+    if (needsHeapIndex(error)) throw error; // openDatabase tries other ways first
     // Not a database, or a damaged one: said with the file's name and the fix.
     throw explainDatabaseError(error, path);
   }

@@ -10,11 +10,14 @@ import { LabbookError } from '../errors';
  * file, so it is refused too. The connection is closed afterwards, so a pragma such as
  * `locking_mode = EXCLUSIVE` cannot outlive the query.
  */
-export function readOnlyQuery<T>(path: string, query: string, params: unknown[], caller: string): T[] {
+export function readOnlyQuery<T>(source: string | Database.Database, query: string, params: unknown[], caller: string): T[] {
   if (typeof query !== 'string') {
     throw new LabbookError('INVALID_ARGUMENT', `Invalid query for ${caller}: expected an SQL string, received ${typeof query}. Pass one SELECT statement.`);
   }
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  // A registry opened without a shared index (its disk full or read-only, see database.ts) admits
+  // no second connection: its own is used, with query_only on for the call.
+  const own = typeof source !== 'string';
+  const db = own ? source : new Database(source, { readonly: true, fileMustExist: true });
   try {
     db.pragma('query_only = ON');
     let statement: Database.Statement;
@@ -36,7 +39,8 @@ export function readOnlyQuery<T>(path: string, query: string, params: unknown[],
       throw error;
     }
   } finally {
-    db.close();
+    if (own) db.pragma('query_only = OFF');
+    else db.close();
   }
 }
 

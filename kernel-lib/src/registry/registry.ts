@@ -3,7 +3,7 @@ import { invalidArgument, LabbookError } from '../errors';
 import { captureEnvironment } from '../repro/env';
 import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
 import { checkSeed, drawSeed } from '../repro/seed';
-import { type Db, openDatabase } from './database';
+import { type Db, isSoleConnection, isUnwritable, openDatabase } from './database';
 import { collectGarbage, type GcResult } from './gc';
 import { HOST, isProcessAlive, processStartTicks } from './lifecycle';
 import { ObjectStore } from './objects';
@@ -48,6 +48,7 @@ export class Registry {
   private readonly timing: RunTiming;
   private readonly staleAfterMs: number;
   private readonly open = new Set<Run>();
+  private warnedUnmarked = false;
 
   constructor(options: OpenRegistryOptions = {}) {
     this.path = resolveDbPath(options.db);
@@ -143,7 +144,7 @@ export class Registry {
   sql<T = Record<string, unknown>>(query: string, ...params: unknown[]): T[] {
     // The other connection sees only what is committed: this process's buffered points first.
     this.flushOpen();
-    return readOnlyQuery<T>(this.path, query, params, 'registry.sql');
+    return readOnlyQuery<T>(isSoleConnection(this.db) ? this.db : this.path, query, params, 'registry.sql');
   }
 
   deleteRun(id: number): void {
@@ -166,7 +167,8 @@ export class Registry {
   /**
    * Marks runs whose process is gone as crashed. On this host the process is checked directly
    * (pid and start time, so a recycled pid does not count); a run from another host is judged by
-   * its heartbeat alone.
+   * its heartbeat alone. Best effort: reading must work on a full or read-only disk, so a mark
+   * that cannot be written is skipped (the run shows as running until an open that can write).
    */
   markCrashed(): number[] {
     const now = Date.now();
@@ -176,7 +178,16 @@ export class Registry {
         row.host === HOST ? !isProcessAlive(row.pid, row.pid_started) : now - row.heartbeat_at > this.staleAfterMs;
       if (!gone) continue;
       const last = new Date(row.heartbeat_at).toISOString();
-      this.store.markCrashed(row.id, `Process ${row.pid} on ${row.host} stopped without ending the run (last heartbeat ${last}).`, row.heartbeat_at);
+      try {
+        this.store.markCrashed(row.id, `Process ${row.pid} on ${row.host} stopped without ending the run (last heartbeat ${last}).`, row.heartbeat_at);
+      } catch (error) {
+        if (!isUnwritable(error)) throw error;
+        if (!this.warnedUnmarked) {
+          this.warnedUnmarked = true;
+          process.stderr.write(`labbook: run ${row.id} has no live process but could not be marked crashed (${(error as { code?: string }).code}); it shows as running until ${this.path} can be written again.\n`);
+        }
+        continue;
+      }
       crashed.push(row.id);
     }
     return crashed;

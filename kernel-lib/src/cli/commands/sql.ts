@@ -1,5 +1,6 @@
 /** `labbook sql QUERY`: a read-only SQL query against the documented schema. */
 import { LabbookError } from '../../errors';
+import { isSoleConnection } from '../../registry/database';
 import { explainDatabaseError } from '../../registry/file';
 import { readOnlyQuery } from '../../registry/readonly';
 import { parse } from '../args';
@@ -20,8 +21,9 @@ export const sql: Command = {
     return withRegistry(values.db, (registry) => {
       let rows: Record<string, unknown>[];
       try {
-        // Its own read-only connection, so the refusal names the command the user typed.
-        rows = readOnlyQuery(registry.path, positionals[0], [], 'labbook sql');
+        // Its own read-only connection, so the refusal names the command the user typed (the
+        // registry's, when its disk is full or read-only and it admits no other).
+        rows = readOnlyQuery(isSoleConnection(registry.db) ? registry.db : registry.path, positionals[0], [], 'labbook sql');
       } catch (error) {
         // A LabbookError, or a damaged file (said as such by withRegistry), is not the query's fault.
         if (error instanceof LabbookError || explainDatabaseError(error, registry.path) !== error) throw error;

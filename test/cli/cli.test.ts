@@ -118,7 +118,7 @@ describe('labbook CLI', () => {
     expect(result.stderr).toMatch(/No labbook registry at .*nope\.db/);
   });
 
-  it('an internal failure (a corrupt database) exits 1', async () => {
+  it('a corrupt database is one line naming it and the fix, exit 2 (see bad-db.test.ts)', async () => {
     const corrupt = tempDb();
     expect((await runCli(['demo', '--db', corrupt])).code).toBe(0);
     const registry = openRegistry({ db: corrupt });
@@ -129,8 +129,8 @@ describe('labbook CLI', () => {
     for (let offset = 4096; offset < size; offset += 4096) writeSync(fd, Buffer.alloc(64, 0xab), 0, 64, offset);
     closeSync(fd);
     const result = await runCli(['show', '1', '--db', corrupt]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^labbook: internal error/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^labbook: The registry .* is damaged: expected an intact SQLite database.*\n$/);
   });
 
   it('reads LABBOOK_DB when --db is absent', async () => {

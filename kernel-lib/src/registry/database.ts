@@ -16,6 +16,7 @@ export interface OpenDatabaseOptions {
 
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
   const create = options.create ?? true;
+  checkRegistryFile(path);
   if (!existsSync(path)) {
     if (!create) {
       throw new LabbookError(
@@ -25,7 +26,6 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     }
     makeRegistryFolder(path);
   }
-  checkRegistryFile(path);
   let db = new Database(path);
   try {
     setUp(db, path, options);

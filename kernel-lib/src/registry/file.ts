@@ -14,7 +14,14 @@ export function checkRegistryFile(path: string): void {
     try {
       stat = statSync(file, { throwIfNoEntry: false });
     } catch (error) {
-      throw accessError(path, error);
+      // ENOENT is no error here; ENOTDIR is a file where a folder must be; EACCES a folder this user may not enter.
+      const code = (error as { code?: string }).code ?? 'an error';
+      const blocker = code === 'ENOTDIR' ? fileInTheWay(dirname(path)) : null;
+      if (blocker) throw fileInTheWayError(path, blocker);
+      throw new LabbookError(
+        'REGISTRY_ACCESS',
+        `Cannot open the registry ${path}: expected folders this user can enter on the way to it, received ${code} for ${file}. Fix the folders' permissions (chmod +x), or point --db / LABBOOK_DB at a registry this user can reach.`,
+      );
     }
     if (!stat) continue;
     if (stat.isFile()) {
@@ -37,11 +44,22 @@ export function makeRegistryFolder(path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'an error';
-    throw new LabbookError(
-      'REGISTRY_ACCESS',
-      `Cannot create the registry ${path}: expected a folder this user can create or write at ${dirname(path)}, received ${code} (${firstLine(error)}). Point --db / LABBOOK_DB at a writable path.`,
-    );
+    const blocker = fileInTheWay(dirname(path));
+    if (blocker) throw fileInTheWayError(path, blocker);
+    throw new LabbookError('REGISTRY_ACCESS', `Cannot create the registry ${path}: expected a folder this user can create or write at ${dirname(path)}, received ${(error as { code?: string }).code ?? 'an error'} (${firstLine(error)}). Point --db / LABBOOK_DB at a writable path.`);
+  }
+}
+
+function fileInTheWayError(path: string, blocker: string): LabbookError {
+  return new LabbookError('REGISTRY_ACCESS', `Cannot use the registry path ${path}: expected a folder at ${blocker}, received a file. Point --db / LABBOOK_DB at a path whose folders are folders.`);
+}
+
+/** The nearest existing ancestor of `folder` (itself included) when it is not a folder. */
+function fileInTheWay(folder: string): string | null {
+  for (let at = folder; ; at = dirname(at)) {
+    const stat = statSync(at, { throwIfNoEntry: false });
+    if (stat) return stat.isDirectory() ? null : at;
+    if (dirname(at) === at) return null;
   }
 }
 

@@ -21,15 +21,16 @@ export const exportRuns: Command = {
     }
     return withRegistry(values.db, (registry) => {
       const found = searchRuns(registry, searchOptions(values));
-    const text = format === 'json' ? `${safeJson(found.map(summaryJson))}\n` : toCsv(runsTable(found));
-    if (values.output) {
-      writeFileSync(values.output, text);
-      process.stderr.write(`wrote ${found.length} runs to ${visible(values.output)}\n`);
-    } else {
-      // CSV is data: exact down a pipe, but on a terminal its control characters are shown, not acted on.
-      process.stdout.write(format === 'csv' && process.stdout.isTTY ? visible(text, '\n') : text);
-    }
-    return 0;
+      // CSV is data, exact in a file or down a pipe; on a terminal each field's control characters are shown, not acted on.
+      const onTerminal = !values.output && process.stdout.isTTY === true;
+      const text = format === 'json' ? `${safeJson(found.map(summaryJson))}\n` : toCsv(runsTable(found), onTerminal);
+      if (values.output) {
+        writeFileSync(values.output, text);
+        process.stderr.write(`wrote ${found.length} runs to ${visible(values.output)}\n`);
+      } else {
+        process.stdout.write(text);
+      }
+      return 0;
     });
   },
 };
@@ -39,12 +40,13 @@ export const exportRuns: Command = {
  * spreadsheet would run as a formula (it starts with = + - @, a tab or a CR) gets a leading `'` and
  * quotes, as OWASP's CSV-injection advice says; numbers, negative ones too, stay numbers.
  */
-export function toCsv(t: { columns: string[]; rows: unknown[][] }): string {
+export function toCsv(t: { columns: string[]; rows: unknown[][] }, forTerminal = false): string {
   const startedAt = t.columns.indexOf('started_at');
   const field = (value: unknown): string => {
     if (value === null || value === undefined) return '';
-    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) return `"'${text.replace(/"/g, '""')}"`;
+    const raw = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = forTerminal ? visible(raw) : raw;
+    if (typeof value === 'string' && /^[=+\-@\t\r]/.test(raw)) return `"'${text.replace(/"/g, '""')}"`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const rows = t.rows.map((r) => r.map((value, i) => field(i === startedAt ? new Date(value as number).toISOString() : value)));

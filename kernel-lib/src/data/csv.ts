@@ -5,7 +5,7 @@ import { DataFormatError, lineAndColumn, quote, type DataLocation } from './erro
 import { makeFrame, type Column } from './frame';
 import { papaparse } from './lazy';
 import { didYouMean, normalizeLoadOptions, type LoadOptions } from './options';
-import { readText } from './read';
+import { readTextChunks, streaming } from './read-stream';
 import { typeCsvColumn } from './typing';
 
 export interface CsvOptions extends LoadOptions {
@@ -19,11 +19,11 @@ export const DEFAULT_MISSING: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'null
 
 interface Parsed {
   header: string[];
-  /** Offset of the header row in the text. */
-  headerStart: number;
+  /** Line the header is on. */
+  headerLine: number;
   rows: string[][];
-  /** Offset where each data row starts. */
-  starts: number[];
+  /** Line where each data row starts. */
+  lines: number[];
 }
 
 /**
@@ -41,9 +41,7 @@ export function loadCsv(path: string, options: CsvOptions = {}): DataFrame {
   if (!Array.isArray(missingList) || missingList.some((m) => typeof m !== 'string')) throw invalidArgument('missing', 'an array of strings', missingList);
   const missing = new Set(missingList);
 
-  const text = readText(path);
-  const { header, headerStart, rows, starts } = parse(text, path, delimiter);
-  const headerLine = lineAndColumn(text, headerStart).line;
+  const { header, headerLine, rows, lines } = parse(path, delimiter);
   for (const name of opts.named) {
     if (!header.includes(name)) {
       throw new DataFormatError(
@@ -59,7 +57,7 @@ export function loadCsv(path: string, options: CsvOptions = {}): DataFrame {
   }
 
   const locate = (row: number, c: number): DataLocation => {
-    let line = lineAndColumn(text, starts[row]).line;
+    let line = lines[row];
     // A quoted field may span lines: count the line breaks inside the fields before this one.
     for (let k = 0; k < c; k++) line += countNewlines(rows[row][k]);
     return { file: path, line, column: c + 1, field: header[c] };
@@ -73,46 +71,75 @@ export function loadCsv(path: string, options: CsvOptions = {}): DataFrame {
   return makeFrame(columns);
 }
 
-function parse(text: string, file: string, delimiter: string): Parsed {
+/**
+ * Streams the file through papaparse's chunk parser: each piece of text is parsed after what was
+ * left of the previous one (an incomplete last row), so no string ever holds the whole file and a
+ * file past V8's longest string (~512 MiB) loads. Rows, and so the frame and its fingerprint, are
+ * the same as parsing the whole text at once.
+ */
+function parse(file: string, delimiter: string): Parsed {
   let header: string[] | undefined;
-  let headerStart = 0;
+  let headerLine = 1;
   const rows: string[][] = [];
-  const starts: number[] = [];
-  let start = 0;
-  let failure: DataFormatError | undefined;
-  papaparse().parse(text, {
-    delimiter,
-    quoteChar: '"',
-    skipEmptyLines: false,
-    step: (step, parser) => {
-      const rowStart = start;
-      start = step.meta.cursor;
-      if (step.errors.length > 0) {
-        failure = quoteError(text, file, step.errors[0], rowStart);
-        parser.abort();
-        return;
-      }
-      const fields = step.data;
-      if (fields.length === 1 && fields[0] === '') return; // a blank line
-      if (header === undefined) {
-        failure = checkHeader(fields, file, lineAndColumn(text, rowStart).line);
-        if (failure) parser.abort();
-        header = fields;
-        headerStart = rowStart;
-        return;
-      }
-      if (fields.length !== header.length) {
-        failure = raggedError(text, file, header, fields, rowStart);
-        parser.abort();
-        return;
-      }
-      rows.push(fields);
-      starts.push(rowStart);
-    },
+  const lines: number[] = [];
+  let parser: { parse(input: string, baseIndex: number, ignoreLastRow: boolean): { meta: { cursor: number } } } | undefined;
+  let input = ''; // the text being parsed: the unparsed rest of the last piece, then the new piece
+  let base = 0; // offset of input[0] in the file's text
+  let rowStart = 0; // offset where the next row starts
+  let line = 1; // line the next row starts on
+  const step = (result: { data: string[][]; errors: { code: string; message: string; index?: number }[]; meta: { cursor: number } }) => {
+    const from = rowStart - base;
+    const to = result.meta.cursor - base;
+    rowStart = result.meta.cursor;
+    const rowLine = line;
+    line += countNewlines(input.slice(from, to));
+    if (result.errors.length > 0) throw quoteError(input, file, result.errors[0], from, rowLine);
+    const fields = result.data[0]; // one row per step
+    if (fields.length === 1 && fields[0] === '') return; // a blank line
+    if (header === undefined) {
+      const failure = checkHeader(fields, file, rowLine);
+      if (failure) throw failure;
+      header = fields;
+      headerLine = rowLine;
+      return;
+    }
+    if (fields.length !== header.length) throw raggedError(file, header, fields, rowLine);
+    rows.push(fields);
+    lines.push(rowLine);
+  };
+  readTextChunks(file, (text, last) => {
+    input += text;
+    if (!parser) {
+      // papaparse guesses the line ending from the first 1 MiB: wait for that much, as it did whole.
+      if (input.length < GUESS_CHARS && !last) return;
+      // The chunk-level parser papaparse's own streamers use; its typings leave it out.
+      const { Parser } = papaparse() as unknown as { Parser: new (config: object) => NonNullable<typeof parser> };
+      parser = new Parser({ delimiter, quoteChar: '"', newline: guessLineEndings(input), step });
+    }
+    streaming.largestText = Math.max(streaming.largestText, input.length);
+    const cursor = parser.parse(input, base, !last).meta.cursor;
+    input = input.slice(cursor - base);
+    base = cursor;
+    // A row this long is refused rather than held: a quote left open would otherwise gather the
+    // rest of a huge file into one string (and re-scan it for every piece read).
+    if (input.length > streaming.maxRowChars) {
+      throw new DataFormatError({ file, line }, `a row of at most ${streaming.maxRowChars} characters`, 'a longer one', 'Look for a quote (") that is never closed on that line.');
+    }
   });
-  if (failure) throw failure;
-  // readText refused empty and blank files, so a header was seen.
-  return { header: header as string[], headerStart, rows, starts };
+  // readTextChunks refused empty and blank files, so a header was seen.
+  return { header: header as string[], headerLine, rows, lines };
+}
+
+const GUESS_CHARS = 1024 * 1024;
+
+/** papaparse's guess (from the first 1 MiB, outside quotes): \r\n, \r or \n. */
+function guessLineEndings(text: string): string {
+  const sample = text.slice(0, GUESS_CHARS).replace(/"([^]*?)"/gm, '');
+  const r = sample.split('\r');
+  const n = sample.split('\n');
+  if (r.length === 1 || (n.length > 1 && n[0].length < r[0].length)) return '\n';
+  const withN = r.filter((piece) => piece[0] === '\n').length;
+  return withN >= r.length / 2 ? '\r\n' : '\r';
 }
 
 function checkHeader(header: string[], file: string, line: number): DataFormatError | undefined {
@@ -131,8 +158,8 @@ function checkHeader(header: string[], file: string, line: number): DataFormatEr
   return undefined;
 }
 
-function raggedError(text: string, file: string, header: string[], fields: string[], rowStart: number): DataFormatError {
-  let line = lineAndColumn(text, rowStart).line;
+function raggedError(file: string, header: string[], fields: string[], rowLine: number): DataFormatError {
+  let line = rowLine;
   const shown = Math.min(fields.length, header.length);
   for (let k = 0; k < shown; k++) line += countNewlines(fields[k]);
   const column = fields.length < header.length ? fields.length + 1 : header.length + 1;
@@ -148,8 +175,11 @@ function raggedError(text: string, file: string, header: string[], fields: strin
   );
 }
 
-function quoteError(text: string, file: string, error: { code: string; message: string; index?: number }, rowStart: number): DataFormatError {
-  const { line, column } = lineAndColumn(text, error.index ?? rowStart);
+/** `from` is where the row starts in `input`, on line `rowLine`; the error's index is in `input` too. */
+function quoteError(input: string, file: string, error: { code: string; message: string; index?: number }, from: number, rowLine: number): DataFormatError {
+  const at = Math.max(from, Math.min(error.index ?? from, input.length));
+  const { line: extra, column } = lineAndColumn(input.slice(from, at + 1), at - from);
+  const line = rowLine + extra - 1;
   if (error.code === 'MissingQuotes') {
     return new DataFormatError({ file, line, column }, 'a closing quote (") for the quoted field', 'none before the end of the file', 'Close the quote, or double a quote inside a field ("").');
   }

@@ -1,9 +1,9 @@
-/** Reading a data file as UTF-8 text, refusing other encodings with the place of the first bad byte. */
+/** Reading a data file as UTF-8 text, refusing other encodings with the place of the first bad byte (JSON; CSV streams: read-stream.ts). */
 import { readFileSync, statSync } from 'node:fs';
 import { invalidArgument } from '../errors';
 import { DataFormatError } from './errors';
 
-const FIX_ENCODING = 'Re-save the file as UTF-8 (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`).';
+export const FIX_ENCODING = 'Re-save the file as UTF-8 (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`).';
 
 /**
  * The file's text. A UTF-8 byte-order mark is dropped (spreadsheets write one); a UTF-16 mark,
@@ -35,7 +35,13 @@ export function readText(path: string): string {
     const where = locateByte(body, nul);
     throw new DataFormatError({ file: path, line: where.line, column: where.column }, 'UTF-8 text', 'a NUL byte (UTF-16 without a byte-order mark, or a binary file)', FIX_ENCODING);
   }
-  const text = body.toString('utf8');
+  let text: string;
+  try {
+    text = body.toString('utf8');
+  } catch {
+    // Past V8's longest string (~512 MiB); CSV streams, but a JSON document is parsed whole.
+    throw new DataFormatError({ file: path }, 'a file of at most 512 MiB (it is parsed as one text)', `${bytes.length} bytes`, 'Split the records over several files, or save them as CSV, which loads in pieces.');
+  }
   if (text.trim() === '') {
     throw new DataFormatError({ file: path }, 'a header and at least one record', bytes.length === 0 ? 'an empty file' : 'a file holding only white space', 'Check that the file was written completely.');
   }
@@ -43,7 +49,7 @@ export function readText(path: string): string {
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence, or -1. */
-function firstInvalidUtf8(b: Uint8Array): number {
+export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
     const c = b[i];

@@ -73,6 +73,18 @@ describe('filter limits', () => {
     expect(failure(`${'('.repeat(65)}id = 1${')'.repeat(65)}`).position).toBe(65);
   });
 
+  it('refuses a sort spec of more than 64 fields, which SQLite refused past 2,000 with its own error', () => {
+    expect(searchRuns(registry, { sort: new Array(64).fill('-config.lr').join(',') }).map((r) => r.id)).toEqual([3, 2, 1]);
+    let error: unknown;
+    try {
+      searchRuns(registry, { sort: new Array(3000).fill('config.lr').join(',') });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LabbookError);
+    expect((error as LabbookError).message).toMatch(/^Invalid sort at column 641: sort spec too long; expected at most 64 fields/);
+  });
+
   it('the CLI answers a 999-term filter and refuses a too-deep or too-long one with one line and exit 2', async () => {
     const ok = await runCli(['runs', '--db', db, '--json', '--where', chain('config.lr > 0.15', 'AND', 999)]);
     expect(ok.stderr).toBe('');

@@ -16,6 +16,9 @@ const DEFAULT_SORT = '-started_at';
 // Columns the schema declares NOT NULL: their order terms skip NULLS LAST so an index can serve them.
 const NOT_NULL: ReadonlySet<RunColumn> = new Set(['id', 'status', 'seed', 'started_at', 'config_hash']);
 
+/** More keys than anyone sorts by; SQLite refuses an ORDER BY of 2,000 terms with an error of its own. */
+export const MAX_SORT_KEYS = 64;
+
 /** `field` ascending, `-field` descending (`+field` also ascending), comma-separated. */
 export function parseSort(spec: string): SortKey[] {
   const keys: SortKey[] = [];
@@ -31,6 +34,9 @@ export function parseSort(spec: string): SortKey[] {
       i++;
     }
     const start = i;
+    if (keys.length === MAX_SORT_KEYS) {
+      throw sortError(i + 1, 'sort spec too long', `at most ${MAX_SORT_KEYS} fields`, 'more', 'Sort by fewer fields; ties are broken by run id anyway.');
+    }
     if (i >= spec.length || !/[A-Za-z_`]/.test(spec[i])) {
       const found = i < spec.length ? `\`${spec[i]}\`` : 'the end of the sort spec';
       throw sortError(i + 1, 'missing field', 'a field such as started_at, -metrics.acc or config.lr', found);

@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers';
 
@@ -86,7 +86,7 @@ describe('the README, as written, on a fresh clone', () => {
     const found = await sh('JUPYTER_PATH=.labbook/jupyter jupyter kernelspec list --json');
     expect(found.code, found.out).toBe(0);
     const specs = JSON.parse(found.stdout).kernelspecs as Record<string, { resource_dir: string; spec: { argv: string[] } }>;
-    const ours = Object.values(specs).find((s) => s.resource_dir.startsWith(clone));
+    const ours = Object.values(specs).find((s) => resolve(clone, s.resource_dir).startsWith(clone));
     expect(ours, found.out).toBeDefined();
     expect(ours!.spec.argv.join(' ')).toContain(clone);
   });

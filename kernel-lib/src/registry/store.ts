@@ -201,9 +201,4 @@ export class SqliteStore {
   deleteRun(runId: number): void {
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
   }
-
-  referencedObjects(): Set<string> {
-    const rows = this.db.prepare('SELECT sha256 FROM checkpoints UNION SELECT sha256 FROM artifacts').all() as { sha256: string }[];
-    return new Set(rows.map((r) => r.sha256));
-  }
 }

@@ -131,7 +131,8 @@ describe('metrics and tags', () => {
     expect(ids('metrics.`val.acc`.max = 0.75')).toEqual([r.adamw]);
     // `.min` is always the aggregate; the metric literally named 'loss.min' needs backticks.
     expect(ids('metrics.`loss.min` = 5')).toEqual([r.sgd]);
-    expect(ids('metrics.loss.min = 5')).toEqual([]);
+    // No run logged `loss`, so `loss.min` as an aggregate is a mistake the error explains.
+    expect(() => ids('metrics.loss.min = 5')).toThrow(/unknown metric `loss`.*Write the name in backticks: metrics.`loss.min`/);
   });
 
   it('compares tags', () => {
@@ -169,7 +170,10 @@ describe('injection', () => {
   });
 
   it('keeps hostile keys keys', () => {
-    expect(ids("config.`x') OR 1=1 --` = 1 OR tags.`a'; DELETE FROM tags; --` = 'b'")).toEqual([]);
+    // Keys no run has are errors now, and the error, not SQL, is what the hostile text reaches.
+    expect(() => ids("config.`x') OR 1=1 --` = 1")).toThrow(/^Invalid filter at column 1: unknown config key `config.`x'\) OR 1=1 --``/);
+    expect(() => ids("tags.`a'; DELETE FROM tags; --` = 'b'")).toThrow(/^Invalid filter at column 1: unknown tag/);
+    expect(compileFilter("config.`x') OR 1=1 --` = 1 OR tags.`a'; DELETE FROM tags; --` = 'b'").params).toEqual(["x') OR 1=1 --", 1, "a'; DELETE FROM tags; --", 'b']);
     expect(db.prepare('SELECT count(*) FROM tags').pluck().get()).toBe(2);
   });
 

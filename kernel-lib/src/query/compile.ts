@@ -17,8 +17,14 @@ export interface CompiledSql {
  */
 export function compileFilter(where: string, alias = 'r'): CompiledSql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
+  return compileTree(parseFilter(where), alias);
+}
+
+/** compileFilter for a tree already parsed (and checked against a registry by searchRuns). */
+export function compileTree(tree: FilterNode, alias = 'r'): CompiledSql {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
   const params: unknown[] = [];
-  const sql = emit(parseFilter(where), alias, params);
+  const sql = emit(tree, alias, params);
   return { sql, params };
 }
 
@@ -84,6 +90,15 @@ function bind(ref: FieldRef, literal: Literal, op: string): number | string {
       throw filterError(pos, 'unknown run status', `one of ${RUN_STATUSES.map((s) => `'${s}'`).join(', ')}`, typeof value === 'string' ? `'${value}'` : String(value));
     }
     return value;
+  }
+  // A number compared with text is never true in SQLite, so it would select nothing, silently.
+  const numeric = ref.kind === 'metric' || (ref.kind === 'column' && (ref.column === 'id' || ref.column === 'seed'));
+  if (numeric && typeof value === 'string') {
+    throw filterError(pos, `\`${ref.text}\` is a number, compared with text`, 'a number', `'${value}'`);
+  }
+  const text = ref.kind === 'column' && ['name', 'experiment', 'config_hash', 'code_hash'].includes(ref.column);
+  if (text && typeof value !== 'string') {
+    throw filterError(pos, `\`${ref.text}\` is text, compared with ${typeof value === 'number' ? 'a number' : 'a boolean'}`, "a 'string'", String(value), `Quote it: '${String(value)}'.`);
   }
   // Booleans are stored as 1/0 (SQLite has no boolean type), so they bind the same way.
   if (typeof value === 'boolean') return value ? 1 : 0;

@@ -17,7 +17,7 @@ export type FilterNode =
   | { kind: 'compare'; field: FieldRef; fieldPos: number; op: CompareOp; value: Literal }
   | { kind: 'like'; field: FieldRef; fieldPos: number; negated: boolean; pattern: Literal }
   | { kind: 'in'; field: FieldRef; fieldPos: number; negated: boolean; values: Literal[] }
-  | { kind: 'null'; field: FieldRef; negated: boolean };
+  | { kind: 'null'; field: FieldRef; fieldPos: number; negated: boolean };
 
 const AFTER_FIELD = 'an operator (=, !=, <>, <, <=, >, >=, LIKE, NOT LIKE, IN, NOT IN, IS NULL, IS NOT NULL)';
 const VALUE = "a value (a number, a 'string', true, false or null)";
@@ -136,7 +136,7 @@ export function parseFilter(source: string): FilterNode {
       if (negated) at++;
       if (!isKeyword('NULL')) unexpected(`NULL after IS${negated ? ' NOT' : ''}`);
       at++;
-      return { kind: 'null', field, negated };
+      return { kind: 'null', field, fieldPos, negated };
     }
     const negated = t.word === 'NOT';
     if (negated) at++;

@@ -4,8 +4,11 @@ import type { Db } from '../registry/database';
 import { dbOf, type RunSource } from './source';
 import type { Config, RunStatus } from '../registry/types';
 import { checkCount, jsonList, IN_LIST } from './batch';
-import { compileFilter } from './compile';
-import { compileSort } from './sort';
+import { compileTree } from './compile';
+import { sortError } from './error';
+import { checkFilterKeys, checkSortKeys } from './known';
+import { parseFilter } from './parser';
+import { compileSortKeys, parseSort, sortSpec } from './sort';
 
 /** What a listing of runs shows: identity, status, times, config and the latest of each metric. */
 export interface RunSummary {
@@ -55,16 +58,21 @@ export function searchRuns(source: RunSource, options: SearchOptions = {}): RunS
 
   const conditions: string[] = [];
   const params: unknown[] = [];
-  if (experiment !== undefined) {
+  const scope = experiment === undefined ? undefined : experimentId(db, experiment);
+  if (scope !== undefined) {
     conditions.push('r.experiment_id = ?');
-    params.push(experimentId(db, experiment));
+    params.push(scope);
   }
   if (where !== undefined && where.trim() !== '') {
-    const filter = compileFilter(where);
+    const tree = parseFilter(where);
+    checkFilterKeys(db, tree, scope);
+    const filter = compileTree(tree);
     conditions.push(filter.sql);
     params.push(...filter.params);
   }
-  const order = compileSort(sort);
+  const sortKeys = parseSort(sortSpec(sort));
+  checkSortKeys(db, sortKeys, scope, sortError);
+  const order = compileSortKeys(sortKeys);
   params.push(...order.params, limit ?? -1, offset);
   const sql = `SELECT r.id FROM runs r${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}
     ORDER BY ${order.sql} LIMIT ? OFFSET ?`;

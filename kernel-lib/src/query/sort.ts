@@ -8,7 +8,12 @@ import { readPath } from './lexer';
 export interface SortKey {
   field: FieldRef;
   descending: boolean;
+  /** 1-based column of the field in the spec, for errors found later (an unknown key). */
+  pos: number;
 }
+
+/** The spec a blank or missing one stands for. */
+export const sortSpec = (spec: string | undefined): string => (spec === undefined || spec.trim() === '' ? DEFAULT_SORT : spec);
 
 /** Newest first: what a person looking at their runs wants unless they say otherwise. */
 const DEFAULT_SORT = '-started_at';
@@ -43,7 +48,7 @@ export function parseSort(spec: string): SortKey[] {
     }
     const { segments, end } = readPath(spec, i, sortError);
     i = end;
-    keys.push({ field: resolveField(segments, spec.slice(start, end), start + 1, sortError), descending });
+    keys.push({ field: resolveField(segments, spec.slice(start, end), start + 1, sortError), descending, pos: start + 1 });
     skipSpace();
     if (i >= spec.length) return keys;
     if (spec[i] !== ',') {
@@ -59,8 +64,12 @@ export function parseSort(spec: string): SortKey[] {
  * last key, so pages never overlap or skip runs.
  */
 export function compileSort(spec: string | undefined, alias = 'r'): CompiledSql {
+  return compileSortKeys(parseSort(sortSpec(spec)), alias);
+}
+
+/** compileSort for keys already parsed (and checked against a registry by searchRuns). */
+export function compileSortKeys(keys: readonly SortKey[], alias = 'r'): CompiledSql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
-  const keys = parseSort(spec === undefined || spec.trim() === '' ? DEFAULT_SORT : spec);
   const terms: string[] = [];
   const params: unknown[] = [];
   for (const { field, descending } of keys) {

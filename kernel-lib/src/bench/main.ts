@@ -2,12 +2,14 @@
  * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3]`: runs
  * benchmarks and prints their figures as one JSON document.
  */
+import { benchCli } from './cli';
 import { benchRegistry } from './registry';
 import { benchTrain } from './train';
 
 type Options = { backends?: string[]; models?: string[]; seconds?: number; repeats?: number };
 
 const BENCHES: { [name: string]: (options: Options) => unknown } = {
+  cli: (options) => benchCli({ repeats: options.repeats }),
   registry: () => benchRegistry(),
   train: async (options) => benchTrain(options),
 };

@@ -3,21 +3,36 @@
 import { LabbookError } from '../errors';
 import type { Command } from './command';
 import { visible } from './escape';
-import { del } from './commands/delete';
-import { demo } from './commands/demo';
-import { diff } from './commands/diff';
-import { exportRuns } from './commands/export';
-import { gc } from './commands/gc';
-import { kernelspec, refreshKernelspecBeforeCommand } from './commands/kernelspec';
-import { nbtest } from './commands/nbtest';
-import { reproduce } from './commands/reproduce';
-import { report } from './commands/report';
-import { run } from './commands/run';
-import { runs } from './commands/runs';
-import { show } from './commands/show';
-import { sql } from './commands/sql';
+import { refreshKernelspecBeforeCommand } from './commands/kernelspec';
 
-const COMMANDS: Command[] = [run, reproduce, runs, show, diff, report, exportRuns, sql, del, gc, nbtest, kernelspec, demo];
+/** A command as `labbook --help` lists it; `load` requires its module only when it is the one run. */
+interface Entry {
+  name: string;
+  summary: string;
+  load: () => Command;
+}
+
+// Loading every command up front cost `labbook runs` a second (tfjs, zeromq): a command's
+// module, and what it imports, loads only when that command runs. Summaries match each
+// module's `summary` (a test checks), so `--help` loads none of them.
+const COMMANDS: Entry[] = [
+  { name: 'run', summary: 'train an experiment (from experiments/ or a file) and record the run', load: () => (require('./commands/run') as typeof import('./commands/run')).run },
+  { name: 'reproduce', summary: 're-run a recorded run with its config and seed; exit 0 only if the checkpoint is identical (3: original damaged)', load: () => (require('./commands/reproduce') as typeof import('./commands/reproduce')).reproduce },
+  { name: 'runs', summary: 'list runs (filter with --where, sort with --sort)', load: () => (require('./commands/runs') as typeof import('./commands/runs')).runs },
+  { name: 'show', summary: 'everything recorded about one run', load: () => (require('./commands/show') as typeof import('./commands/show')).show },
+  { name: 'diff', summary: 'compare runs: config, environment, data, code, metrics, checkpoints', load: () => (require('./commands/diff') as typeof import('./commands/diff')).diff },
+  { name: 'report', summary: 'write one standalone HTML report of runs: table, diff, learning curves, leaderboard', load: () => (require('./commands/report') as typeof import('./commands/report')).report },
+  { name: 'export', summary: 'export runs with config and latest metrics as CSV or JSON', load: () => (require('./commands/export') as typeof import('./commands/export')).exportRuns },
+  { name: 'sql', summary: 'run a read-only SQL query against the registry schema', load: () => (require('./commands/sql') as typeof import('./commands/sql')).sql },
+  { name: 'delete', summary: 'delete ended runs (their stored objects are freed by `labbook gc`)', load: () => (require('./commands/delete') as typeof import('./commands/delete')).del },
+  { name: 'gc', summary: 'remove stored checkpoints and artifacts that no run references', load: () => (require('./commands/gc') as typeof import('./commands/gc')).gc },
+  { name: 'nbtest', summary: 'execute notebooks on the tslab kernel as tests; their checkpointed runs must reproduce bit for bit', load: () => (require('./commands/nbtest') as typeof import('./commands/nbtest')).nbtest },
+  { name: 'kernelspec', summary: "write a Jupyter kernelspec for this project's tslab (use with JUPYTER_PATH)", load: () => (require('./commands/kernelspec') as typeof import('./commands/kernelspec')).kernelspec },
+  { name: 'demo', summary: 'record a small seeded demo run and print it', load: () => (require('./commands/demo') as typeof import('./commands/demo')).demo },
+];
+
+/** For tests: the table `labbook --help` is printed from. */
+export const COMMAND_TABLE: readonly Entry[] = COMMANDS;
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -42,16 +57,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     throw new LabbookError('INVALID_ARGUMENT', `Unknown command \`${name}\`: expected one of ${COMMANDS.map((c) => c.name).join(', ')}. Run \`labbook --help\`.`);
   }
+  const command = entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.summary}\nusage: ${command.usage}\n${command.help ? `\n${command.help}\n` : ''}`);
     return 0;
   }
   // A checkout that was moved or copied still has a kernelspec running the old tree's tslab.
-  if (command !== kernelspec) refreshKernelspecBeforeCommand();
+  if (entry.name !== 'kernelspec') refreshKernelspecBeforeCommand();
   return command.run(rest);
 }
 

@@ -1,11 +1,37 @@
 /** Finds and loads experiment files (`experiments/<name>.ts`), compiling TypeScript on require. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import Module from 'node:module';
+import { extname, join, resolve, sep } from 'node:path';
 import { LabbookError } from '../errors';
 import { findProjectRoot } from '../repro/root';
 import type { BaseConfig, Experiment } from './define';
 
 const EXTENSIONS = ['.ts', '.js', '.cjs'];
+
+type NodeModule = Module & { paths: string[] };
+type ModuleInternals = { _nodeModulePaths(dir: string): string[]; _extensions: { [ext: string]: (module: NodeModule, filename: string) => void } };
+
+/** The folders labbook itself resolves packages from (its install, then upward), src/ and dist/ alike. */
+const LABBOOK_PATHS = (Module as unknown as ModuleInternals)._nodeModulePaths(resolve(__dirname, '..', '..'));
+
+/**
+ * An experiment file may live anywhere (a scratch folder, another checkout) yet imports
+ * `labbook`, `@tensorflow/tfjs` and the rest that labbook brings: after a user module's own
+ * node_modules folders, which still win, it also looks where labbook does. Packages under
+ * node_modules keep node's lookup as it is.
+ */
+function resolveLabbookDependencies(): void {
+  const extensions = (Module as unknown as ModuleInternals)._extensions;
+  for (const ext of EXTENSIONS) {
+    const load = extensions[ext];
+    if (!load || (load as { labbookPaths?: boolean }).labbookPaths) continue;
+    const wrapped = (module: NodeModule, filename: string): void => {
+      if (!filename.includes(`${sep}node_modules${sep}`)) module.paths = [...module.paths, ...LABBOOK_PATHS.filter((p) => !module.paths.includes(p))];
+      load(module, filename);
+    };
+    extensions[ext] = Object.assign(wrapped, { labbookPaths: true });
+  }
+}
 
 /**
  * Lets `require` load .ts files by transpiling them to CommonJS with the project's own
@@ -30,15 +56,22 @@ function registerTypeScript(): void {
   };
 }
 
-/** The experiment a file exports (default export or the only Experiment-shaped export). */
+/** The experiment a file exports (module.exports, the default export, or the only Experiment-shaped export). */
 export function loadExperimentFile(path: string): Experiment<BaseConfig> {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new LabbookError('NOT_FOUND', `No experiment file at ${file}: expected a .ts or .js file that exports defineExperiment(...).`);
   }
   if (extname(file) === '.ts') registerTypeScript();
-  const exports = require(file) as { [key: string]: unknown };
-  const found = [exports.default, ...Object.values(exports)].filter(isExperiment);
+  resolveLabbookDependencies();
+  let exports: { [key: string]: unknown };
+  try {
+    exports = require(file) as { [key: string]: unknown };
+  } catch (error) {
+    throw missingModule(error, file) ?? error;
+  }
+  // `module.exports = defineExperiment(...)` (CommonJS) exports the experiment itself.
+  const found = [exports, exports.default, ...Object.values(exports)].filter(isExperiment);
   const unique = [...new Set(found)];
   if (unique.length !== 1) {
     throw new LabbookError('INVALID_ARGUMENT', `Invalid experiment file ${file}: expected exactly one experiment exported (defineExperiment(...)), found ${unique.length}.`);
@@ -46,6 +79,15 @@ export function loadExperimentFile(path: string): Experiment<BaseConfig> {
   const experiment = unique[0];
   experiment.file ??= file;
   return experiment;
+}
+
+/** A package the experiment imports that is installed neither beside it nor beside labbook: one line, not a stack. */
+function missingModule(error: unknown, file: string): LabbookError | null {
+  const e = error as { code?: string; message?: string };
+  const name = e?.code === 'MODULE_NOT_FOUND' ? /^Cannot find module '([^']+)'/.exec(e.message ?? '')?.[1] : undefined;
+  if (name === undefined) return null;
+  const fix = /^[./]/.test(name) ? 'Fix the import' : `Install it (npm install ${name}) or fix the import`;
+  return new LabbookError('NOT_FOUND', `Cannot load experiment file ${file}: it imports \`${name}\`, which cannot be found: expected a file beside it or a package in node_modules above it or above labbook, found none. ${fix}.`);
 }
 
 function isExperiment(value: unknown): value is Experiment<BaseConfig> {

@@ -1,6 +1,6 @@
 /** What an experiment is: a name, typed config defaults and a run function. */
-import { invalidArgument, LabbookError } from '../errors';
-import { closestName } from '../suggest';
+import { invalidArgument } from '../errors';
+import { mergeConfig } from './config';
 import type { Registry } from '../registry/registry';
 import type { Callback } from '../train/callbacks';
 import type { Run } from '../registry/run';
@@ -50,33 +50,7 @@ export function defineExperiment<C extends BaseConfig>(definition: Experiment<C>
   return definition;
 }
 
-/**
- * The defaults with `overrides` applied. Keys must exist in the defaults and keep their type, so
- * a typo (`--set lr2=0.1`) is an error rather than a silently ignored setting.
- */
+/** The defaults with `overrides` applied: dotted paths and deep-merged objects, checked against the defaults (see config.ts). */
 export function resolveConfig<C extends BaseConfig>(experiment: Experiment<C>, overrides: { [key: string]: Json } = {}): C {
-  const config: { [key: string]: Json } = { ...experiment.defaults };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in config)) {
-      throw new LabbookError(
-        'INVALID_ARGUMENT',
-        `Unknown config key \`${key}\` for ${experiment.name}: expected one of ${Object.keys(config).join(', ')}, received ${JSON.stringify(key)}. ${hint(key, Object.keys(config))}`,
-      );
-    }
-    const expected = kind(config[key]);
-    if (kind(value) !== expected && !(expected === 'null' || value === null)) {
-      throw invalidArgument(`${key}`, `a ${expected} like ${experiment.name}'s default ${JSON.stringify(config[key])}`, value);
-    }
-    config[key] = value;
-  }
-  return config as C;
-}
-
-function kind(value: Json): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-}
-
-function hint(key: string, known: string[]): string {
-  const guess = closestName(key, known);
-  return guess ? `Did you mean \`${guess}\`?` : 'Check the spelling.';
+  return mergeConfig(experiment.name, experiment.defaults, overrides) as C;
 }

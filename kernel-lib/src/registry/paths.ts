@@ -1,4 +1,4 @@
-/** Where a registry lives: `--db`, then `LABBOOK_DB`, then `.labbook/labbook.db` at the project root. */
+/** Where a registry lives: `--db`, then `LABBOOK_DB`, then `.labbook/labbook.db` at the project root (findProjectRoot: a monorepo's root from any workspace). */
 import { dirname, join, resolve } from 'node:path';
 import { findProjectRoot } from '../repro/root';
 

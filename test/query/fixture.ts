@@ -27,7 +27,7 @@ export interface RunSpec {
 export function makeDb(): Db {
   const db = new Database(join(tempDir('labbook-query-'), 'registry.db'));
   db.pragma('journal_mode = WAL');
-  db.exec(MIGRATIONS[0]);
+  for (const migration of MIGRATIONS) db.exec(migration);
   return db;
 }
 

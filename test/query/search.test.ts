@@ -73,6 +73,7 @@ describe('searchRuns', () => {
       seed: 42,
       startedAt: 500,
       endedAt: null,
+      parent: null,
       config: { lr: 0.001, model: { units: 64, act: 'relu' }, flags: [1, 2] },
       metrics: { acc: 0.6, loss: null },
       tags: { note: 'x' },

@@ -24,6 +24,7 @@ const COMMANDS: Entry[] = [
   { name: 'report', summary: 'write one standalone HTML report of runs: table, diff, learning curves, leaderboard', load: () => (require('./commands/report') as typeof import('./commands/report')).report },
   { name: 'export', summary: 'export runs with config and latest metrics as CSV or JSON', load: () => (require('./commands/export') as typeof import('./commands/export')).exportRuns },
   { name: 'sql', summary: 'run a read-only SQL query against the registry schema', load: () => (require('./commands/sql') as typeof import('./commands/sql')).sql },
+  { name: 'tag', summary: 'set or delete tags of a run (ended runs too)', load: () => (require('./commands/tag') as typeof import('./commands/tag')).tag },
   { name: 'delete', summary: 'delete ended runs (their stored objects are freed by `labbook gc`)', load: () => (require('./commands/delete') as typeof import('./commands/delete')).del },
   { name: 'gc', summary: 'remove stored checkpoints and artifacts that no run references', load: () => (require('./commands/gc') as typeof import('./commands/gc')).gc },
   { name: 'nbtest', summary: 'execute notebooks on the tslab kernel as tests; their checkpointed runs must reproduce bit for bit', load: () => (require('./commands/nbtest') as typeof import('./commands/nbtest')).nbtest },

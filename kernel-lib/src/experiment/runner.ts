@@ -11,8 +11,14 @@ import { type BaseConfig, type Experiment, type ExperimentResult, resolveConfig 
 
 export interface RunExperimentOptions {
   registry?: Registry;
-  /** Config keys to change from the experiment's defaults. */
+  /**
+   * Settings to change from the experiment's defaults: dotted paths (`{'opt.lr': 0.1}`) and objects
+   * merged into the default objects (`{model: {units: [64]}}` keeps model's other keys). The merged
+   * config is what the run records and hashes.
+   */
   set?: { [key: string]: Json };
+  /** Record the run as a child of this run (a sweep's trials under the sweep). */
+  parentId?: number;
   seed?: number;
   /** true: the terminal progress bar; a callback such as a notebook's liveProgress(); default off. */
   progress?: boolean | Callback;
@@ -75,6 +81,7 @@ export async function runExperiment<C extends BaseConfig>(experiment: Experiment
           experiment: experiment.name,
           config,
           seed: options.seed,
+          parentId: options.parentId,
           codeHash: experimentCodeHash(experiment as unknown as Experiment<BaseConfig>) ?? undefined,
           tags: { ...(source ? { source } : {}), ...options.tags },
         },

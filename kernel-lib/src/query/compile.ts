@@ -92,7 +92,7 @@ function bind(ref: FieldRef, literal: Literal, op: string): number | string {
     return value;
   }
   // A number compared with text is never true in SQLite, so it would select nothing, silently.
-  const numeric = ref.kind === 'metric' || (ref.kind === 'column' && (ref.column === 'id' || ref.column === 'seed'));
+  const numeric = ref.kind === 'metric' || (ref.kind === 'column' && (ref.column === 'id' || ref.column === 'seed' || ref.column === 'parent'));
   if (numeric && typeof value === 'string') {
     throw filterError(pos, `\`${ref.text}\` is a number, compared with text`, 'a number', `'${value}'`);
   }

@@ -2,7 +2,7 @@
 import { closestName } from '../suggest';
 import type { ErrorFactory, Segment } from './lexer';
 
-export type RunColumn = 'id' | 'name' | 'experiment' | 'status' | 'seed' | 'started_at' | 'ended_at' | 'config_hash' | 'code_hash';
+export type RunColumn = 'id' | 'name' | 'experiment' | 'status' | 'seed' | 'started_at' | 'ended_at' | 'config_hash' | 'code_hash' | 'parent';
 
 export const RUN_COLUMNS: readonly RunColumn[] = [
   'id',
@@ -14,6 +14,7 @@ export const RUN_COLUMNS: readonly RunColumn[] = [
   'ended_at',
   'config_hash',
   'code_hash',
+  'parent',
 ];
 
 export type FieldRef =
@@ -67,7 +68,8 @@ export function fieldSql(field: FieldRef, alias: string): { sql: string; params:
       if (field.column === 'experiment') {
         return { sql: `(SELECT name FROM experiments WHERE id = ${alias}.experiment_id)`, params: [] };
       }
-      return { sql: `${alias}.${field.column}`, params: [] };
+      // `parent` is the schema's parent_id: the field says what it is, the column that it is a key.
+      return { sql: `${alias}.${field.column === 'parent' ? 'parent_id' : field.column}`, params: [] };
     case 'config':
       return { sql: `(SELECT value FROM params WHERE run_id = ${alias}.id AND key = ?)`, params: [field.key] };
     case 'tag':

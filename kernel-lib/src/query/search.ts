@@ -19,6 +19,8 @@ export interface RunSummary {
   seed: number;
   startedAt: number;
   endedAt: number | null;
+  /** The run this one is a child of, or null. */
+  parent: number | null;
   config: Config;
   /** Latest value of each metric; null where NaN was logged. */
   metrics: { [key: string]: number | null };
@@ -28,6 +30,8 @@ export interface RunSummary {
 export interface SearchOptions {
   /** Only runs of this experiment (by name). */
   experiment?: string;
+  /** Only the children of this run. */
+  parent?: number;
   /** A filter such as `config.lr < 0.01 AND metrics.acc.max > 0.9`. */
   where?: string;
   /** `-metrics.acc,config.lr`; default newest first. */
@@ -44,6 +48,7 @@ interface RunSqlRow {
   seed: number;
   started_at: number;
   ended_at: number | null;
+  parent_id: number | null;
   config: string;
 }
 
@@ -55,6 +60,8 @@ export function searchRuns(source: RunSource, options: SearchOptions = {}): RunS
   if (experiment !== undefined && typeof experiment !== 'string') throw invalidArgument('experiment', 'an experiment name', experiment);
   if (where !== undefined && typeof where !== 'string') throw invalidArgument('where', 'a filter string', where);
   if (sort !== undefined && typeof sort !== 'string') throw invalidArgument('sort', 'a sort spec string', sort);
+  const { parent } = options;
+  if (parent !== undefined && (!Number.isSafeInteger(parent) || parent < 1)) throw invalidArgument('parent', 'a run id (a positive integer)', parent);
 
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -62,6 +69,14 @@ export function searchRuns(source: RunSource, options: SearchOptions = {}): RunS
   if (scope !== undefined) {
     conditions.push('r.experiment_id = ?');
     params.push(scope);
+  }
+  if (parent !== undefined) {
+    // Like an unknown experiment, a wrong id is named rather than listing nothing.
+    if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(parent)) {
+      throw new LabbookError('NOT_FOUND', `No run with id ${parent} in this registry: expected the id of a recorded run as the parent. List runs with \`labbook runs\`.`);
+    }
+    conditions.push('r.parent_id = ?');
+    params.push(parent);
   }
   if (where !== undefined && where.trim() !== '') {
     const tree = parseFilter(where);
@@ -86,7 +101,7 @@ export function loadSummaries(db: Db, ids: readonly number[]): RunSummary[] {
   const list = jsonList(ids);
   const rows = db
     .prepare(
-      `SELECT r.id, e.name AS experiment, r.name, r.status, r.seed, r.started_at, r.ended_at, r.config
+      `SELECT r.id, e.name AS experiment, r.name, r.status, r.seed, r.started_at, r.ended_at, r.parent_id, r.config
        FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id ${IN_LIST}`,
     )
     .all(list) as RunSqlRow[];
@@ -100,6 +115,7 @@ export function loadSummaries(db: Db, ids: readonly number[]): RunSummary[] {
       seed: row.seed,
       startedAt: row.started_at,
       endedAt: row.ended_at,
+      parent: row.parent_id,
       config: JSON.parse(row.config) as Config,
       metrics: {},
       tags: {},

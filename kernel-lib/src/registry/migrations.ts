@@ -126,6 +126,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX object_pins_by_sha ON object_pins (sha256);
   `,
+  // 3: parent/child runs (a sweep and its trials). The key has no ON DELETE action on purpose: a
+  // run with children cannot be deleted (SQLite refuses, whatever the client), so no child is
+  // silently orphaned; the registry deletes children first when they go in the same call.
+  `
+  ALTER TABLE runs ADD COLUMN parent_id INTEGER REFERENCES runs(id);
+  CREATE INDEX runs_by_parent ON runs (parent_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,7 @@ interface RunSqlRow {
   config: string;
   config_hash: string;
   code_hash: string | null;
+  parent_id: number | null;
   env: string;
   host: string;
   pid: number;
@@ -24,7 +25,7 @@ interface RunSqlRow {
 }
 
 const RUN_COLUMNS = `r.id, e.name AS experiment, r.name, r.status, r.seed, r.config, r.config_hash,
-  r.code_hash, r.env, r.host, r.pid, r.started_at, r.ended_at, r.heartbeat_at, r.error`;
+  r.code_hash, r.parent_id, r.env, r.host, r.pid, r.started_at, r.ended_at, r.heartbeat_at, r.error`;
 
 export function readRunRow(db: Db, id: number): RunRow {
   const row = db
@@ -46,6 +47,7 @@ export function toRunRow(row: RunSqlRow): RunRow {
     config: JSON.parse(row.config),
     configHash: row.config_hash,
     codeHash: row.code_hash,
+    parent: row.parent_id,
     env: JSON.parse(row.env),
     host: row.host,
     pid: row.pid,
@@ -78,6 +80,7 @@ export function readRun(db: Db, id: number): RunRecord {
   for (const t of db.prepare('SELECT key, value FROM tags WHERE run_id = ? ORDER BY key').all(id) as { key: string; value: string }[]) {
     tags[t.key] = t.value;
   }
+  const children = db.prepare('SELECT id FROM runs WHERE parent_id = ? ORDER BY id').pluck().all(id) as number[];
   const datasets = (
     db.prepare('SELECT name, sha256, rows, columns, schema, source FROM datasets WHERE run_id = ? ORDER BY name').all(id) as {
       name: string;
@@ -94,7 +97,7 @@ export function readRun(db: Db, id: number): RunRecord {
   const artifacts = db
     .prepare('SELECT name, sha256, media_type AS mediaType, bytes, created_at AS createdAt FROM artifacts WHERE run_id = ? ORDER BY name')
     .all(id) as RunRecord['artifacts'];
-  return { ...row, params, metrics, tags, datasets, checkpoints, artifacts };
+  return { ...row, params, metrics, tags, children, datasets, checkpoints, artifacts };
 }
 
 /** One metric's full history, in step order. */

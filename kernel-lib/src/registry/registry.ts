@@ -3,16 +3,18 @@ import { invalidArgument, LabbookError } from '../errors';
 import { captureEnvironment } from '../repro/env';
 import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
 import { checkSeed, drawSeed } from '../repro/seed';
+import { closestName } from '../suggest';
 import { type Db, isSoleConnection, isUnwritable, openDatabase } from './database';
 import { collectGarbage, type GcResult } from './gc';
 import { HOST, isProcessAlive, processStartTicks } from './lifecycle';
 import { ObjectStore } from './objects';
 import { flattenParams } from './params';
 import { objectsDirFor, resolveDbPath } from './paths';
-import { readMetricHistory, readRun } from './read';
+import { readMetricHistory, readRun, readRunRow } from './read';
 import { readOnlyQuery } from './readonly';
 import { Run, type RunTiming } from './run';
 import { SqliteStore } from './store';
+import { tagEntries, type TagValues } from './tags';
 import type { Config, Json, RunRecord } from './types';
 
 export interface OpenRegistryOptions {
@@ -31,13 +33,17 @@ export interface StartRunOptions {
   /** The root seed (uint32); drawn and recorded when absent. */
   seed?: number;
   name?: string;
-  tags?: { [key: string]: string | number | boolean };
+  tags?: TagValues;
   /** The hash of the code that ran, or files whose contents make it up. */
   codeHash?: string;
   codeFiles?: string[];
   /** Extra environment sections merged over the captured environment. */
   env?: { [key: string]: Json };
+  /** The id of an existing run this one belongs under (a sweep's trial under the sweep). */
+  parentId?: number;
 }
+
+const START_OPTIONS = ['experiment', 'config', 'seed', 'name', 'tags', 'codeHash', 'codeFiles', 'env', 'parentId'];
 
 const DEFAULT_TIMING: RunTiming = { flushEveryPoints: 10_000, flushIntervalMs: 1000, heartbeatMs: 10_000 };
 
@@ -68,6 +74,17 @@ export class Registry {
     if (!options || typeof options.experiment !== 'string' || options.experiment.trim() === '') {
       throw invalidArgument('experiment', 'a non-empty experiment name', options?.experiment, 'Pass startRun({experiment: "mnist-mlp", config}).');
     }
+    // An option the registry does not know (`parent`, `tag`) would otherwise be dropped without a word.
+    for (const key of Object.keys(options)) {
+      if (START_OPTIONS.includes(key)) continue;
+      const guess = closestName(key, START_OPTIONS, 3);
+      throw invalidArgument('startRun option', `one of ${START_OPTIONS.join(', ')}`, key, guess ? `Did you mean \`${guess}\`?` : undefined);
+    }
+    const parentId = options.parentId ?? null;
+    if (parentId !== null && (!Number.isSafeInteger(parentId) || parentId < 1)) {
+      throw invalidArgument('parentId', 'the id of a recorded run (a positive integer)', parentId);
+    }
+    if (options.tags !== undefined) tagEntries(options.tags); // checked before the run exists
     const config = options.config ?? {};
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
       throw invalidArgument('config', 'a plain object of settings', config);
@@ -86,6 +103,7 @@ export class Registry {
         config: configJson,
         configHash: sha256(configJson),
         codeHash,
+        parentId,
         env: canonicalJson(env, 'env'),
         host: HOST,
         pid: process.pid,
@@ -95,7 +113,7 @@ export class Registry {
       flattenParams(JSON.parse(configJson)),
     );
     const run = new Run(
-      { id, experiment: options.experiment, name: options.name ?? null, seed, config: JSON.parse(configJson), configHash: sha256(configJson), codeHash },
+      { id, experiment: options.experiment, name: options.name ?? null, seed, config: JSON.parse(configJson), configHash: sha256(configJson), codeHash, parent: parentId },
       this.store,
       this.objects,
       this.timing,
@@ -148,11 +166,54 @@ export class Registry {
   }
 
   deleteRun(id: number): void {
-    const run = this.getRun(id);
-    if (run.status === 'running') {
-      throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run. End it (or let it crash) first.`);
+    this.deleteRuns([id]);
+  }
+
+  /**
+   * Deletes ended runs, all or none. A run with child runs is refused unless its children are
+   * deleted in the same call: a child is never silently orphaned (the schema refuses it too).
+   */
+  deleteRuns(ids: readonly number[]): void {
+    this.refresh();
+    const checked = ids.map(checkRunId);
+    for (const id of checked) {
+      if (readRunRow(this.db, id).status === 'running') {
+        throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run. End it (or let it crash) first.`);
+      }
     }
-    this.store.deleteRun(id);
+    const deleting = new Set(checked);
+    const left = this.store.childrenOf(checked).filter(([child]) => !deleting.has(child));
+    if (left.length > 0) {
+      const parent = left[0][1];
+      const children = left.filter(([, p]) => p === parent).map(([child]) => child);
+      throw new LabbookError(
+        'INVALID_ARGUMENT',
+        `Run ${parent} has child run${children.length === 1 ? '' : 's'} ${children.join(', ')}: expected a run without children, since deleting it would orphan them. Delete them together (labbook delete ${[parent, ...children].join(' ')}), or delete the children first.`,
+      );
+    }
+    this.store.deleteRuns(checked);
+  }
+
+  /** Sets tags on a run of any status, ended ones included (tags are labels, not part of what ran); other tags stay. */
+  setTags(runId: number, tags: TagValues): void {
+    const id = checkRunId(runId);
+    const entries = tagEntries(tags);
+    readRunRow(this.db, id);
+    this.store.setTags(id, entries);
+  }
+
+  /** Removes one tag from a run of any status; a tag the run does not have is an error (a typo would otherwise pass unseen). */
+  deleteTag(runId: number, key: string): void {
+    const id = checkRunId(runId);
+    if (typeof key !== 'string' || key === '') throw invalidArgument('tag name', 'a non-empty string', key);
+    readRunRow(this.db, id);
+    if (this.store.deleteTag(id, key)) return;
+    const known = this.db.prepare('SELECT key FROM tags WHERE run_id = ? ORDER BY key').pluck().all(id) as string[];
+    const guess = closestName(key, known);
+    throw new LabbookError(
+      'NOT_FOUND',
+      `Run ${id} has no tag \`${key}\`: expected ${known.length ? `one of ${known.map((k) => `\`${k}\``).join(', ')}` : 'a tag it has (it has none)'}. ${guess ? `Did you mean \`${guess}\`?` : 'See them with `labbook show ' + id + '`.'}`,
+    );
   }
 
   /**

@@ -8,6 +8,7 @@ import { flattenParams } from './params';
 import { DEFAULT_MAX_BUFFERED_POINTS, PendingMetrics } from './pending';
 import { storeReferenced } from './pins';
 import type { SqliteStore } from './store';
+import { tagEntries, type TagValues } from './tags';
 import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, RunStatus } from './types';
 
 export interface RunTiming {
@@ -28,6 +29,7 @@ export interface RunInit {
   config: Config;
   configHash: string;
   codeHash: string | null;
+  parent: number | null;
 }
 
 export type EndStatus = 'finished' | 'failed' | 'killed';
@@ -41,6 +43,8 @@ export class Run implements ActiveRun {
   readonly config: Readonly<Config>;
   readonly configHash: string;
   readonly codeHash: string | null;
+  /** The id of the run this one is a child of, or null. */
+  readonly parent: number | null;
   private state: 'running' | RunStatus = 'running';
   private readonly metrics: PendingMetrics;
   private readonly lastStep = new Map<string, number>();
@@ -62,6 +66,7 @@ export class Run implements ActiveRun {
     this.config = init.config;
     this.configHash = init.configHash;
     this.codeHash = init.codeHash;
+    this.parent = init.parent;
     this.metrics = new PendingMetrics(init.id, store, timing.flushEveryPoints, timing.flushIntervalMs, timing.maxBufferedPoints ?? DEFAULT_MAX_BUFFERED_POINTS);
     // unref: a run's timers never keep a finished script alive.
     // Neither timer may throw: an exception in a timer kills the process (a notebook's kernel).
@@ -136,14 +141,15 @@ export class Run implements ActiveRun {
     return this;
   }
 
-  /** Tags are labels for finding runs; unlike params they may change. */
-  setTags(tags: { [key: string]: string | number | boolean }): this {
-    this.assertRunning('set tags');
-    const entries = Object.entries(tags ?? {}).map(([k, v]): [string, string] => {
-      if (!['string', 'number', 'boolean'].includes(typeof v)) throw invalidArgument(`tags.${k}`, 'a string, number or boolean', v);
-      return [k, String(v)];
-    });
-    this.store.setTags(this.id, entries);
+  /**
+   * Tags are labels for finding runs; unlike params they may change. Once the run has ended, change
+   * them with `registry.setTags(id, tags)` / `registry.deleteTag(id, key)`.
+   */
+  setTags(tags: TagValues): this {
+    if (this.state !== 'running') {
+      throw new LabbookError('RUN_ENDED', `Cannot set tags through the handle of run ${this.id}: it has already ended as ${this.state}. Change an ended run's tags with registry.setTags(${this.id}, tags) or \`labbook tag ${this.id} key=value\`.`);
+    }
+    this.store.setTags(this.id, tagEntries(tags ?? {}));
     return this;
   }
 

@@ -12,6 +12,7 @@ export interface NewRun {
   config: string;
   configHash: string;
   codeHash: string | null;
+  parentId: number | null;
   env: string;
   host: string;
   pid: number;
@@ -64,14 +65,18 @@ export class SqliteStore {
   insertRun(run: NewRun, params: Param[]): number {
     for (const p of params) checkKeyLength('config key', p.key);
     const insert = this.db.transaction((): number => {
+      // Checked in the transaction that inserts, so the parent cannot be deleted in between.
+      if (run.parentId !== null && !this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(run.parentId)) {
+        throw new LabbookError('NOT_FOUND', `Invalid value for \`parentId\`: expected the id of a recorded run, received ${run.parentId} (no such run in this registry). List runs with \`labbook runs\`.`);
+      }
       this.db.prepare('INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)').run(run.experiment, run.now);
       const result = this.db
         .prepare(
-          `INSERT INTO runs (experiment_id, name, status, seed, config, config_hash, code_hash, env, host, pid,
+          `INSERT INTO runs (experiment_id, name, status, seed, config, config_hash, code_hash, parent_id, env, host, pid,
              pid_started, started_at, heartbeat_at)
-           VALUES ((SELECT id FROM experiments WHERE name = ?), ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES ((SELECT id FROM experiments WHERE name = ?), ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(run.experiment, run.name, run.seed, run.config, run.configHash, run.codeHash, run.env, run.host, run.pid,
+        .run(run.experiment, run.name, run.seed, run.config, run.configHash, run.codeHash, run.parentId, run.env, run.host, run.pid,
           run.pidStarted, run.now, run.now);
       const id = Number(result.lastInsertRowid);
       this.writeParams(id, params);
@@ -146,6 +151,19 @@ export class SqliteStore {
     this.db.transaction(() => tags.forEach(([k, v]) => upsert.run(runId, k, v))).immediate();
   }
 
+  /** Removes a tag; false when the run had no such tag. */
+  deleteTag(runId: number, key: string): boolean {
+    return this.db.prepare('DELETE FROM tags WHERE run_id = ? AND key = ?').run(runId, key).changes > 0;
+  }
+
+  /** Runs whose parent is one of `ids` (as [child, parent]), in id order. */
+  childrenOf(ids: readonly number[]): [number, number][] {
+    return this.db
+      .prepare(`SELECT id, parent_id FROM runs WHERE parent_id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+      .raw()
+      .all(JSON.stringify(ids)) as [number, number][];
+  }
+
   /** A dataset name is write-once within a run, like a param. */
   insertDataset(runId: number, d: DatasetRecord): void {
     this.db
@@ -198,7 +216,13 @@ export class SqliteStore {
       .run(error, endedAt, runId);
   }
 
-  deleteRun(runId: number): void {
-    this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+  /**
+   * Deletes runs in one transaction, newest first: a child always has a higher id than its parent
+   * (the parent existed when it started), so children in the same call go before their parent.
+   */
+  deleteRuns(runIds: readonly number[]): void {
+    const del = this.db.prepare('DELETE FROM runs WHERE id = ?');
+    const ids = [...new Set(runIds)].sort((a, b) => b - a);
+    this.db.transaction(() => ids.forEach((id) => del.run(id))).immediate();
   }
 }

@@ -54,6 +54,8 @@ export interface RunRow {
   config: Config;
   configHash: string;
   codeHash: string | null;
+  /** The id of the run this one is a child of (a sweep's trial under the sweep), or null. */
+  parent: number | null;
   env: { [key: string]: Json };
   host: string;
   pid: number;
@@ -68,6 +70,8 @@ export interface RunRecord extends RunRow {
   params: { [key: string]: Json };
   metrics: { [key: string]: LatestMetric };
   tags: { [key: string]: string };
+  /** Ids of the runs whose parent this run is, in id order. */
+  children: number[];
   datasets: DatasetRecord[];
   checkpoints: CheckpointRecord[];
   artifacts: ArtifactRecord[];

@@ -12,8 +12,7 @@ export const del: Command = {
     const { values, positionals } = parse(argv, {}, usage, { name: 'run id', min: 1, max: Infinity });
     const ids = runIds(positionals, usage);
     return withRegistry(values.db, (registry) => {
-      ids.forEach((id) => registry.getRun(id)); // all or nothing: check every id before deleting any
-      ids.forEach((id) => registry.deleteRun(id));
+      registry.deleteRuns(ids); // all or nothing; a parent goes only with its children
       if (values.json) printJson({ deleted: ids });
       else print(`deleted ${ids.length} run${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
       return 0;

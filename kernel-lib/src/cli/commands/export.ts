@@ -7,7 +7,7 @@ import { type Command, withRegistry } from '../command';
 import { safeJson, visible } from '../escape';
 import { QUERY_OPTIONS, searchOptions, summaryJson } from './runs';
 
-const usage = 'labbook export --format csv|json [--experiment NAME] [--where EXPR] [--sort FIELD] [--limit N] [-o FILE] [--db PATH]';
+const usage = 'labbook export --format csv|json [--experiment NAME] [--where EXPR] [--sort FIELD] [--limit N] [--parent ID] [-o FILE] [--db PATH]';
 
 export const exportRuns: Command = {
   name: 'export',

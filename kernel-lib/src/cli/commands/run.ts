@@ -4,8 +4,9 @@ import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { cell, formatNumber } from '../format';
 import { renderRun } from './show';
+import { tagPairs } from './tag';
 
-const usage = 'labbook run NAME|PATH [--set key=value ...] [--seed N] [--backend NAME] [--quiet] [--db PATH] [--json]';
+const usage = 'labbook run NAME|PATH [--set key=value ...] [--tag key=value ...] [--parent ID] [--seed N] [--backend NAME] [--quiet] [--db PATH] [--json]';
 
 export const run: Command = {
   name: 'run',
@@ -14,15 +15,17 @@ export const run: Command = {
   run(argv) {
     const { values, positionals } = parse(
       argv,
-      { set: { type: 'string', multiple: true }, seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+      { set: { type: 'string', multiple: true }, tag: { type: 'string', multiple: true }, parent: { type: 'string' }, seed: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean', default: false } },
       usage,
       { name: 'experiment name or file', plural: 'experiment names or files', min: 1, max: 1 },
     );
     const experiment = loadExperiment(positionals[0]);
     const set = keyValues('--set', values.set ?? []);
+    const tags = tagPairs('--tag', values.tag ?? [], usage);
+    const parentId = toInt('--parent', values.parent);
     const seed = toInt('--seed', values.seed, 0);
     return withRegistry(values.db, async (registry) => {
-      const summary = await runExperiment(experiment, { registry, set, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
+      const summary = await runExperiment(experiment, { registry, set, tags, parentId, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
       if (values.json) printJson(summary);
       else {
         const figures = Object.entries(summary.metrics).map(([k, v]) => `${cell(k)} ${formatNumber(v)}`).join('  ');

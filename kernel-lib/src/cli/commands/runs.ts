@@ -4,7 +4,7 @@ import { parse, toInt } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
 import { formatTime, table } from '../format';
 
-const usage = 'labbook runs [--experiment NAME] [--where EXPR] [--sort FIELD|-FIELD] [--limit N] [--offset N] [--db PATH] [--json]';
+const usage = 'labbook runs [--experiment NAME] [--where EXPR] [--sort FIELD|-FIELD] [--limit N] [--offset N] [--parent ID] [--db PATH] [--json]';
 
 export const QUERY_OPTIONS = {
   experiment: { type: 'string' },
@@ -12,6 +12,7 @@ export const QUERY_OPTIONS = {
   sort: { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
+  parent: { type: 'string' },
 } as const;
 
 export const runs: Command = {
@@ -27,6 +28,7 @@ export const runs: Command = {
         sort: values.sort,
         limit: toInt('--limit', values.limit),
         offset: toInt('--offset', values.offset, 0),
+        parent: toInt('--parent', values.parent),
     });
     if (values.json) printJson(found.map(summaryJson));
     else print(found.length === 0 ? 'no runs match' : renderRuns(found));
@@ -36,13 +38,14 @@ export const runs: Command = {
 };
 
 /** The search that --experiment/--where/--sort/--limit/--offset describe. */
-export function searchOptions(values: { experiment?: string; where?: string; sort?: string; limit?: string; offset?: string }): SearchOptions {
+export function searchOptions(values: { experiment?: string; where?: string; sort?: string; limit?: string; offset?: string; parent?: string }): SearchOptions {
   return {
     experiment: values.experiment,
     where: values.where,
     sort: values.sort,
     limit: toInt('--limit', values.limit),
     offset: toInt('--offset', values.offset, 0),
+    parent: toInt('--parent', values.parent),
   };
 }
 
@@ -55,6 +58,7 @@ export function summaryJson(run: RunSummary) {
     seed: run.seed,
     startedAt: isoTime(run.startedAt),
     endedAt: isoTime(run.endedAt),
+    parent: run.parent,
     config: run.config,
     metrics: run.metrics,
     tags: run.tags,

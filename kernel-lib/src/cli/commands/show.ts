@@ -33,6 +33,8 @@ export function showJson(run: RunRecord) {
     config: run.config,
     configHash: run.configHash,
     codeHash: run.codeHash,
+    parent: run.parent,
+    children: run.children,
     env: run.env,
     startedAt: isoTime(run.startedAt),
     endedAt: isoTime(run.endedAt),
@@ -53,6 +55,9 @@ export function renderRun(run: RunRecord): string {
     `  seed ${run.seed}   started ${formatTime(run.startedAt)}   took ${run.endedAt === null ? '-' : formatDuration((run.endedAt - run.startedAt) / 1000)}`,
     `  config ${run.configHash.slice(0, 12)}   code ${run.codeHash?.slice(0, 12) ?? '-'}`,
   ];
+  if (run.parent !== null || run.children.length) {
+    lines.push(`  parent ${run.parent ?? '-'}   children ${run.children.length ? run.children.join(', ') : '-'}`);
+  }
   if (run.error) lines.push(`  error: ${cell(run.error.split('\n')[0])}`);
   const section = (title: string, body: string) => lines.push('', title, body.replace(/^/gm, '  '));
   const params = Object.entries(run.params);

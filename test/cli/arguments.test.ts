@@ -28,7 +28,7 @@ describe('extra positional arguments', () => {
     [['export', '--format', 'csv', 'out.csv'], '"out.csv": expected no positional arguments, received 1. Usage: labbook export '],
     [['gc', '--grace', '0', 'now'], '"now": expected no positional arguments, received 1. Usage: labbook gc '],
     [['show', '1', '2'], '"2": expected one run id, received 2. Usage: labbook show '],
-    [['reproduce', '1', 'again'], '"again": expected one run id, received 2. Usage: labbook reproduce '],
+    [['reproduce', '1', 'exp.ts', 'again'], '"again": expected 1 to 2 arguments (a run id, then an optional experiment file), received 3. Usage: labbook reproduce '],
     [['sql', 'SELECT 1', 'FROM runs'], '"FROM runs": expected one quoted query, received 2. Usage: labbook sql '],
     [['run', 'penguins-mlp', 'mnist-mlp'], '"mnist-mlp": expected one experiment name or file, received 2. Usage: labbook run '],
   ])('labbook %j is refused', async (args, message) => {
@@ -53,7 +53,7 @@ describe('extra positional arguments', () => {
 describe('too few positional arguments', () => {
   it.each([
     [['show'], 'Missing run id: expected one run id, received 0.'],
-    [['reproduce'], 'Missing run id: expected one run id, received 0.'],
+    [['reproduce'], 'Missing run id: expected 1 to 2 arguments (a run id, then an optional experiment file), received 0.'],
     [['delete'], 'Missing run id: expected at least one run id, received 0.'],
     [['diff', '1'], 'Missing run ids: expected at least 2 run ids, received 1.'],
     [['sql'], 'Missing quoted query: expected one quoted query, received 0.'],

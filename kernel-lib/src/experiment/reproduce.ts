@@ -1,5 +1,6 @@
 /** reproduce(): re-runs a recorded run's experiment with its config and seed and compares the outcome. */
 import { availableBackends } from '../backend';
+import { basename } from 'node:path';
 import { LabbookError } from '../errors';
 import { diffRuns, type RunDiff } from '../query/diff';
 import type { Registry } from '../registry/registry';
@@ -7,7 +8,7 @@ import type { RunRecord } from '../registry/types';
 import type { Callback } from '../train/callbacks';
 import { findProjectRoot } from '../repro/root';
 import type { BaseConfig, Experiment } from './define';
-import { loadExperimentFile } from './loader';
+import { experimentsDir, listExperimentFiles, loadExperimentFile } from './loader';
 import { loadRecordedExperiment } from './recorded';
 import { type ExperimentRunSummary, runExperiment } from './runner';
 
@@ -33,7 +34,28 @@ export interface ReproduceResult {
  */
 function experimentOf(original: RunRecord, file: string | undefined): Experiment<BaseConfig> {
   if (file !== undefined) return loadExperimentFile(file);
-  return loadRecordedExperiment({ runId: original.id, name: original.experiment, source: original.tags.source }, findProjectRoot());
+  const root = findProjectRoot();
+  try {
+    return loadRecordedExperiment({ runId: original.id, name: original.experiment, source: original.tags.source }, root);
+  } catch (error) {
+    // No `source` tag: registry.startRun() in a script or notebook recorded it, not an experiment.
+    if (error instanceof LabbookError && error.code === 'NOT_FOUND' && original.tags.source === undefined) throw notAnExperiment(original, root);
+    throw error;
+  }
+}
+
+/** Why a run that a script or notebook recorded cannot be re-run, and what can be done instead. */
+function notAnExperiment(run: RunRecord, root: string): LabbookError {
+  const notebook = (run.env.notebook as { path?: unknown } | null | undefined)?.path;
+  const by = typeof notebook === 'string' ? `the notebook ${notebook}` : 'a script';
+  const names = listExperimentFiles(root).map((f) => basename(f).replace(/\.[^.]+$/, ''));
+  const rerun = typeof notebook === 'string' ? `re-execute the notebook (labbook nbtest ${notebook}), or ` : '';
+  return new LabbookError(
+    'NOT_FOUND',
+    `No experiment named \`${run.experiment}\` in ${experimentsDir(root)} for run ${run.id}: expected one of ${names.join(', ') || '(none)'}. ` +
+      `Run ${run.id} was recorded by ${by}, not from an experiment file: it names no file to re-run, and \`labbook show ${run.id}\` has everything it recorded. ` +
+      `To re-run it, ${rerun}put its training in a file exporting defineExperiment(...) and pass it: labbook reproduce ${run.id} --experiment-file PATH.`,
+  );
 }
 
 /**

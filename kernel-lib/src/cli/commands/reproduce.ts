@@ -1,10 +1,11 @@
 /** `labbook reproduce ID`: re-runs a recorded run and checks the checkpoint is bit-identical. */
 import { reproduce as reproduceRun } from '../../experiment';
+import { LabbookError } from '../../errors';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { cell, table } from '../format';
 
-const usage = 'labbook reproduce ID [--experiment-file PATH] [--backend NAME] [--quiet] [--db PATH] [--json]';
+const usage = 'labbook reproduce ID [PATH | --experiment-file PATH] [--backend NAME] [--quiet] [--db PATH] [--json]';
 
 /** Exit codes a script can branch on; 2 stays every command's code for a usage mistake. */
 const EXIT = { reproduced: 0, 'not-reproduced': 1, 'original-damaged': 3 } as const;
@@ -23,10 +24,12 @@ export const reproduce: Command = {
   usage,
   help,
   run(argv) {
-    const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' }, 'experiment-file': { type: 'string' } }, usage, { name: 'run id', min: 1, max: 1 });
-    const [id] = runIds(positionals, usage);
+    const { values, positionals } = parse(argv, { quiet: { type: 'boolean', default: false }, backend: { type: 'string' }, 'experiment-file': { type: 'string' } }, usage, { name: 'run id', plural: 'arguments (a run id, then an optional experiment file)', min: 1, max: 2 });
+    const [id] = runIds(positionals.slice(0, 1), usage);
+    // A file named on the command line is one the user vouches for, as `labbook run PATH` is.
+    const experimentFile = experimentFileOf(positionals[1], values['experiment-file']);
     return withRegistry(values.db, async (registry) => {
-      const result = await reproduceRun(registry, id, { progress: !values.quiet && !values.json, backend: values.backend, experimentFile: values['experiment-file'] });
+      const result = await reproduceRun(registry, id, { progress: !values.quiet && !values.json, backend: values.backend, experimentFile });
       if (values.json) printJson(result);
       else {
         const lines = [
@@ -54,3 +57,10 @@ export const reproduce: Command = {
     });
   },
 };
+
+function experimentFileOf(positional: string | undefined, option: string | undefined): string | undefined {
+  if (positional !== undefined && option !== undefined && positional !== option) {
+    throw new LabbookError('INVALID_ARGUMENT', `Two experiment files: expected one, received ${JSON.stringify(positional)} and --experiment-file ${JSON.stringify(option)}. Pass one of them. Usage: ${usage}`);
+  }
+  return positional ?? option;
+}

@@ -88,15 +88,17 @@ export {
   evaluate,
   LOSS_NAMES,
   lossByName,
+  METRIC_NAMES,
   predict,
   predictClasses,
   progressBar,
+  reduceLROnPlateau,
   stepDecay,
   train,
   trainStep,
   warmup,
 } from './train';
-export type { Batch, BatchSource, Callback, History, Logs, LossName, OptimizerSpec, Schedule, TrainContext, TrainOptions } from './train';
+export type { Batch, BatchSource, Callback, ClassWeight, History, Logs, LossName, MetricName, OptimizerSpec, ReduceLROnPlateauOptions, SampleWeight, Schedule, TrainContext, TrainOptions } from './train';
 export * as losses from './train/losses';
 export * as metrics from './metrics';
 

@@ -18,22 +18,22 @@ describe('learningCurves from train() histories', () => {
       data: [
         {
           type: 'scatter', mode: 'lines+markers', name: 'train', legendgroup: 'train', showlegend: true,
-          x: [0, 1], y: [1.0, 0.5], connectgaps: false, xaxis: 'x', yaxis: 'y',
+          x: [1, 2], y: [1.0, 0.5], connectgaps: false, xaxis: 'x', yaxis: 'y',
           line: { color: PALETTE[0], dash: 'solid', width: 2 }, marker: { size: 4 },
         },
         {
           type: 'scatter', mode: 'lines+markers', name: 'validation', legendgroup: 'validation', showlegend: true,
-          x: [0, 1], y: [1.2, 0.7], connectgaps: false, xaxis: 'x', yaxis: 'y',
+          x: [1, 2], y: [1.2, 0.7], connectgaps: false, xaxis: 'x', yaxis: 'y',
           line: { color: PALETTE[0], dash: 'dash', width: 2 }, marker: { size: 4 },
         },
         {
           type: 'scatter', mode: 'lines+markers', name: 'train', legendgroup: 'train', showlegend: false,
-          x: [0, 1], y: [0.5, 0.8], connectgaps: false, xaxis: 'x2', yaxis: 'y2',
+          x: [1, 2], y: [0.5, 0.8], connectgaps: false, xaxis: 'x2', yaxis: 'y2',
           line: { color: PALETTE[0], dash: 'solid', width: 2 }, marker: { size: 4 },
         },
         {
           type: 'scatter', mode: 'lines+markers', name: 'validation', legendgroup: 'validation', showlegend: false,
-          x: [0, 1], y: [0.4, 0.7], connectgaps: false, xaxis: 'x2', yaxis: 'y2',
+          x: [1, 2], y: [0.4, 0.7], connectgaps: false, xaxis: 'x2', yaxis: 'y2',
           line: { color: PALETTE[0], dash: 'dash', width: 2 }, marker: { size: 4 },
         },
       ],
@@ -67,8 +67,8 @@ describe('learningCurves from train() histories', () => {
       { metrics: ['loss'] },
     );
     expect(traces(figure).map((t) => [t.name, t.x, t.y, (t.line as { color: string }).color])).toEqual([
-      ['long (train)', [0, 1, 2], [3, 2, 1], PALETTE[0]],
-      ['short (train)', [0, 1, 2], [4, null, null], PALETTE[1]],
+      ['long (train)', [1, 2, 3], [3, 2, 1], PALETTE[0]],
+      ['short (train)', [1, 2, 3], [4, null, null], PALETTE[1]],
     ]);
     expect((figure.layout as { title: unknown }).title).toEqual({ text: 'Learning curve: loss' });
   });
@@ -95,12 +95,18 @@ describe('learningCurves and alignedHistories from a registry', () => {
 
   it('aligns runs on the shared steps, with null where a run logged nothing (or NaN)', () => {
     const figure = learningCurves(metricHistories(db, [a, b], ['loss', 'val_loss']), { labels: { [a]: 'run a' } });
+    // train() logs epoch logs at step epoch - 1: the axis says epoch and counts from 1, as progress does
     expect(traces(figure).map((t) => [t.name, t.x, t.y, (t.line as { dash: string }).dash])).toEqual([
-      ['run a (train)', [0, 1, 2], [1, 0.5, 0.25], 'solid'],
-      ['run a (validation)', [0, 1, 2], [1.1, null, 0.4], 'dash'],
-      [`run ${b} (train)`, [0, 1, 2], [2, null, null], 'solid'],
+      ['run a (train)', [1, 2, 3], [1, 0.5, 0.25], 'solid'],
+      ['run a (validation)', [1, 2, 3], [1.1, null, 0.4], 'dash'],
+      [`run ${b} (train)`, [1, 2, 3], [2, null, null], 'solid'],
     ]);
-    expect((figure.layout as { xaxis: { title: unknown } }).xaxis.title).toEqual({ text: 'step' });
+    expect((figure.layout as { xaxis: { title: unknown } }).xaxis.title).toEqual({ text: 'epoch' });
+    // a per-update log among them keeps the step axis, unshifted
+    const mixed = learningCurves(metricHistories(db, [a, b], ['loss', 'grad_norm']));
+    expect((mixed.layout as { xaxis2: { title: unknown } }).xaxis2.title).toEqual({ text: 'step' });
+    expect(traces(mixed)[0].x).toEqual([0, 1, 2, 3]);
+    expect(alignedHistories(metricHistories(db, [a]), { key: 'val_loss' }).layout).toMatchObject({ title: { text: 'val_loss by epoch' }, xaxis: { title: { text: 'epoch' } } });
   });
 
   it('alignedHistories draws one key for every run that logged it', () => {

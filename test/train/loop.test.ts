@@ -70,11 +70,11 @@ describe('train()', () => {
     const { x, y } = blobs(64, 6);
     const poisoned = tf.tidy(() => tf.concat([x.slice(0, 40), tf.fill([24, 4], NaN)]));
     await expect(train(mlp(3), { x: poisoned, y }, { epochs: 2, batchSize: 8, run, shuffle: false, progress: false })).rejects.toThrow(
-      /The loss became NaN at step 5 \(epoch 0, batch 5\): expected a finite loss/,
+      /The loss became NaN in batch 6\/8 of epoch 1\/2 \(metric step 5\): expected a finite loss/,
     );
     const record = registry.getRun(run.id);
     expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/NaN at step 5/);
+    expect(record.error).toMatch(/NaN in batch 6\/8 of epoch 1\/2/);
     expect(record.metrics.batch_loss.count).toBe(5);
     registry.close();
   });
@@ -113,12 +113,14 @@ describe('train()', () => {
       ],
     });
     run.end();
-    expect(history.stoppedEarly).toMatch(/early stopping: val_loss has not improved for 2 epochs/);
     expect(history.epochs.length).toBeLessThan(30);
+    // epochs count from 1 in History.bestEpoch and in the reason, as progress prints them
     const bestEpoch = history.bestEpoch!;
-    expect(bestEpoch).toBe(history.epochs.findIndex((l) => l.val_loss === Math.min(...history.epochs.map((e) => e.val_loss))));
-    expect(await weightsHash(model)).toBe(bestEpochWeights[bestEpoch]);
-    expect(history.checkpoint?.final.sha256).toBe(bestEpochWeights[bestEpoch]);
+    expect(bestEpoch).toBe(1 + history.epochs.findIndex((l) => l.val_loss === Math.min(...history.epochs.map((e) => e.val_loss))));
+    expect(history.stoppedEarly).toMatch(new RegExp(`^val_loss did not improve for 2 epochs \\(best \\d\\.\\d+ at epoch ${bestEpoch}\\)$`));
+    expect(await weightsHash(model)).toBe(bestEpochWeights[bestEpoch - 1]);
+    expect(history.checkpoint?.final.sha256).toBe(bestEpochWeights[bestEpoch - 1]);
+    expect(registry.getRun(run.id).metrics.best_epoch).toMatchObject({ value: bestEpoch, step: history.epochs.length - 1 });
     registry.close();
   });
 
@@ -136,10 +138,10 @@ describe('train()', () => {
       callbacks: [{ onEpochEnd: async (_e, _l, ctx) => void perEpoch.push(await weightsHash(ctx.model)) }],
     });
     run.end();
-    const best = history.bestEpoch!;
-    expect(history.checkpoint?.best?.sha256).toBe(perEpoch[best]);
+    const best = history.bestEpoch!; // counted from 1
+    expect(history.checkpoint?.best?.sha256).toBe(perEpoch[best - 1]);
     expect(history.checkpoint?.final.sha256).toBe(perEpoch[perEpoch.length - 1]);
-    expect(registry.getRun(run.id).checkpoints.map((c) => c.step)).toContain(15 * (best + 1));
+    expect(registry.getRun(run.id).checkpoints.map((c) => c.step)).toContain(15 * best);
     registry.close();
   });
 

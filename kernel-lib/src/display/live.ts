@@ -1,7 +1,7 @@
 /** liveProgress(): a train callback that keeps one notebook output updated in place (a text bar elsewhere). */
 import { invalidArgument } from '../errors';
 import type { Callback, Logs, TrainContext } from '../train/callbacks';
-import { progressBar } from '../train/progress';
+import { progressBar, stoppedEarlyText } from '../train/progress';
 import { formatDuration, formatNumber } from './format';
 import { currentTarget, type DisplayHandle, type Target, type TextStream } from './sink';
 import { sparkChart } from './spark';
@@ -50,6 +50,7 @@ export function liveProgressOn(target: () => Target, options: LiveProgressOption
     onBatchEnd: (step, logs, ctx) => inner?.onBatchEnd?.(step, logs, ctx),
     onEpochEnd: (epoch, logs, ctx) => inner?.onEpochEnd?.(epoch, logs, ctx),
     onTrainEnd: (logs, ctx) => inner?.onTrainEnd?.(logs, ctx),
+    onMessage: (text, ctx) => inner?.onMessage?.(text, ctx),
   };
 }
 
@@ -64,6 +65,10 @@ interface LiveState {
   samplesPerSec: number | null;
   elapsed: number;
   done: boolean;
+  /** Why training stopped before its last epoch (ctx.stopReason), once it has. */
+  stopped: string | null;
+  /** Callbacks' messages (ctx.message), oldest first. */
+  messages: string[];
   metrics: readonly string[];
 }
 
@@ -73,7 +78,7 @@ function notebookProgress(display: DisplayHandle, options: { title?: string; int
   let epochSamples = 0;
   let last = -Infinity;
   let broken = false;
-  const state: LiveState = { title: options.title, epochs: 0, stepsPerEpoch: 0, step: 0, epoch: 0, batch: null, history: [], samplesPerSec: null, elapsed: 0, done: false, metrics: options.metrics };
+  const state: LiveState = { title: options.title, epochs: 0, stepsPerEpoch: 0, step: 0, epoch: 0, batch: null, history: [], samplesPerSec: null, elapsed: 0, done: false, stopped: null, messages: [], metrics: options.metrics };
   const draw = (ctx: TrainContext) => {
     if (broken) return;
     const now = clock();
@@ -113,8 +118,13 @@ function notebookProgress(display: DisplayHandle, options: { title?: string; int
       if (typeof logs.samples_per_sec === 'number') state.samplesPerSec = logs.samples_per_sec;
       draw(ctx);
     },
+    onMessage(text, ctx) {
+      state.messages.push(text);
+      draw(ctx);
+    },
     onTrainEnd(_logs, ctx) {
       state.done = true;
+      state.stopped = ctx.stopReason ? stoppedEarlyText(ctx) : null;
       draw(ctx);
     },
   };
@@ -123,7 +133,8 @@ function notebookProgress(display: DisplayHandle, options: { title?: string; int
 /** The whole live output, from the state alone (so it is testable without a kernel or a clock). */
 function liveHtml(s: LiveState): string {
   const total = Math.max(1, s.epochs * s.stepsPerEpoch);
-  const fraction = s.done ? 1 : Math.min(1, s.step / total);
+  // Stopped early, the bar stays where training ended, so it never reads as all epochs done.
+  const fraction = s.done && !s.stopped ? 1 : Math.min(1, s.step / total);
   const inEpoch = s.step - s.epoch * s.stepsPerEpoch;
   const epochShown = s.done ? s.history.length : Math.min(s.epochs, s.epoch + 1);
   const parts = [
@@ -131,7 +142,7 @@ function liveHtml(s: LiveState): string {
     `epoch ${epochShown}/${s.epochs}`,
     s.done ? `${s.step} steps` : `step ${inEpoch}/${s.stepsPerEpoch}`,
     s.samplesPerSec !== null ? `${formatNumber(Math.round(s.samplesPerSec))} samples/s` : '',
-    s.done ? `done in ${formatDuration(s.elapsed)}` : `${formatDuration(s.elapsed)} elapsed`,
+    s.done ? `${s.stopped ? 'ended' : 'done'} in ${formatDuration(s.elapsed)}` : `${formatDuration(s.elapsed)} elapsed`,
     !s.done && s.step > 0 ? `~${formatDuration((s.elapsed * (total - s.step)) / s.step)} left` : '',
   ].filter(Boolean);
   const batch = !s.done && typeof s.batch?.loss === 'number' ? `<div>batch loss ${escapeHtml(formatNumber(s.batch.loss))}${typeof s.batch?.lr === 'number' ? ` · lr ${escapeHtml(formatNumber(s.batch.lr))}` : ''}</div>` : '';
@@ -147,6 +158,8 @@ function liveHtml(s: LiveState): string {
       return series.length ? sparkChart(m, series, Math.max(s.epochs, s.history.length)) : '';
     })
     .join('');
-  const fill = `<div class="lb-bar-fill" style="width:${(100 * fraction).toFixed(1)}%${s.done ? ';background:#2ca02c' : ''}"></div>`;
-  return wrap(`<div>${parts.join(' · ')}</div><div class="lb-bar">${fill}</div>${batch}${logs}<div>${charts}</div>`);
+  const color = s.stopped ? ';background:#ff7f0e' : s.done ? ';background:#2ca02c' : '';
+  const fill = `<div class="lb-bar-fill" style="width:${(100 * fraction).toFixed(1)}%${color}"></div>`;
+  const notes = [...s.messages.slice(-5), ...(s.stopped ? [s.stopped] : [])].map((m) => `<div>${escapeHtml(m)}</div>`).join('');
+  return wrap(`<div>${parts.join(' · ')}</div><div class="lb-bar">${fill}</div>${notes}${batch}${logs}<div>${charts}</div>`);
 }

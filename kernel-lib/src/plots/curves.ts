@@ -26,6 +26,18 @@ export interface AlignedHistoryOptions {
   labels?: { [runId: number]: string };
 }
 
+/**
+ * What train() logs once per epoch, at metric step = epoch - 1 (batch_loss, batch_lr and
+ * grad_norm are per update, at the 0-based update count). Curves of these alone are drawn
+ * against the epoch, counted from 1 as progress prints it; anything else against the step.
+ */
+const EPOCH_LOG = /^(val_)?(loss|accuracy|binary_accuracy|categorical_accuracy|sparse_categorical_accuracy|mse|mae)$|^(lr|epoch_seconds|samples_per_sec|best_epoch)$/;
+
+function onEpochAxis(curves: Curves, keys: readonly string[]): Curves {
+  if (curves.xTitle !== 'step' || !keys.every((k) => EPOCH_LOG.test(k))) return curves;
+  return { ...curves, x: curves.x.map((step) => step + 1), xTitle: 'epoch' };
+}
+
 /** Epoch logs that are bookkeeping rather than a curve worth a panel of its own. */
 const NOT_CURVES = new Set(['lr', 'batch_lr', 'epoch_seconds', 'samples_per_sec', 'size']);
 
@@ -42,9 +54,10 @@ interface Curves {
 
 export function learningCurves(input: CurveInput, options?: LearningCurveOptions): Figure {
   const opts = checkOptions(options);
-  const curves = normalize(input, labelsOption(opts.labels));
-  const keys = unionKeys(curves.runs);
+  const all = normalize(input, labelsOption(opts.labels));
+  const keys = unionKeys(all.runs);
   const panels = choosePanels(keys, opts.metrics);
+  const curves = onEpochAxis(all, panels.flatMap((p) => p.keys));
   const rows = panels.length;
   const gap = rows > 1 ? 0.08 : 0;
   const data: object[] = [];
@@ -94,9 +107,10 @@ export function learningCurves(input: CurveInput, options?: LearningCurveOptions
 export function alignedHistories(histories: MetricHistories, options: AlignedHistoryOptions): Figure {
   const opts = checkOptions(options);
   const key = checkString('key', opts.key, 'a metric name such as "val_loss"');
-  const curves = normalize(checkHistories(histories), labelsOption(opts.labels));
-  const keys = unionKeys(curves.runs);
+  const all = normalize(checkHistories(histories), labelsOption(opts.labels));
+  const keys = unionKeys(all.runs);
   if (!keys.includes(key)) throw unknownName('key', 'a metric', key, keys);
+  const curves = onEpochAxis(all, [key]);
   const data: object[] = [];
   curves.runs.forEach((run, i) => {
     const y = run.values.get(key);
@@ -112,7 +126,7 @@ export function alignedHistories(histories: MetricHistories, options: AlignedHis
       marker: { size: 4 },
     });
   });
-  return { data, layout: baseLayout(`${key} by step`, { xaxis: axis('step', curves.x.length <= 15 ? { dtick: 1 } : {}), yaxis: axis(key) }) };
+  return { data, layout: baseLayout(`${key} by ${curves.xTitle}`, { xaxis: axis(curves.xTitle, curves.x.length <= 15 ? { dtick: 1 } : {}), yaxis: axis(key) }) };
 }
 
 function normalize(input: CurveInput, labels: { [runId: number]: string }): Curves {
@@ -140,7 +154,8 @@ function fromEpochs(input: readonly EpochSeries[]): Curves {
     const values = new Map(keys.map((k) => [k, Array.from({ length }, (_, e) => finiteOrNull(s.epochs[e]?.[k]))] as const));
     return { name: typeof s.name === 'string' && s.name !== '' ? s.name : `run ${i + 1}`, values };
   });
-  return { x: Array.from({ length }, (_, e) => e), xTitle: 'epoch', runs };
+  // Epochs count from 1, as the progress lines and History.bestEpoch do.
+  return { x: Array.from({ length }, (_, e) => e + 1), xTitle: 'epoch', runs };
 }
 
 function checkHistories(value: unknown): MetricHistories {

@@ -7,6 +7,8 @@ import { createRng } from '../repro/rng';
 export interface Batch {
   x: tf.Tensor;
   y: tf.Tensor;
+  /** Per-row loss weights [n] (class and sample weights); a batch source may yield its own. */
+  sampleWeight?: tf.Tensor;
 }
 
 /** Whole arrays in memory: the loop shuffles (seeded) and slices them. */
@@ -65,20 +67,28 @@ export function permutation(n: number, seed: number, epoch: number): Int32Array 
 }
 
 /** The epoch's batches; each batch's tensors belong to the caller, who disposes them. */
-export function* epochBatches(data: TrainData, options: { batchSize: number; shuffle: boolean; seed: number; epoch: number }): Generator<Batch> {
+export function* epochBatches(
+  data: TrainData,
+  options: { batchSize: number; shuffle: boolean; seed: number; epoch: number; weights?: tf.Tensor | null },
+): Generator<Batch> {
   if (isBatchSource(data)) {
     yield* data.batches(options.epoch);
     return;
   }
   const n = data.x.shape[0];
   const order = options.shuffle ? permutation(n, options.seed, options.epoch) : null;
+  const w = options.weights ?? null;
   for (let start = 0; start < n; start += options.batchSize) {
     const end = Math.min(n, start + options.batchSize);
     if (order === null) {
-      yield { x: data.x.slice(start, end - start), y: data.y.slice(start, end - start) };
+      const batch: Batch = { x: data.x.slice(start, end - start), y: data.y.slice(start, end - start) };
+      if (w) batch.sampleWeight = w.slice(start, end - start);
+      yield batch;
     } else {
+      // The weights travel with their rows: the same permutation gathers both.
       const idx = tf.tensor1d(order.subarray(start, end), 'int32');
-      const batch = { x: tf.gather(data.x, idx), y: tf.gather(data.y, idx) };
+      const batch: Batch = { x: tf.gather(data.x, idx), y: tf.gather(data.y, idx) };
+      if (w) batch.sampleWeight = tf.gather(w, idx);
       idx.dispose();
       yield batch;
     }

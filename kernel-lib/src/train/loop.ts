@@ -1,51 +1,28 @@
 /** train(): the seeded training loop that records every step and epoch into a run. */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, LabbookError } from '../errors';
-import type { Run } from '../registry/run';
 import type { CheckpointRecord } from '../registry/types';
 import { serializeTensors } from '../repro/checkpoint';
 import { saveModelCheckpoint } from '../repro/model-checkpoint';
-import { BestTracker, type Callback, type Logs, type TrainContext, WeightSnapshot } from './callbacks';
-import { batchCount, checkData, epochBatches, type TrainData } from './data';
-import { lossByName, type LossName } from './losses';
-import { createOptimizer, getLearningRate, type OptimizerName, type OptimizerSpec, setLearningRate } from './optimizers';
+import { resolveMetrics } from './batch-metrics';
+import { BestTracker, type Logs, type TrainContext, WeightSnapshot } from './callbacks';
+import { batchCount, checkData, epochBatches, isBatchSource, type TrainData } from './data';
+import { lossByName } from './losses';
+import { createOptimizer, getLearningRate, setLearningRate } from './optimizers';
+import { checkOptionKeys, type TrainOptions } from './options';
 import { progressBar } from './progress';
-import type { Schedule } from './schedules';
-import { evaluate, type ForwardFn, type LossFn, trainStep } from './step';
+import { evaluate, type LossFn, trainStep } from './step';
+import { rowWeights, weightedLoss } from './weights';
 
-export interface TrainOptions {
-  epochs: number;
-  batchSize?: number;
-  /** The root of the shuffle seeds; default the run's seed. Required without a run. */
-  seed?: number;
-  optimizer?: OptimizerSpec | OptimizerName | tf.Optimizer;
-  /** Default: sparse categorical cross-entropy (from logits) for int32 labels, MSE otherwise. */
-  loss?: LossName | LossFn;
-  validation?: TrainData;
-  callbacks?: Callback[];
-  schedule?: Schedule;
-  /** Clip gradients by their global norm. */
-  clipNorm?: number;
-  shuffle?: boolean;
-  /** Records metrics and checkpoints; a failure marks it failed. */
-  run?: Run;
-  /** Log per-step metrics (batch_loss, lr) every N steps; 0 turns them off. */
-  logEvery?: number;
-  /** Live progress on stderr (default), a callback of your own, or false. */
-  progress?: boolean | Callback;
-  /** The epoch log whose best epoch is checkpointed too; default val_loss with validation data. */
-  monitor?: string;
-  /** Save the final (and best) checkpoint to the run (default true when a run is given). */
-  checkpoint?: boolean;
-  /** Overrides how a batch's loss is computed (the Keras train_step hook). */
-  forward?: ForwardFn;
-}
+export type { TrainOptions } from './options';
 
 export interface History {
-  /** One entry per completed epoch: loss, accuracy, val_loss, val_accuracy, lr, ... */
+  /** One entry per completed epoch: loss, accuracy, val_loss, val_accuracy, lr, ...; epochs[i] is epoch i + 1. */
   epochs: Logs[];
   steps: number;
+  /** Why training ended before `epochs` (e.g. "val_loss did not improve for 5 epochs (best 0.31 at epoch 19)"), or null. */
   stoppedEarly: string | null;
+  /** The epoch (counted from 1, as progress prints it) whose `monitor` value was best; null without a monitor. */
   bestEpoch: number | null;
   checkpoint: { final: CheckpointRecord; best: CheckpointRecord | null } | null;
 }
@@ -65,6 +42,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
 }
 
 async function trainInner(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<History> {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an options object such as {epochs: 10}', options);
+  checkOptionKeys(options);
   const { run } = options;
   if (!(model instanceof tf.LayersModel)) throw invalidArgument('model', 'a tf.LayersModel', model);
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw invalidArgument('epochs', 'a positive integer', options.epochs);
@@ -77,20 +56,26 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
   if (seed === undefined) throw invalidArgument('seed', 'a seed for shuffling (or a run, whose seed is used)', undefined);
 
   const labels = 'y' in data ? data.y : null;
-  const lossName = options.loss ?? (labels && labels.dtype !== 'int32' ? 'mse' : 'sparse-categorical-crossentropy');
-  const loss: LossFn = typeof lossName === 'function' ? lossName : lossByName(lossName);
-  const classification = lossName === 'sparse-categorical-crossentropy';
+  const lossOption = options.loss ?? (labels && labels.dtype !== 'int32' ? 'mse' : 'sparse-categorical-crossentropy');
+  const loss: LossFn = typeof lossOption === 'function' ? lossOption : lossByName(lossOption);
+  const lossName = typeof lossOption === 'function' ? 'custom' : lossOption;
+  const metrics = resolveMetrics(options.metrics, lossName);
+  const weights = trainingWeights(data, options, lossName);
   const optimizer = isOptimizer(options.optimizer) ? options.optimizer : createOptimizer(options.optimizer ?? 'adam');
-  const baseLr = getLearningRate(optimizer);
   const stepsPerEpoch = batchCount(data, batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
   const logEvery = options.logEvery ?? 1;
   const progress = options.progress === false ? [] : [options.progress === undefined || options.progress === true ? progressBar() : options.progress];
-  const callbacks = [...(options.callbacks ?? []), ...progress];
+  // Progress first: an epoch's line prints before what other callbacks say about that epoch.
+  const callbacks = [...progress, ...(options.callbacks ?? [])];
   const monitor = options.monitor ?? (options.validation ? 'val_loss' : null);
   const saveCheckpoints = run !== undefined && (options.checkpoint ?? true);
-  const best = monitor && saveCheckpoints ? { tracker: new BestTracker({ monitor }), weights: new WeightSnapshot(), step: 0 } : null;
+  const best = monitor ? { tracker: new BestTracker({ monitor }), weights: saveCheckpoints ? new WeightSnapshot() : null, step: 0 } : null;
 
+  // The rate last given to the optimizer: a different one read back before a batch is a callback's change.
+  let applied = getLearningRate(optimizer);
+  // A schedule's rate times the changes callbacks made (reduceLROnPlateau composes with cosineDecay).
+  let scale = 1;
   let stopReason: string | null = null;
   const ctx: TrainContext = {
     model,
@@ -99,8 +84,20 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
     stepsPerEpoch,
     step: 0,
     epoch: 0,
+    get learningRate() {
+      return getLearningRate(optimizer);
+    },
+    set learningRate(lr: number) {
+      setLearningRate(optimizer, lr);
+    },
     stop: (reason) => {
       stopReason = reason;
+    },
+    get stopReason() {
+      return stopReason;
+    },
+    message: (text) => {
+      for (const cb of callbacks) cb.onMessage?.(String(text), ctx);
     },
   };
   const history: History = { epochs: [], steps: 0, stoppedEarly: null, bestEpoch: null, checkpoint: null };
@@ -111,26 +108,37 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       const started = performance.now();
       let lossSum = 0;
-      let correct = 0;
+      const sums = metrics.map(() => 0);
       let seen = 0;
-      for (const batch of epochBatches(data, { batchSize, shuffle: options.shuffle ?? true, seed, epoch })) {
-        const lr = options.schedule ? options.schedule({ step: ctx.step, epoch, stepsPerEpoch, totalSteps }) : baseLr;
-        setLearningRate(optimizer, lr);
+      let lr = getLearningRate(optimizer);
+      for (const batch of epochBatches(data, { batchSize, shuffle: options.shuffle ?? true, seed, epoch, weights })) {
+        const current = getLearningRate(optimizer);
+        if (options.schedule) {
+          if (current !== applied && applied > 0) scale *= current / applied;
+          lr = options.schedule({ step: ctx.step, epoch, stepsPerEpoch, totalSteps }) * scale;
+        } else {
+          lr = current;
+        }
+        if (lr !== applied) {
+          setLearningRate(optimizer, lr);
+          applied = lr;
+        }
         const size = batch.y.shape[0];
+        const batchLoss = batch.sampleWeight && lossName !== 'custom' ? weightedLoss(lossName, batch.sampleWeight) : loss;
         let result;
         try {
-          result = trainStep(model, optimizer, batch, { loss, forward: options.forward, clipNorm: options.clipNorm, classification });
+          result = trainStep(model, optimizer, batch, { loss: batchLoss, forward: options.forward, clipNorm: options.clipNorm, metrics });
         } finally {
-          tf.dispose([batch.x, batch.y]);
+          tf.dispose([batch.x, batch.y, ...(batch.sampleWeight ? [batch.sampleWeight] : [])]);
         }
         if (!Number.isFinite(result.loss)) {
           throw new LabbookError(
             'NON_FINITE_LOSS',
-            `The loss became ${result.loss} at step ${ctx.step} (epoch ${epoch}, batch ${ctx.step - epoch * stepsPerEpoch}): expected a finite loss. Lower the learning rate, clip gradients with clipNorm, or check the inputs for NaN.`,
+            `The loss became ${result.loss} in batch ${ctx.step - epoch * stepsPerEpoch + 1}/${stepsPerEpoch} of epoch ${epoch + 1}/${options.epochs} (metric step ${ctx.step}): expected a finite loss. Lower the learning rate, clip gradients with clipNorm, or check the inputs for NaN.`,
           );
         }
         lossSum += result.loss * size;
-        correct += result.correct ?? 0;
+        result.metrics.forEach((v, i) => (sums[i] += v));
         seen += size;
         if (run && logEvery > 0 && ctx.step % logEvery === 0) {
           run.log({ batch_loss: result.loss, batch_lr: lr, grad_norm: result.gradNorm }, ctx.step);
@@ -142,40 +150,62 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
       }
       const seconds = (performance.now() - started) / 1000;
       const logs: Logs = { loss: lossSum / seen };
-      if (classification) logs.accuracy = correct / seen;
+      metrics.forEach((m, i) => (logs[m.key] = sums[i] / seen));
       if (options.validation) {
-        const v = evaluate(model, options.validation, { loss, batchSize: Math.max(batchSize, 256), classification });
+        const v = evaluate(model, options.validation, { loss, batchSize: Math.max(batchSize, 256), metrics });
         logs.val_loss = v.loss;
-        if (v.accuracy !== null) logs.val_accuracy = v.accuracy;
+        for (const [key, value] of Object.entries(v.metrics)) logs[`val_${key}`] = value;
       }
-      logs.lr = getLearningRate(optimizer);
+      // The rate this epoch's last update used, before any callback changes it for the next.
+      logs.lr = lr;
       logs.epoch_seconds = seconds;
       logs.samples_per_sec = seen / seconds;
+      // A metric's step for epoch logs is the 0-based epoch index (epoch 1 is step 0).
       run?.log(logs, epoch);
       history.epochs.push(logs);
       if (best && best.tracker.update(epoch, logs)) {
-        best.weights.take(model);
+        best.weights?.take(model);
         best.step = ctx.step;
       }
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
     }
     history.steps = ctx.step;
     history.stoppedEarly = stopReason;
+    history.bestEpoch = best && best.tracker.bestEpoch >= 0 ? best.tracker.bestEpoch + 1 : null;
+    if (run && history.bestEpoch !== null) run.log({ best_epoch: history.bestEpoch }, history.epochs.length - 1);
     const last = history.epochs[history.epochs.length - 1] ?? {};
     for (const cb of callbacks) await cb.onTrainEnd?.(last, ctx);
     if (saveCheckpoints && run) {
       let bestRecord: CheckpointRecord | null = null;
-      if (best && !best.weights.empty && best.step !== ctx.step) {
+      if (best?.weights && !best.weights.empty && best.step !== ctx.step) {
         bestRecord = run.saveCheckpoint(serializeTensors(best.weights.weights), { step: best.step });
       }
       const final = await saveModelCheckpoint(run, model, { step: ctx.step });
-      history.checkpoint = { final, best: bestRecord ?? (best?.tracker.bestEpoch === history.epochs.length - 1 ? final : null) };
+      history.checkpoint = { final, best: bestRecord ?? (history.bestEpoch === history.epochs.length ? final : null) };
     }
-    history.bestEpoch = best ? best.tracker.bestEpoch : null;
     return history;
   } finally {
-    best?.weights.release();
+    best?.weights?.release();
+    weights?.dispose();
   }
+}
+
+/** Per-row loss weights from classWeight and sampleWeight, or null (then the loss is the plain mean, as before). */
+function trainingWeights(data: TrainData, options: TrainOptions, lossName: string): tf.Tensor1D | null {
+  const given = (['classWeight', 'sampleWeight'] as const).filter((k) => options[k] !== undefined);
+  if (given.length === 0) return null;
+  if (isBatchSource(data)) {
+    throw invalidArgument(given[0], 'in-memory {x, y} training data', 'a batch source', 'Have the source yield batches with a `sampleWeight` tensor instead.');
+  }
+  if (lossName === 'custom' && options.forward === undefined) {
+    throw invalidArgument(
+      given[0],
+      'a loss given by name (the loop weights its per-row values)',
+      'a loss function, which returns only the batch mean',
+      'Pass a loss name, or a `forward` that applies `batch.sampleWeight` itself.',
+    );
+  }
+  return rowWeights(data.y, options.classWeight, options.sampleWeight);
 }
 
 /** tf.Optimizer's own instanceof check throws on undefined, so look at the shape instead. */

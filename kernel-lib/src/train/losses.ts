@@ -25,7 +25,7 @@ function checkTensor(t: unknown, name: string): asserts t is tf.Tensor {
  * output against a label vector), which is reshaped: left alone, tfjs would broadcast the pair to
  * [n, n] and return a wrong loss without any error.
  */
-function alignTargets(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+export function alignTargets(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   checkTensor(yTrue, 'yTrue');
   checkTensor(yPred, 'yPred');
   if (!tf.util.arraysEqual(yTrue.shape, yPred.shape)) {
@@ -41,7 +41,7 @@ function alignTargets(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   return yTrue.dtype === 'float32' ? yTrue : tf.cast(yTrue, 'float32');
 }
 
-function checkLogits(logits: tf.Tensor): void {
+export function checkLogits(logits: tf.Tensor): void {
   checkTensor(logits, 'yPred');
   if (logits.rank !== 2 || logits.shape[1]! < 1) {
     const fix = 'Pass the model output before softmax, one row per sample.';

@@ -50,11 +50,12 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
 
 /**
  * Sets the learning rate for the next update. SGD and momentum cache it as a tensor
- * (setLearningRate); Adam and RMSprop read the field on every update.
+ * (setLearningRate), which goes stale when only the field is written, so it is always reset;
+ * Adam and RMSprop read the field on every update.
  */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr)) throw invalidArgument('learningRate', 'a non-negative finite number', lr);
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
-  if (o.learningRate === lr) return;
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
 }

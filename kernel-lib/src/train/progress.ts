@@ -43,5 +43,17 @@ export function progressBar(options: ProgressOptions = {}): Callback {
       const line = `epoch ${epoch + 1}/${ctx.epochs}  ${formatLogs(logs)}`;
       stream.write(live ? `\r${line}\x1b[K\n` : `${line}\n`);
     },
+    onMessage(text) {
+      stream.write(live ? `\r${text}\x1b[K\n` : `${text}\n`);
+    },
+    onTrainEnd(_logs, ctx) {
+      // Epochs count from 1 in everything printed; the hooks' `epoch` is the 0-based index.
+      if (ctx.stopReason) stream.write(`${stoppedEarlyText(ctx)}\n`);
+    },
   };
+}
+
+/** "stopped early at epoch 24/30: val_loss did not improve for 5 epochs (best 0.3124 at epoch 19)". */
+export function stoppedEarlyText(ctx: { epoch: number; epochs: number; stopReason: string | null }): string {
+  return `stopped early at epoch ${ctx.epoch + 1}/${ctx.epochs}: ${ctx.stopReason}`;
 }

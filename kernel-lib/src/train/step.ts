@@ -1,6 +1,8 @@
 /** One optimization step and one evaluation pass: the pieces for driving the loop yourself. */
 import * as tf from '@tensorflow/tfjs';
 import { GLOBAL_NORM_KERNEL, runningBackendHas } from '../backend/native';
+import { type BatchMetric, resolveMetrics } from './batch-metrics';
+import type { Logs } from './callbacks';
 import type { Batch, TrainData } from './data';
 import { epochBatches } from './data';
 
@@ -16,29 +18,46 @@ export const defaultForward: ForwardFn = (model, batch, loss) => {
 
 export interface StepResult {
   loss: number;
-  /** Correct predictions in the batch, for classification (labels int32, predictions logits). */
+  /** Correct predictions in the batch (the sum of the first accuracy metric), null without one. */
   correct: number | null;
   gradNorm: number;
+  /** Each metric's sum over the batch's rows, in the order of `options.metrics`. */
+  metrics: number[];
+}
+
+export interface StepOptions {
+  loss: LossFn;
+  forward?: ForwardFn;
+  clipNorm?: number;
+  /** Shorthand for `metrics: [sparse-categorical accuracy]` (integer labels, logits), when `metrics` is not given. */
+  classification?: boolean;
+  /** Metrics to compute on the batch's predictions (see resolveMetrics). */
+  metrics?: readonly BatchMetric[];
+}
+
+function stepMetrics(options: { classification?: boolean; metrics?: readonly BatchMetric[] }): readonly BatchMetric[] {
+  return options.metrics ?? (options.classification ? resolveMetrics(['accuracy'], 'sparse-categorical-crossentropy') : []);
+}
+
+function firstAccuracy(metrics: readonly BatchMetric[], values: number[]): number | null {
+  const i = metrics.findIndex((m) => m.key.endsWith('accuracy'));
+  return i < 0 ? null : values[i];
 }
 
 /**
  * One update: gradients of the loss over the model's trainable weights, clipped to `clipNorm` by
  * their global norm when given, then applied. One read of the device per step.
  */
-export function trainStep(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  batch: Batch,
-  options: { loss: LossFn; forward?: ForwardFn; clipNorm?: number; classification: boolean },
-): StepResult {
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, options: StepOptions): StepResult {
   const forward = options.forward ?? defaultForward;
+  const metrics = stepMetrics(options);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let correct: tf.Scalar | null = null;
-  const [loss, right, gradNorm] = tf.tidy(() => {
+  let sums: tf.Scalar[] = [];
+  const read = tf.tidy(() => {
     const { value, grads } = optimizer.computeGradients(() => {
       const out = forward(model, batch, options.loss);
-      // computeGradients disposes everything f made but the loss: keep the hit count out of it
-      if (options.classification) correct = tf.keep(countCorrect(out.predictions, batch.y));
+      // computeGradients disposes everything f made but the loss: keep the metric sums out of it
+      sums = metrics.map((m) => tf.keep(m.sum(batch.y, out.predictions)));
       return out.loss;
     }, variables);
     const names = Object.keys(grads);
@@ -50,11 +69,11 @@ export function trainStep(
       applied = Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)]));
     }
     optimizer.applyGradients(applied);
-    const hits = correct === null ? tf.scalar(-1) : tf.cast(correct, 'float32');
-    return tf.stack([value, hits, norm]).dataSync();
+    return tf.stack([value, norm, ...sums]).dataSync();
   });
-  tf.dispose(correct ?? []);
-  return { loss, correct: options.classification ? right : null, gradNorm };
+  tf.dispose(sums);
+  const values = Array.from(read.subarray(2));
+  return { loss: read[0], correct: firstAccuracy(metrics, values), gradNorm: read[1], metrics: values };
 }
 
 /** sqrt of the sum of every gradient element squared: one kernel where the backend has it (native). */
@@ -65,30 +84,27 @@ export function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
   return tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
-function countCorrect(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'int32'));
-}
-
-/** Mean loss (and accuracy for classification) over data, in inference mode, batch by batch. */
+/** Mean loss and metrics over data, in inference mode, batch by batch (unweighted, as Keras's validation). */
 export function evaluate(
   model: tf.LayersModel,
   data: TrainData,
-  options: { loss: LossFn; batchSize?: number; classification: boolean },
-): { loss: number; accuracy: number | null } {
+  options: { loss: LossFn; batchSize?: number; classification?: boolean; metrics?: readonly BatchMetric[] },
+): { loss: number; accuracy: number | null; metrics: Logs } {
+  const metrics = stepMetrics(options);
   let lossSum = 0;
-  let correct = 0;
+  const sums = metrics.map(() => 0);
   let count = 0;
   for (const batch of epochBatches(data, { batchSize: options.batchSize ?? 256, shuffle: false, seed: 0, epoch: 0 })) {
     const n = batch.y.shape[0];
-    const [loss, right] = tf.tidy(() => {
+    const read = tf.tidy(() => {
       const predictions = model.apply(batch.x, { training: false }) as tf.Tensor;
-      const hits = options.classification ? countCorrect(predictions, batch.y) : tf.scalar(0, 'int32');
-      return tf.stack([options.loss(batch.y, predictions), tf.cast(hits, 'float32')]).dataSync();
+      return tf.stack([options.loss(batch.y, predictions), ...metrics.map((m) => m.sum(batch.y, predictions))]).dataSync();
     });
-    tf.dispose([batch.x, batch.y]);
-    lossSum += loss * n;
-    correct += right;
+    tf.dispose([batch.x, batch.y, ...(batch.sampleWeight ? [batch.sampleWeight] : [])]);
+    lossSum += read[0] * n;
+    metrics.forEach((_, i) => (sums[i] += read[i + 1]));
     count += n;
   }
-  return { loss: lossSum / count, accuracy: options.classification ? correct / count : null };
+  const means = sums.map((s) => s / count);
+  return { loss: lossSum / count, accuracy: firstAccuracy(metrics, means), metrics: Object.fromEntries(metrics.map((m, i) => [m.key, means[i]])) };
 }

@@ -105,7 +105,8 @@ export function keyValues(option: string, pairs: readonly string[]): { [key: str
     } catch {
       value = text;
     }
-    out[pair.slice(0, eq)] = value;
+    // Defined, not assigned: `__proto__=...` must reach the config check as a key, not set a prototype.
+    Object.defineProperty(out, pair.slice(0, eq), { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

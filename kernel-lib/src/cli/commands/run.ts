@@ -1,5 +1,5 @@
 /** `labbook run NAME|PATH`: trains an experiment and records it as a run. */
-import { loadExperiment, runExperiment } from '../../experiment';
+import { loadExperiment, resolveConfig, runExperiment } from '../../experiment';
 import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { cell, formatNumber } from '../format';
@@ -21,6 +21,7 @@ export const run: Command = {
     );
     const experiment = loadExperiment(positionals[0]);
     const set = keyValues('--set', values.set ?? []);
+    resolveConfig(experiment, set); // a mistake in --set is reported before any registry is created
     const tags = tagPairs('--tag', values.tag ?? [], usage);
     const parentId = toInt('--parent', values.parent);
     const seed = toInt('--seed', values.seed, 0);

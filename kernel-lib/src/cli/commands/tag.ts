@@ -11,7 +11,7 @@ export const tag: Command = {
   summary: 'set or delete tags of a run (ended runs too)',
   usage,
   run(argv) {
-    const { values, positionals } = parse(argv, { delete: { type: 'string', multiple: true } }, usage, { name: 'run id or key=value', min: 1, max: Infinity });
+    const { values, positionals } = parse(argv, { delete: { type: 'string', multiple: true } }, usage, { name: 'run id', plural: 'arguments (a run id, then key=value pairs)', min: 1, max: Infinity });
     const [id] = runIds(positionals.slice(0, 1), usage);
     const set = tagPairs('tag', positionals.slice(1), usage);
     const remove = values.delete ?? [];

@@ -2,7 +2,7 @@
 import { availableBackends } from '../backend';
 import { basename } from 'node:path';
 import { LabbookError } from '../errors';
-import { diffRuns, type RunDiff } from '../query/diff';
+import { diffRuns, inputEnv, type RunDiff } from '../query/diff';
 import type { Registry } from '../registry/registry';
 import type { RunRecord } from '../registry/types';
 import type { Callback } from '../train/callbacks';
@@ -22,7 +22,7 @@ export interface ReproduceResult {
   /** What is wrong with each run's stored final checkpoint, or null when its bytes verify. */
   damaged: { original: string | null; rerun: string | null };
   checkpointMatch: boolean;
-  /** Inputs that differ between the two runs: config, code, data, environment. */
+  /** Inputs that differ between the two runs: config, code, data, environment (its input keys: see NOT_INPUT_ENV). */
   differences: Pick<RunDiff, 'config' | 'env' | 'datasets'> & { codeHash: RunDiff['codeHash'] | null };
   /** rerun minus original, per metric. */
   metricDeltas: { [metric: string]: number | null };
@@ -113,7 +113,8 @@ export async function reproduce(
     checkpointMatch: diff.checkpointEqual,
     differences: {
       config: diff.config,
-      env: diff.env,
+      // Only environment keys that are inputs: which backends were skipped is history, not a cause.
+      env: inputEnv(diff.env),
       datasets: diff.datasets,
       codeHash: diff.codeHash[0] === diff.codeHash[1] ? null : diff.codeHash,
     },

@@ -72,6 +72,23 @@ export function diffRecords(records: readonly RunRecord[], options: DiffOptions 
   };
 }
 
+/**
+ * Environment keys recorded for the record, not inputs of a run: which optional backends the
+ * automatic selection passed over (and why), how the backend was chosen, the host's name. Runs on
+ * the same backend, versions, flags, CPU and lockfile compute the same bits whatever these say,
+ * so reproduce does not list them among the inputs that differ (diff still shows them).
+ */
+export const NOT_INPUT_ENV: readonly string[] = ['backend.skipped', 'backend.selectedBy', 'hostname'];
+
+/** `env` (flattened keys) less the keys that are not inputs of a run. */
+export function inputEnv<T>(env: { [key: string]: T }): { [key: string]: T } {
+  const out = dict<T>();
+  for (const [key, value] of Object.entries(env)) {
+    if (!NOT_INPUT_ENV.some((k) => key === k || key.startsWith(`${k}.`))) out[key] = value;
+  }
+  return out;
+}
+
 /** Key -> the value in each run, over the sorted union of every run's keys. */
 function byKey<T>(records: readonly RunRecord[], pick: (record: RunRecord) => { [key: string]: T }): { [key: string]: (T | null)[] } {
   const maps = records.map(pick);

@@ -2,7 +2,7 @@
 import { diffRuns, type RunDiff } from '../../query';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
-import { cell, table } from '../format';
+import { cell, fitTable } from '../format';
 
 const usage = 'labbook diff ID ID [ID...] [--all] [--db PATH] [--json]';
 
@@ -16,20 +16,23 @@ export const diff: Command = {
     return withRegistry(values.db, (registry) => {
       const result = diffRuns(registry, ids, { all: values.all });
       if (values.json) printJson(result);
-      else print(renderDiff(result));
+      else print(renderDiff(result, values.all));
       return 0;
     });
   },
 };
 
-function renderDiff(d: RunDiff): string {
+/** Sections of what differs (everything with --all), each a table fitted to 100 columns. */
+function renderDiff(d: RunDiff, all: boolean): string {
   const header = ['', ...d.runs.map((id) => `run ${id}`)];
   const lines: string[] = [];
   const section = (title: string, rows: unknown[][]) => {
     if (rows.length === 0) return;
-    lines.push(title, table(header, rows.map((r) => r.map(cell))).replace(/^/gm, '  '), '');
+    lines.push(title, fitTable(header, rows.map((r) => r.map(cell)), undefined, 2, [0]), '');
   };
-  section('config', Object.entries(d.config).map(([k, v]) => [k, ...v]));
+  // The seed is an input like the config: equal configs with different seeds train differently.
+  const seedRow = all || new Set(d.seed).size > 1 ? [['seed', ...d.seed]] : [];
+  section(seedRow.length ? 'seed and config' : 'config', [...seedRow, ...Object.entries(d.config).map(([k, v]) => [k, ...v])]);
   section('environment', Object.entries(d.env).map(([k, v]) => [k, ...v]));
   section('datasets', Object.entries(d.datasets).map(([k, v]) => [k, ...v.map((f) => (f ? `${f.sha256.slice(0, 12)} ${f.rows}x${f.columns}` : null))]));
   if (new Set(d.codeHash).size > 1) section('code', [['code hash', ...d.codeHash.map((h) => h?.slice(0, 12) ?? null)]]);

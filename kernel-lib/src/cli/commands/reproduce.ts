@@ -3,7 +3,7 @@ import { reproduce as reproduceRun } from '../../experiment';
 import { LabbookError } from '../../errors';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
-import { cell, table } from '../format';
+import { cell, fitTable, table } from '../format';
 
 const usage = 'labbook reproduce ID [PATH | --experiment-file PATH] [--backend NAME] [--quiet] [--db PATH] [--json]';
 
@@ -48,7 +48,7 @@ export const reproduce: Command = {
           ...Object.entries(result.differences.datasets).map(([k, v]) => [`data.${k}`, ...v.map((d) => d?.sha256.slice(0, 12) ?? null)]),
           ...Object.entries(result.differences.env).map(([k, v]) => [`env.${k}`, ...v]),
         ];
-        if (inputs.length) lines.push('', 'inputs that differ', table(['', 'original', 're-run'], inputs.map((r) => r.map(cell))).replace(/^/gm, '  '));
+        if (inputs.length) lines.push('', 'inputs that differ', fitTable(['', 'original', 're-run'], inputs.map((r) => r.map(cell)), undefined, 2, [0]));
         const deltas = Object.entries(result.metricDeltas).filter(([, d]) => d !== 0);
         if (deltas.length) lines.push('', 'metric deltas (re-run - original)', table(['metric', 'delta'], deltas.map(([k, d]) => [k, cell(d)])).replace(/^/gm, '  '));
         print(lines.join('\n'));

@@ -91,7 +91,8 @@ function parseCsv(csv: string): string[][] {
 
 describe('text output shows control characters escaped', () => {
   it('runs', async () => {
-    const out = await text(['runs']);
+    // Chosen columns, so no long value is cut to fit 100 columns (the default listing cuts).
+    const out = await text(['runs', '--columns', 'id,experiment,name,config.`key\x1b[31m`,metrics.`loss\x1b[2K\r`']);
     expect(out).toContain('exp\\x1b[2J\\x1b]0;pwned\\x07\\u202e');
     expect(out).toContain('nm\\r\\nforged line');
     expect(out).toContain('config.key\\x1b[31m');

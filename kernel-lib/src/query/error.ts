@@ -14,6 +14,11 @@ export function sortError(position: number, what: string, expected: string, foun
   return positioned('INVALID_ARGUMENT', 'sort', position, what, expected, found, fix);
 }
 
+/** For `--columns` lists, which name fields the way filters and sorts do. */
+export function columnsError(position: number, what: string, expected: string, found?: string, fix?: string): LabbookError {
+  return positioned('INVALID_ARGUMENT', 'column list', position, what, expected, found, fix);
+}
+
 function positioned(
   code: 'INVALID_FILTER' | 'INVALID_ARGUMENT',
   language: string,

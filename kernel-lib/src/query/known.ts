@@ -8,7 +8,7 @@ import type { FilterNode, Literal } from './parser';
 import type { SortKey } from './sort';
 
 /** Where a field was written and, for comparisons, the values it is compared with. */
-interface FieldUse {
+export interface FieldUse {
   field: FieldRef;
   pos: number;
   values: Literal[];
@@ -28,11 +28,18 @@ const LISTED = 8;
 export function checkFilterKeys(db: Db, tree: FilterNode, experimentId: number | undefined): void {
   const uses: FieldUse[] = [];
   collect(tree, uses);
-  check(db, uses, experimentId, filterError);
+  checkFieldKeys(db, uses, experimentId, filterError);
 }
 
 export function checkSortKeys(db: Db, keys: readonly SortKey[], experimentId: number | undefined, fail: ErrorFactory): void {
-  check(db, keys.map((k) => ({ field: k.field, pos: k.pos, values: [] })), experimentId, fail);
+  checkFieldKeys(db, keys.map((k) => ({ field: k.field, pos: k.pos, values: [] })), experimentId, fail);
+}
+
+/** Every field a filter names, in the order written. */
+export function filterFields(tree: FilterNode): FieldRef[] {
+  const uses: FieldUse[] = [];
+  collect(tree, uses);
+  return uses.map((u) => u.field);
 }
 
 function collect(node: FilterNode, out: FieldUse[]): void {
@@ -55,7 +62,7 @@ function collect(node: FilterNode, out: FieldUse[]): void {
   }
 }
 
-function check(db: Db, uses: readonly FieldUse[], experimentId: number | undefined, fail: ErrorFactory): void {
+export function checkFieldKeys(db: Db, uses: readonly FieldUse[], experimentId: number | undefined, fail: ErrorFactory): void {
   const keyed = uses.filter((u) => u.field.kind !== 'column');
   if (keyed.length === 0) return;
   const scope = experimentId === undefined ? '' : 'JOIN runs r ON r.id = t.run_id AND r.experiment_id = ?';
@@ -119,7 +126,11 @@ function suggest(key: string, known: readonly string[]): string | undefined {
     }
     return true;
   });
-  return holds.length === 1 ? holds[0] : undefined;
+  // The holder with the fewest other words, when one has fewer than the rest.
+  const extra = (k: string) => k.split(/[._\-\s]+/).length;
+  const best = Math.min(...holds.map(extra));
+  const fewest = holds.filter((k) => extra(k) === best);
+  return fewest.length === 1 ? fewest[0] : undefined;
 }
 
 /** A config key recorded only as numbers (or only as text) compared with the other kind selects nothing. */

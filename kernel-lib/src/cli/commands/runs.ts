@@ -1,10 +1,10 @@
 /** `labbook runs`: list runs, filtered and sorted with the query language. */
-import { runsTable, searchRuns, type RunSummary, type SearchOptions } from '../../query';
+import { checkColumns, parseColumns, searchRuns, type RunSummary, type SearchOptions } from '../../query';
 import { parse, toInt } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
-import { formatTime, table } from '../format';
+import { renderRuns } from './runs-table';
 
-const usage = 'labbook runs [--experiment NAME] [--where EXPR] [--sort FIELD|-FIELD] [--limit N] [--offset N] [--parent ID] [--db PATH] [--json]';
+const usage = 'labbook runs [--experiment NAME] [--where EXPR] [--sort FIELD|-FIELD] [--limit N] [--offset N] [--columns A,B,...] [--parent ID] [--db PATH] [--json]';
 
 export const QUERY_OPTIONS = {
   experiment: { type: 'string' },
@@ -20,8 +20,10 @@ export const runs: Command = {
   summary: 'list runs (filter with --where, sort with --sort)',
   usage,
   run(argv) {
-    const { values } = parse(argv, QUERY_OPTIONS, usage);
+    const { values } = parse(argv, { ...QUERY_OPTIONS, columns: { type: 'string' } }, usage);
+    const columns = values.columns === undefined ? undefined : parseColumns(values.columns);
     return withRegistry(values.db, (registry) => {
+      if (columns) checkColumns(registry.db, columns, values.experiment);
       const found = searchRuns(registry, {
         experiment: values.experiment,
         where: values.where,
@@ -31,7 +33,7 @@ export const runs: Command = {
         parent: toInt('--parent', values.parent),
     });
     if (values.json) printJson(found.map(summaryJson));
-    else print(found.length === 0 ? 'no runs match' : renderRuns(found));
+    else print(found.length === 0 ? 'no runs match' : renderRuns(registry.db, found, { columns: columns?.map((c) => c.column), where: values.where, sort: values.sort }));
     return 0;
     });
   },
@@ -58,25 +60,10 @@ export function summaryJson(run: RunSummary) {
     seed: run.seed,
     startedAt: isoTime(run.startedAt),
     endedAt: isoTime(run.endedAt),
+    durationSeconds: run.endedAt === null ? null : (run.endedAt - run.startedAt) / 1000,
     parent: run.parent,
     config: run.config,
     metrics: run.metrics,
     tags: run.tags,
   };
-}
-
-/** Config columns that are the same in every listed run say nothing, so only varying ones show. */
-function renderRuns(found: RunSummary[]): string {
-  const { columns, rows } = runsTable(found);
-  const keep = columns.map((name, i) => {
-    if (name === 'started_at') return true;
-    if (!name.startsWith('config.')) return true;
-    const first = JSON.stringify(rows[0][i]);
-    return rows.some((r) => JSON.stringify(r[i]) !== first);
-  });
-  const startedAt = columns.indexOf('started_at');
-  return table(
-    columns.filter((_, i) => keep[i]),
-    rows.map((r) => r.map((c, i) => (i === startedAt ? formatTime(c as number) : c)).filter((_, i) => keep[i]) as (string | number | null)[]),
-  );
 }

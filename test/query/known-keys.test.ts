@@ -73,4 +73,13 @@ describe('numbers compared with text', () => {
     expect(error({ where: 'config.optimizer = 3' }).message).toMatch(/`config.optimizer` is text in every run, compared with a number.*Quote it: '3'\.$/);
     expect(error({ where: 'name = 3' }).message).toMatch(/`name` is text, compared with a number/);
   });
+
+  it('a key whose recorded values are all null, or of mixed types, takes any value', () => {
+    const local = makeDb();
+    addRun(local, { config: { note: null, mixed: 1 } });
+    addRun(local, { config: { note: null, mixed: 'a' } });
+    expect(searchRuns(local, { where: "config.note = 'x' OR config.note = 1" })).toEqual([]);
+    expect(searchRuns(local, { where: "config.mixed = 'a'" })).toHaveLength(1);
+    local.close();
+  });
 });

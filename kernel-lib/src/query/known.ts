@@ -72,9 +72,15 @@ export function checkFieldKeys(db: Db, uses: readonly FieldUse[], experimentId: 
   for (const { field, pos, values } of keyed) {
     if (field.kind === 'column') continue;
     const table: KeyTable = TABLES[field.kind];
-    const types = db.prepare(`SELECT DISTINCT ${table === 'params' ? 't.type' : "'x'"} FROM ${table} t ${scope} WHERE t.key = ?`).pluck().all(...scoped, field.key) as string[];
-    if (types.length === 0) throw unknownKey(db, table, field, pos, scope, scoped, fail);
-    if (table === 'params') checkTypes(field, types, values, fail);
+    // Each probe stops at its first row and reads only the (key, value) index where unscoped.
+    const some = (extra: string) => db.prepare(`SELECT 1 FROM ${table} t ${scope} WHERE t.key = ?${extra} LIMIT 1`).get(...scoped, field.key) !== undefined;
+    if (!some('')) throw unknownKey(db, table, field, pos, scope, scoped, fail);
+    if (table === 'params' && values.some((v) => typeof v.value === 'string' || typeof v.value === 'number')) {
+      // Booleans are stored as 1/0 and arrays as JSON text, so they count as numbers and text here.
+      // A key that is null in every run is neither: no probe below would find a row, so check first.
+      const kind = !some(' AND t.value IS NOT NULL') ? null : !some(" AND typeof(t.value) NOT IN ('integer', 'real', 'null')") ? 'number' : !some(" AND typeof(t.value) NOT IN ('text', 'null')") ? 'string' : null;
+      if (kind) checkTypes(field, kind, values, fail);
+    }
   }
 }
 
@@ -134,10 +140,7 @@ function suggest(key: string, known: readonly string[]): string | undefined {
 }
 
 /** A config key recorded only as numbers (or only as text) compared with the other kind selects nothing. */
-function checkTypes(field: FieldRef, types: readonly string[], values: readonly Literal[], fail: ErrorFactory): void {
-  const kinds = new Set(types.filter((t) => t !== 'null'));
-  if (kinds.size !== 1) return;
-  const [kind] = kinds;
+function checkTypes(field: FieldRef, kind: 'number' | 'string', values: readonly Literal[], fail: ErrorFactory): void {
   for (const { value, pos } of values) {
     if (kind === 'number' && typeof value === 'string') {
       throw fail(pos, `\`${field.text}\` is a number in every run, compared with text`, 'a number', `'${value}'`);

@@ -41,7 +41,7 @@ describe('labbook run and reproduce', () => {
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ experiment: 'diverges', status: 'failed' });
-    expect(summary.error).toMatch(/The loss became NaN at step 3/);
+    expect(summary.error).toMatch(/The loss became NaN in batch 4\/4 of epoch 1\/2 \(metric step 3\)/);
     const registry = openRegistry({ db });
     expect(registry.getRun(summary.id).metrics.batch_loss.count).toBe(3);
     registry.close();

@@ -22,7 +22,7 @@ export interface ShowOptions {
   maxColumns?: number;
   /** Put plotly.js in this figure's output even if an earlier one carried it (after clearing that cell). */
   embedPlotly?: boolean;
-  /** Text output outside a notebook (default process.stdout). */
+  /** Text output outside a notebook (default process.stdout; a figure's "written to" notice goes to process.stderr unless this is given). */
   stream?: TextStream;
 }
 
@@ -80,7 +80,8 @@ function showFigure(target: Target, figure: Figure, options: ShowOptions): strin
   const file = resolve(options.file ?? defaultFigureFile(page));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, page);
-  target.stream.write(`figure written to ${file}\n`);
+  // A diagnostic, not output: on stderr unless the caller named a stream, so a script's stdout stays its own.
+  (options.stream ?? process.stderr).write(`figure written to ${file}\n`);
   return file;
 }
 

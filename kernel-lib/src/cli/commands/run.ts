@@ -2,6 +2,7 @@
 import { loadExperiment, resolveConfig, runExperiment } from '../../experiment';
 import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { divertStdout } from '../divert';
 import { cell, formatNumber } from '../format';
 import { renderRun } from './show';
 import { tagPairs } from './tag';
@@ -26,7 +27,9 @@ export const run: Command = {
     const parentId = toInt('--parent', values.parent);
     const seed = toInt('--seed', values.seed, 0);
     return withRegistry(values.db, async (registry) => {
-      const summary = await runExperiment(experiment, { registry, set, tags, parentId, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
+      const start = () => runExperiment(experiment, { registry, set, tags, parentId, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
+      // With --json stdout is the JSON document alone: whatever the experiment prints goes to stderr.
+      const summary = values.json ? await divertStdout(start) : await start();
       if (values.json) printJson(summary);
       else {
         const figures = Object.entries(summary.metrics).map(([k, v]) => `${cell(k)} ${formatNumber(v)}`).join('  ');

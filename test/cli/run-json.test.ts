@@ -13,7 +13,7 @@ describe('labbook run --json', () => {
       expect(result.code, result.stderr).toBe(0);
       const summary = JSON.parse(result.stdout);
       expect(summary).toMatchObject({ experiment: 'chatty', status: 'finished' });
-      expect(result.stdout.trim().split('\n')).toHaveLength(1);
+      expect(result.stdout).toMatch(/^\{[\s\S]*\}\n$/);
       expect(result.stderr).toContain('hello from the experiment');
       expect(result.stderr).toContain('a raw write');
       expect(result.stderr).toContain(`figure written to ${figure}`);

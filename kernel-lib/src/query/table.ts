@@ -40,9 +40,9 @@ export function runsTable(summaries: readonly RunSummary[]): RunsTable {
 export function runsFrame(summaries: readonly RunSummary[]): DataFrame {
   const danfo = require('danfojs-node') as typeof import('danfojs-node');
   const { columns, rows } = runsTable(summaries);
-  const kinds = columns.map((_, c) => columnKind(rows.map((row) => row[c])));
-  const cells = rows.map((row) => row.map((cell, c) => forDanfo(cell, kinds[c])));
-  return new danfo.DataFrame(cells, { columns });
+  const dtypes = columns.map((column, c) => dtypeOf(column, rows.map((row) => row[c])));
+  const cells = rows.map((row) => row.map((cell, c) => forDanfo(cell, dtypes[c])));
+  return new danfo.DataFrame(cells, { columns, dtypes });
 }
 
 /** Config as the params table keys it ('model.units'); booleans as booleans, arrays as JSON text. */
@@ -58,17 +58,33 @@ function unionKeys(records: readonly { [key: string]: unknown }[]): string[] {
   return [...keys].sort();
 }
 
-type Kind = 'number' | 'boolean' | 'string';
+type Dtype = 'int32' | 'float32' | 'string' | 'boolean' | 'datetime';
 
-function columnKind(cells: readonly Cell[]): Kind {
-  const types = new Set(cells.filter((c) => c !== null).map((c) => typeof c));
-  if (types.size === 1 && (types.has('number') || types.has('boolean'))) return types.has('number') ? 'number' : 'boolean';
-  return types.size === 0 ? 'number' : 'string';
+/**
+ * danfo's dtypes are those of tfjs (int32, float32, string, boolean) plus datetime, and it infers
+ * them from the values: a seed above 2^31 read as int32 wraps negative in `.tensor`, and an
+ * all-null name reads as float32. So the fixed columns have fixed dtypes (a seed is an identifier,
+ * exact only as text: float32 is exact only to 2^24), started_at is a date, and a config or metric
+ * column is int32 only when every run has an integer that fits.
+ */
+const FIXED_DTYPES: { [column: string]: Dtype } = { id: 'int32', experiment: 'string', name: 'string', status: 'string', seed: 'string', started_at: 'datetime' };
+
+function dtypeOf(column: string, cells: readonly Cell[]): Dtype {
+  if (Object.hasOwn(FIXED_DTYPES, column)) return FIXED_DTYPES[column];
+  const values = cells.filter((c) => c !== null);
+  const types = new Set(values.map((c) => typeof c));
+  // A config key null in every run says nothing of its type; a metric is a number.
+  if (types.size === 0) return column.startsWith('metrics.') ? 'float32' : 'string';
+  if (types.size > 1) return 'string'; // one run logged 0.1 and another 'auto': text, so the dtype tells the truth
+  if (types.has('boolean')) return 'boolean';
+  if (types.has('string')) return 'string';
+  // int32 has no missing value (NaN would read as 0), and wraps past 2^31.
+  return cells.every((v) => Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31) ? 'int32' : 'float32';
 }
 
-// danfo reads NaN as a missing number, and infers a column's dtype from its values: a column
-// where one run logged 0.1 and another 'auto' is made all text so the dtype tells the truth.
-function forDanfo(cell: Cell, kind: Kind): Cell {
-  if (cell === null) return kind === 'number' ? NaN : null;
-  return kind === 'string' ? String(cell) : cell;
+// danfo reads NaN as a missing number; a date is a Date (danfo's datetime), not milliseconds.
+function forDanfo(cell: Cell, dtype: Dtype): Cell | Date {
+  if (dtype === 'datetime') return cell === null ? null : new Date(cell as number);
+  if (cell === null) return dtype === 'int32' || dtype === 'float32' ? NaN : null;
+  return dtype === 'string' ? String(cell) : cell;
 }

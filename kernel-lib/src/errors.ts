@@ -50,6 +50,11 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/** `word` after "a" or "an" as it is spoken ("an array", "an int32", "a Uint8Array", "a one-hot"): messages build "expected a ${kind}". */
+export function withArticle(word: string): string {
+  return /^[aeiou]/i.test(word) && !/^(one|uni|uint|use|usu)/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
 /** `Invalid value for \`name\`: expected X, received Y.` plus an optional fix. */
 export function invalidArgument(name: string, expected: string, received: unknown, fix?: string): LabbookError {
   const tail = fix ? ` ${fix}` : '';

@@ -77,6 +77,11 @@ describe('labbook run --set (the real CLI)', () => {
     [['--set', 'opt.lr=fast'], /Invalid value for `opt\.lr`: expected a number like nested-config's default 0\.01, received "fast"/],
     [['--set', 'model={"unitz":[1]}'], /Unknown config key `model\.unitz`/],
     [['--set', '__proto__={"epochs":5}'], /Unknown config key `__proto__` for nested-config/],
+    [['--set', 'model.units=3'], /Invalid value for `model\.units`: expected an array like nested-config's default \[32\], received 3/],
+    // Every experiment's `samples` and `epochs`: labbook's message, not danfo's ParamError from head(-5).
+    [['--set', 'samples=-5'], /^labbook: Invalid value for `samples`: expected a whole number of training examples, 0 or more \(0 = all\), received -5\./],
+    [['--set', 'samples=2.5'], /Invalid value for `samples`: expected a whole number .*received 2\.5\./],
+    [['--set', 'epochs=0'], /^labbook: Invalid value for `epochs`: expected a positive integer \(passes over the training data\), received 0\./],
   ])('%j is one line and exit 2, and records no run', async (args, message) => {
     const db = tempDb();
     const result = await runCli(['run', FILE, ...args, '--backend', 'cpu', '--quiet', '--db', db]);

@@ -1,5 +1,5 @@
 /** Config overrides merged into an experiment's defaults: dotted paths, deep-merged objects, checked against the defaults. */
-import { describeValue, invalidArgument, LabbookError } from '../errors';
+import { describeValue, invalidArgument, LabbookError, withArticle } from '../errors';
 import type { Config, Json } from '../registry/types';
 import { closestName } from '../suggest';
 
@@ -107,7 +107,7 @@ function kind(value: Json): string {
 }
 
 function article(kind: string): string {
-  return kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`;
+  return withArticle(kind);
 }
 
 /** A deep copy in which a key such as `__proto__` stays an ordinary key (plain assignment would set the prototype). */

@@ -52,5 +52,14 @@ export function defineExperiment<C extends BaseConfig>(definition: Experiment<C>
 
 /** The defaults with `overrides` applied: dotted paths and deep-merged objects, checked against the defaults (see config.ts). */
 export function resolveConfig<C extends BaseConfig>(experiment: Experiment<C>, overrides: { [key: string]: Json } = {}): C {
-  return mergeConfig(experiment.name, experiment.defaults, overrides) as C;
+  const config = mergeConfig(experiment.name, experiment.defaults, overrides) as C;
+  // Every experiment hands these to data loaders and train(); checked here, a bad value is labbook's
+  // message before anything loads, not danfo's ParamError (head(-5)) or tfjs's from deep inside.
+  if (!Number.isSafeInteger(config.epochs) || config.epochs < 1) {
+    throw invalidArgument('epochs', 'a positive integer (passes over the training data)', config.epochs, 'Set e.g. --set epochs=10.');
+  }
+  if (!Number.isSafeInteger(config.samples) || config.samples < 0) {
+    throw invalidArgument('samples', 'a whole number of training examples, 0 or more (0 = all)', config.samples, 'Set e.g. --set samples=1000, or samples=0 for all.');
+  }
+  return config;
 }

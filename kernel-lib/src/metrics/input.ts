@@ -1,6 +1,6 @@
 /** Reading and checking metric inputs (plain arrays, typed arrays, tfjs tensors); no metric maths here. */
 import type { Tensor } from '@tensorflow/tfjs';
-import { LabbookError } from '../errors';
+import { LabbookError, withArticle } from '../errors';
 
 /** A vector of numbers as metrics accept it. */
 export type NumericArray = readonly number[] | Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -16,10 +16,10 @@ export type MatrixInput = VectorInput | readonly (readonly number[] | Float32Arr
 
 /** What a caller passed, in the words error messages use after "received". */
 export function describeInput(value: unknown): string {
-  if (isTensor(value)) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;
+  if (isTensor(value)) return `${withArticle(value.dtype)} tensor of shape [${value.shape.join(', ')}]`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (ArrayBuffer.isView(value) && 'length' in value) {
-    return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<number>).length}`;
+    return `${withArticle(value.constructor.name)} of ${(value as unknown as ArrayLike<number>).length}`;
   }
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'string') return JSON.stringify(value);

@@ -1,6 +1,6 @@
 /** What every preprocessing step shares: the Transformer contract, its JSON states, argument checks. */
 import type { DataFrame } from 'danfojs-node';
-import { invalidArgument, LabbookError } from '../../errors';
+import { invalidArgument, LabbookError, withArticle } from '../../errors';
 import { checkFrame, isNumericDtype, missingColumn, readColumns, type Column } from '../frame';
 
 export type Category = string | number | boolean;
@@ -48,7 +48,7 @@ export function requireColumns(frame: DataFrame, names: readonly string[]): void
 /** The numbers of a numeric column, NaN for missing; throws for another dtype. */
 export function numbers(column: Column, step: string): number[] {
   if (!isNumericDtype(column.dtype)) {
-    throw invalidArgument(column.name, `a numeric column (float32 or int32) for ${step}`, `a ${column.dtype} column`, 'Encode categories with OneHotEncoder or LabelEncoder instead.');
+    throw invalidArgument(column.name, `a numeric column (float32 or int32) for ${step}`, `${withArticle(column.dtype)} column`, 'Encode categories with OneHotEncoder or LabelEncoder instead.');
   }
   return column.values.map((v) => (typeof v === 'number' ? v : NaN));
 }
@@ -61,7 +61,7 @@ export function notFitted(kind: string): LabbookError {
 export function checkState(state: unknown, kind: TransformerState['kind'], arrays: string[]): Record<string, unknown> {
   const s = state as Record<string, unknown> | null;
   if (!s || typeof s !== 'object' || s.kind !== kind || s.version !== 1) {
-    throw invalidArgument('state', `a ${kind} state with version 1 (from toJSON())`, state);
+    throw invalidArgument('state', `${withArticle(kind)} state with version 1 (from toJSON())`, state);
   }
   const columns = s.columns;
   if (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string')) {

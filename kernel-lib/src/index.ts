@@ -5,7 +5,9 @@ export { LabbookError, type LabbookErrorCode } from './errors';
 
 // The run registry.
 export { openRegistry, Registry, Run, SCHEMA_VERSION } from './registry';
+export { readClassificationReport, readFigure, readJsonArtifact } from './registry';
 export type {
+  ArtifactData,
   ArtifactRecord,
   CheckpointRecord,
   Config,
@@ -17,6 +19,7 @@ export type {
   RunRecord,
   RunStatus,
   StartRunOptions,
+  StoredArtifact,
 } from './registry';
 
 // Queries and comparison.

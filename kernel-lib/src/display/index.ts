@@ -4,4 +4,5 @@ export { liveProgress, type LiveProgressOptions } from './live';
 export { detectEnvironment, type Environment } from './sink';
 export { reportHtml, type ReportInput, type ReportSection } from './report';
 export { htmlDocument, figureFragment } from './plotly';
+export { figurePage, type FigurePageOptions } from './figure-page';
 export { escapeHtml } from './table';

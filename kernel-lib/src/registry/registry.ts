@@ -4,6 +4,7 @@ import { captureEnvironment } from '../repro/env';
 import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
 import { checkSeed, drawSeed } from '../repro/seed';
 import { closestName } from '../suggest';
+import { readArtifact, type StoredArtifact } from './artifacts';
 import { type Db, isSoleConnection, isUnwritable, openDatabase } from './database';
 import { collectGarbage, type GcResult } from './gc';
 import { HOST, isProcessAlive, processStartTicks } from './lifecycle';
@@ -148,6 +149,15 @@ export class Registry {
   metricHistory(id: number, key: string): { step: number; value: number | null; time: number }[] {
     this.flushOpen();
     return readMetricHistory(this.db, checkRunId(id), key);
+  }
+
+  /**
+   * One artifact of a run with its bytes, verified against the SHA-256 recorded for it (HASH_MISMATCH
+   * otherwise). Typed reads on top: readFigure(artifact), readJsonArtifact(artifact, check).
+   */
+  getArtifact(runId: number, name: string): StoredArtifact {
+    this.refresh();
+    return readArtifact(this.db, this.objects, checkRunId(runId), name);
   }
 
   /** Reads a stored checkpoint or artifact, verifying its SHA-256. */

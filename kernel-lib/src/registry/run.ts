@@ -1,5 +1,6 @@
 /** The fluent run handle a notebook holds: log metrics, params, tags, data, checkpoints; end. */
 import { invalidArgument, LabbookError } from '../errors';
+import { type ArtifactData, encodeArtifact } from './artifacts';
 import { canonicalJson } from '../repro/hash';
 import { checkKeyLength } from './keys';
 import { type ActiveRun, trackRun, untrackRun } from './lifecycle';
@@ -9,7 +10,7 @@ import { DEFAULT_MAX_BUFFERED_POINTS, PendingMetrics } from './pending';
 import { storeReferenced } from './pins';
 import type { SqliteStore } from './store';
 import { tagEntries, type TagValues } from './tags';
-import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, RunStatus } from './types';
+import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, RunStatus } from './types';
 
 export interface RunTiming {
   /** Points buffered before a write; logging returns at memory speed in between. */
@@ -187,22 +188,19 @@ export class Run implements ActiveRun {
     });
   }
 
-  /** Stores a file-like artifact (a report, a figure, fitted preprocessing state) by name. */
-  logArtifact(name: string, data: Uint8Array | string | Json, options: { mediaType?: string } = {}): ArtifactRecord {
+  /**
+   * Stores a file-like artifact by name: bytes, text, or JSON. A plotly figure spec and a
+   * classification report are stored as canonical JSON under their own media types
+   * (application/vnd.labbook.figure+json, ...classification-report+json): small and byte-stable,
+   * rendered when read (`labbook artifact ID NAME --html`), so the same figure is one stored object.
+   */
+  logArtifact(name: string, data: ArtifactData, options: { mediaType?: string } = {}): ArtifactRecord {
     this.assertRunning('log an artifact');
     if (typeof name !== 'string' || name === '') throw invalidArgument('artifact name', 'a non-empty string', name);
-    let bytes: Uint8Array;
-    let mediaType = options.mediaType;
-    if (data instanceof Uint8Array) {
-      bytes = data;
-      mediaType ??= 'application/octet-stream';
-    } else if (typeof data === 'string') {
-      bytes = Buffer.from(data, 'utf8');
-      mediaType ??= 'text/plain; charset=utf-8';
-    } else {
-      bytes = Buffer.from(canonicalJson(data, `artifact ${name}`), 'utf8');
-      mediaType ??= 'application/json';
+    if (options.mediaType !== undefined && (typeof options.mediaType !== 'string' || !/^[\w.+-]+\/[\w.+-]+/.test(options.mediaType))) {
+      throw invalidArgument('mediaType', 'a media type such as "text/csv"', options.mediaType);
     }
+    const { bytes, mediaType } = encodeArtifact(name, data, options.mediaType);
     const type = mediaType;
     return storeReferenced(this.store.db, this.objects, bytes, (stored) => {
       const createdAt = Date.now();

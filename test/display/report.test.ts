@@ -23,9 +23,9 @@ function spec(page: string, id: string): { data: { [key: string]: unknown }[]; l
 }
 
 describe('labbook report', () => {
-  it('writes one standalone page: plotly.js inline once, the runs, their diff and the charts', async () => {
+  it('writes one standalone page with --inline: plotly.js inline once, the runs, their diff and the charts', async () => {
     const file = join(out, 'nested', 'demo.html');
-    const result = await runCli(['report', '--experiment', 'demo', '-o', file, '--db', db, '--json']);
+    const result = await runCli(['report', '--experiment', 'demo', '--inline', '-o', file, '--db', db, '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ file, runs: ids });

@@ -1,7 +1,9 @@
 /** plotly.js from the installed package (never a CDN), figure fragments and standalone HTML pages. */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LabbookError } from '../errors';
+import { canonicalJson } from '../repro/hash';
 import type { Figure } from '../plots/figure';
 import { escapeHtml, STYLE } from './table';
 
@@ -52,9 +54,36 @@ export function libraryScript(): string {
   return `<script type="text/javascript">/* ${lib.package} ${lib.version}, inlined by labbook */\n${lib.source}\n</script>`;
 }
 
-/** Element ids unique across kernels and notebooks sharing one page (not Math.random: see the repro rules). */
-export function figureId(): string {
-  return `labbook-fig-${randomBytes(6).toString('hex')}`;
+/**
+ * Element ids from the figure's content, so the same figure renders to the same bytes (a figure file
+ * or a notebook output is stable across re-runs). Showing the same figure again in one session
+ * (one page) gets a numbered id, since two elements may not share one.
+ */
+const SHOWN = Symbol.for('labbook.display.figureIds');
+
+export function figureId(figure: Figure): string {
+  // Per process (one kernel session), through globalThis so two copies of labbook agree.
+  const state = globalThis as { [SHOWN]?: Map<string, number> };
+  const shown = (state[SHOWN] ??= new Map());
+  const base = `labbook-fig-${contentHash(figure)}`;
+  const seen = (shown.get(base) ?? 0) + 1;
+  shown.set(base, seen);
+  return seen === 1 ? base : `${base}-${seen}`;
+}
+
+/** A short hash of the spec, key order aside (the same figure built another way hashes the same). */
+export function contentHash(figure: Figure): string {
+  return createHash('sha256').update(specJson(figure)).digest('hex').slice(0, 16);
+}
+
+/** The spec as canonical JSON (keys sorted); a spec JSON cannot hold canonically (NaN) as JSON.stringify has it. */
+export function specJson(figure: Figure): string {
+  const spec = { data: figure.data, layout: figure.layout };
+  try {
+    return canonicalJson(spec, 'figure');
+  } catch {
+    return JSON.stringify(spec);
+  }
 }
 
 export interface FragmentOptions {
@@ -68,7 +97,7 @@ export interface FragmentOptions {
  * notebook outputs render in any order, and only the first figure's output carries the library.
  */
 export function figureFragment(figure: Figure, options: FragmentOptions = {}): string {
-  const id = options.id ?? figureId();
+  const id = options.id ?? figureId(figure);
   const layout = figure.layout as { height?: unknown };
   const height = typeof layout.height === 'number' && layout.height > 0 ? layout.height : 450;
   const missing =
@@ -101,15 +130,22 @@ export function figureFragment(figure: Figure, options: FragmentOptions = {}): s
   ].join('\n');
 }
 
+/**
+ * How a page gets plotly.js: inline (one self-contained file, ~10 MB) or a `<script src>` to a file
+ * beside it (see writeLibraryBeside), so many pages in one folder share one copy.
+ */
+export type LibraryPlacement = 'inline' | { src: string };
+
 /** A standalone page: plotly.js once in <head>, then the body (which may hold figure fragments). */
-export function htmlDocument(title: string, body: string): string {
+export function htmlDocument(title: string, body: string, library: LibraryPlacement = 'inline'): string {
+  const script = library === 'inline' ? libraryScript() : `<script type="text/javascript" src="${escapeHtml(library.src)}"></script>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-${libraryScript()}
+${script}
 </head>
 <body>
 <div class="lb" style="max-width:1200px;margin:0 auto;padding:12px">
@@ -119,4 +155,20 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/** The library's file name beside a page: versioned, so pages made by different versions can share a folder. */
+export function libraryFileName(): string {
+  const lib = plotlyLibrary();
+  return `plotly-${lib.version}${lib.package.endsWith('-min') ? '.min' : ''}.js`;
+}
+
+/** Writes plotly.js next to `page` unless an identical copy is already there; returns the name to load it by. */
+export function writeLibraryBeside(page: string): string {
+  const name = libraryFileName();
+  const target = join(dirname(page), name);
+  const source = plotlyLibrary().source;
+  const present = existsSync(target) && statSync(target).size === Buffer.byteLength(source) && readFileSync(target, 'utf8') === source;
+  if (!present) writeFileSync(target, source);
+  return name;
 }

@@ -1,9 +1,9 @@
-/** A standalone HTML report of runs: one file, plotly.js inline, no network needed to open it. */
+/** An HTML report of runs: plotly.js inline or from a file beside it; no network needed to open it. */
 import type { Figure } from '../plots/figure';
 import type { RunDiff } from '../query/diff';
 import type { RunSummary } from '../query/search';
 import { formatTime } from './format';
-import { figureFragment, htmlDocument } from './plotly';
+import { figureFragment, htmlDocument, type LibraryPlacement } from './plotly';
 import { escapeHtml } from './table';
 import { diffView, summariesView } from './views';
 
@@ -22,6 +22,8 @@ export interface ReportInput {
   sections: readonly ReportSection[];
   /** When the report was made (ms since the epoch); shown in the header. */
   createdAt?: number;
+  /** plotly.js inline (default: one self-contained file) or from a file beside the report. */
+  library?: LibraryPlacement;
 }
 
 export function reportHtml(input: ReportInput): string {
@@ -42,7 +44,7 @@ export function reportHtml(input: ReportInput): string {
       s.figure ? figureFragment(s.figure, { id: `labbook-report-fig-${i + 1}-${slug(s.title)}` }) : '',
     ]),
   ];
-  return htmlDocument(input.title, body.filter(Boolean).join('\n'));
+  return htmlDocument(input.title, body.filter(Boolean).join('\n'), input.library);
 }
 
 /** Stable ids, so a report of the same runs is the same file. */

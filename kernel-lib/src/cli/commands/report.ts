@@ -1,6 +1,7 @@
-/** `labbook report`: one standalone HTML file (plotly.js inline) with the runs, their diff and charts. */
+/** `labbook report`: an HTML file with the runs, their diff and charts; plotly.js beside it, or inline with --inline. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeLibraryBeside } from '../../display/plotly';
 import { reportHtml, type ReportSection } from '../../display/report';
 import { LabbookError } from '../../errors';
 import { learningCurves, leaderboard, parallelCoordinates, runLabel, varyingParams } from '../../plots';
@@ -8,7 +9,7 @@ import { diffRuns, metricHistories, searchRuns, type RunSummary } from '../../qu
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 
-const usage = 'labbook report [--experiment NAME] [--where EXPR] [ID...] -o FILE.html [--metric NAME] [--db PATH] [--json]';
+const usage = 'labbook report [--experiment NAME] [--where EXPR] [ID...] -o FILE.html [--inline] [--metric NAME] [--db PATH] [--json]';
 
 /** Past this many runs a diff or an overlay of curves stops being readable; the rest is still drawn. */
 const MAX_OVERLAY = 20;
@@ -23,10 +24,14 @@ export const report: Command = {
   name: 'report',
   summary: 'write one standalone HTML report of runs: table, diff, learning curves, leaderboard',
   usage,
+  help: [
+    'plotly.js (~10 MB) is written once beside the report as plotly-VERSION.js, shared by every report in',
+    'that folder, so each report stays small; --inline puts it in the report for one self-contained file.',
+  ].join('\n'),
   run(argv) {
     const { values, positionals } = parse(
       argv,
-      { experiment: { type: 'string' }, where: { type: 'string' }, output: { type: 'string', short: 'o' }, metric: { type: 'string' } },
+      { experiment: { type: 'string' }, where: { type: 'string' }, output: { type: 'string', short: 'o' }, metric: { type: 'string' }, inline: { type: 'boolean', default: false } },
       usage,
       { name: 'run id', min: 0, max: Infinity },
     );
@@ -58,14 +63,15 @@ export const report: Command = {
         sections.push({ title: 'Leaderboard', figure: null, note: 'These runs logged no metrics.' });
       }
       const title = values.experiment !== undefined ? `labbook report: ${values.experiment}` : `labbook report: runs ${chosen.map((id) => `#${id}`).join(', ')}`;
+      mkdirSync(dirname(file), { recursive: true });
       const html = reportHtml({
         title: title.length > 120 ? `${title.slice(0, 117)}...` : title,
         summaries,
         diff: overlay.length >= 2 ? diffRuns(registry, overlay) : null,
         sections,
         createdAt: Date.now(),
+        library: values.inline ? 'inline' : { src: writeLibraryBeside(file) },
       });
-      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, html);
       if (values.json) printJson({ file, runs: chosen });
       else print(file);

@@ -49,6 +49,9 @@ describe('regression metrics', () => {
       'Invalid value for `yTrue`: expected a tensor of shape [n] or [n, 1], received a float32 tensor of shape [2, 2]. Reshape it to one value per sample.',
     );
     wide.dispose();
+    const wideInts = tf.zeros([2, 2], 'int32');
+    expect(catchError(() => mse(wideInts, [1, 2])).message).toContain('received an int32 tensor of shape [2, 2].');
+    wideInts.dispose();
     expect(catchError(() => r2([1], [1])).message).toContain('expected at least 2 samples');
   });
 });

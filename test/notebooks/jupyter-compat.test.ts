@@ -35,7 +35,8 @@ describe('Jupyter compatibility', () => {
     const registry = openRegistry({ db, create: false });
     const [recorded] = registry.sql<{ id: number; status: string }>("SELECT id, status FROM runs");
     expect(recorded.status).toBe('finished');
-    expect(registry.getRun(recorded.id).env.notebook).toBeNull(); // nbclient sets no notebook path; labbook records none rather than guess
+    // nbclient names no notebook to the kernel: labbook finds it from the cells the kernel executed.
+    expect(registry.getRun(recorded.id).env.notebook?.path).toBe('notebooks/01-quickstart.ipynb');
     registry.close();
   }, 600_000);
 });

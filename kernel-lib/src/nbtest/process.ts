@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LabbookError } from '../errors';
+import { kernelHookFile } from '../repro/notebook';
 
 /**
  * tslab's kernelspec (written by `tslab install`) is `["tslab", "kernel", "--config-path",
@@ -91,7 +92,10 @@ export function spawnKernel(options: SpawnOptions): ChildProcess {
     process.on('exit', killAllKernels);
     exitHookInstalled = true;
   }
-  const child = spawn(process.execPath, ['--require', script, bin, 'kernel', '--config-path', options.connectionFile], {
+  // The same hook as `labbook kernelspec`'s, so runs record their executed cells here too.
+  const hook = kernelHookFile();
+  const preload = existsSync(hook) ? ['--require', hook] : [];
+  const child = spawn(process.execPath, ['--require', script, ...preload, bin, 'kernel', '--config-path', options.connectionFile], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -21,8 +21,8 @@ export interface Environment {
   lockfileSha256: string | null;
   /** null fields where git is missing or the project is not in a work tree. */
   git: { commit: string | null; dirty: boolean | null };
-  /** The notebook whose kernel ran this, with a hash of its code cells; null outside a notebook. */
-  notebook: { path: string; cellsSha256: string } | null;
+  /** The notebook whose kernel ran this, with a hash of its code cells and the cells it executed; null outside a notebook. */
+  notebook: { path: string | null; cellsSha256: string; executed?: { cells: number; sha256: string; notInFile: number } } | null;
   /** Sections added by registered providers, in name order. */
   [section: string]: Json;
 }

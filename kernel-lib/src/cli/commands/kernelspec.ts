@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LabbookError } from '../../errors';
+import { kernelHookFile } from '../../repro/notebook';
 import { findProjectRoot } from '../../repro/root';
 import { parse } from '../args';
 import { type Command, print, printJson } from '../command';
@@ -32,7 +33,10 @@ export function writeKernelspec(dir?: string, root: string = findProjectRoot()):
     language: 'typescript',
     // tslab interrupts a running cell on SIGINT from the client.
     interrupt_mode: 'signal',
-    env: { LABBOOK_PROJECT: root },
+    // The preloaded hook keeps each executed cell's source: Notebook 6 and nbconvert never tell
+    // the kernel which notebook it runs, so runs find it (and their code hash) from those cells.
+    // It replaces a NODE_OPTIONS set in Jupyter's own environment (kernelspec env values are literal).
+    env: { LABBOOK_PROJECT: root, NODE_OPTIONS: `--require ${JSON.stringify(kernelHookFile())}` },
   };
   writeFileSync(join(kernelDir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
   return { kernelDir, jupyterPath: dirname(dirname(kernelDir)), tslab };

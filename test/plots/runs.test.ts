@@ -57,7 +57,7 @@ describe('parallelCoordinates', () => {
         line: { color: [0.8, 0.9, 0.85], colorscale: 'Viridis', reversescale: false, showscale: true, colorbar: { title: { text: 'val_accuracy' } } },
       },
     ]);
-    expect((figure.layout as { title: { text: string } }).title.text).toBe('Parallel coordinates: val_accuracy (1 of 4 runs lack a value and are left out)');
+    expect((figure.layout as { title: { text: string } }).title.text).toBe('Parallel coordinates: val_accuracy (3 of 4 runs; left out: 1 without val_accuracy)');
   });
 
   it('defaults to the params that differ between runs', () => {
@@ -67,6 +67,34 @@ describe('parallelCoordinates', () => {
     const same = runs.slice(0, 1);
     expect(() => parallelCoordinates(same, { metric: 'val_loss' })).toThrow(/Invalid value for `params`: expected config keys to use as axes/);
     expect(() => parallelCoordinates(runs, { params: ['units'], metric: 'val_loss' })).toThrow(/^Invalid value for `params`: expected one of "lr", "model.units", "optimizer", received "units"\./);
+  });
+});
+
+describe('parallelCoordinates over experiments with different configs', () => {
+  const db = makeDb();
+  const add = (experiment: string, config: object, acc: number | null) => addRun(db, { experiment, config, metrics: acc === null ? { loss: [[0, 1]] } : { acc: [[0, acc]] } });
+  [0.1, 0.01, 0.001, 0.05].forEach((lr, i) => add('mlp', { lr, units: 16 * (i + 1) }, [0.8, 0.81, 0.82, 0.83][i]));
+  [0.2, 0.02, 0.3].forEach((lr, i) => add('cnn', { lr, filters: 8 * (i + 1) }, 0.7 + i / 100));
+  add('cnn', { lr: 0.5, filters: 4 }, null);
+
+  it('takes the axes most runs share, not the union no run has, and counts the runs left out', () => {
+    const all = searchRuns(db, { sort: 'id' });
+    const figure = parallelCoordinates(all, { metric: 'acc' });
+    const trace = figure.data[0] as Trace;
+    const dims = trace.dimensions as { label: string; values: number[] }[];
+    expect(dims.map((d) => d.label)).toEqual(['lr (log)', 'units', 'acc']);
+    expect(dims.map((d) => d.values.length)).toEqual([4, 4, 4]);
+    expect((trace.line as { color: number[] }).color).toEqual([0.8, 0.81, 0.82, 0.83]);
+    expect((figure.layout as { title: { text: string } }).title.text).toBe('Parallel coordinates: acc (4 of 8 runs; left out: 1 without acc, 3 without a value for units)');
+  });
+
+  it('draws every run of experiments that share their keys, with the experiment as an axis', () => {
+    const shared = searchRuns(db, { sort: 'id', where: 'config.lr >= 0.05' }).filter((s) => s.metrics.acc !== undefined);
+    const figure = parallelCoordinates(shared.map((s) => ({ ...s, config: { lr: s.config.lr } })).concat(shared.map((s) => ({ ...s, id: s.id + 100, config: { lr: s.config.lr * 2 } }))), { metric: 'acc' });
+    const dims = (figure.data[0] as Trace).dimensions as { label: string; ticktext?: string[]; values: number[] }[];
+    expect(dims.map((d) => d.label)).toEqual(['experiment', 'lr', 'acc']);
+    expect(dims[0].ticktext).toEqual(['cnn', 'mlp']);
+    expect(dims[2].values).toHaveLength(shared.length * 2);
   });
 });
 

@@ -11,9 +11,18 @@ export interface Figure {
 /** plotly's own default sequence (D3 category10), so runs keep their colour across every chart. */
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'] as const;
 
+/**
+ * Ten more, distinct from the first ten and from each other (from plotly's Dark24), so up to 20
+ * runs never share a colour; past 20, charts colour by group (experiment) instead of by run.
+ */
+export const PALETTE_20 = [...PALETTE, '#0d2a63', '#fb00d1', '#00a08b', '#b68100', '#750d86', '#6c7c32', '#862a16', '#a777f1', '#222a2a', '#1ca71c'] as const;
+
 export function colorAt(index: number): string {
-  return PALETTE[index % PALETTE.length];
+  return PALETTE_20[index % PALETTE_20.length];
 }
+
+/** Runs past this many are coloured and listed in legends by group rather than one by one. */
+export const MAX_DISTINCT = PALETTE_20.length;
 
 /** The base layout: a title, a white template-free look, the font size notebooks read well. */
 export function baseLayout(title: string, extra: object = {}): { [key: string]: unknown } {

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../errors';
 import type { RunSummary } from '../query/search';
 import { runsTable, type Cell } from '../query/table';
-import { axis, baseLayout, checkOptions, checkString, colorAt, higherIsBetter, unknownName, type Figure } from './figure';
+import { axis, baseLayout, checkOptions, checkString, colorAt, higherIsBetter, MAX_DISTINCT, unknownName, type Figure } from './figure';
 
 export interface MetricVsParamOptions {
   /** A config key, flattened with dots (`lr`, `model.units`); a `config.` prefix is accepted. */
@@ -96,7 +96,11 @@ export function metricVsParam(summaries: readonly RunSummary[], options: MetricV
   return { data, layout };
 }
 
-/** One axis per param (text params as categorical ticks) and the metric last, lines coloured by it. */
+/**
+ * One axis per param (text params as categorical ticks) and the metric last, lines coloured by it.
+ * Default axes are those most runs share (see parallelAxes), with an `experiment` axis first when
+ * the runs drawn span several; runs lacking a value are left out and counted in the title.
+ */
 export function parallelCoordinates(summaries: readonly RunSummary[], options: ParallelCoordinatesOptions): Figure {
   const opts = checkOptions(options);
   const columns = new Columns(summaries);
@@ -104,9 +108,14 @@ export function parallelCoordinates(summaries: readonly RunSummary[], options: P
   if (opts.params !== undefined && (!Array.isArray(opts.params) || opts.params.length === 0)) {
     throw invalidArgument('params', 'a non-empty array of config keys', opts.params);
   }
-  const params = ((opts.params as string[] | undefined) ?? varyingKeys(columns, metric.values)).map((p) => columns.param('params', p));
-  // A line needs a value on every axis; runs lacking one are left out (and counted in the title).
-  const keep = summaries.map((_, i) => i).filter((i) => metric.values[i] !== null && params.every((p) => p.values[i] !== null));
+  const given = opts.params as string[] | undefined;
+  const params = (given ?? defaultAxes(columns, metric.values)).map((p) => columns.param('params', p));
+  const withMetric = summaries.map((_, i) => i).filter((i) => metric.values[i] !== null);
+  // A line needs a value on every axis.
+  const keep = withMetric.filter((i) => params.every((p) => p.values[i] !== null));
+  if (given === undefined && new Set(keep.map((i) => summaries[i].experiment)).size > 1) {
+    params.unshift({ key: 'experiment', values: summaries.map((s) => s.experiment) });
+  }
   const dimensions: object[] = params.map((p) => {
     const values = keep.map((i) => p.values[i]);
     if (values.every((v) => typeof v === 'number')) return numericDimension(p.key, values as number[]);
@@ -121,8 +130,12 @@ export function parallelCoordinates(summaries: readonly RunSummary[], options: P
   });
   const metricValues = keep.map((i) => metric.values[i] as number);
   dimensions.push({ label: metric.key, values: metricValues });
+  const lacking = [
+    withMetric.length < summaries.length ? `${summaries.length - withMetric.length} without ${metric.key}` : '',
+    keep.length < withMetric.length ? `${withMetric.length - keep.length} without a value for ${params.filter((p) => withMetric.some((i) => p.values[i] === null)).map((p) => p.key).join(' or ')}` : '',
+  ].filter(Boolean);
   const left = summaries.length - keep.length;
-  const title = `Parallel coordinates: ${metric.key}${left ? ` (${left} of ${summaries.length} runs lack a value and are left out)` : ''}`;
+  const title = `Parallel coordinates: ${metric.key}${left ? ` (${keep.length} of ${summaries.length} runs; left out: ${lacking.join(', ')})` : ''}`;
   return {
     data: [
       {
@@ -135,6 +148,45 @@ export function parallelCoordinates(summaries: readonly RunSummary[], options: P
   };
 }
 
+/**
+ * The default axes of parallelCoordinates: config keys whose value differs among the runs with
+ * `metric`, most widely logged first, each taken only while the runs having every axis taken
+ * stay a majority of them (at most 8). Runs of experiments with different configs share few
+ * keys: axes of one experiment alone would leave every other run out, as a union of keys would
+ * leave out every run. Empty when these runs share every config value.
+ */
+export function parallelAxes(summaries: readonly RunSummary[], metric: string): string[] {
+  const columns = new Columns(summaries);
+  return axesFor(columns, columns.metric(metric).values);
+}
+
+function axesFor(columns: Columns, metric: readonly (number | null)[]): string[] {
+  const runs = columns.summaries.map((_, i) => i).filter((i) => metric[i] !== null);
+  const values = new Map(columns.configKeys.map((key) => [key, columns.param('params', key).values]));
+  const has = (key: string) => runs.filter((i) => values.get(key)![i] !== null).length;
+  const varies = (key: string, among: number[]) => new Set(among.map((i) => JSON.stringify(values.get(key)![i]))).size > 1;
+  const axes: string[] = [];
+  let kept = runs;
+  for (const key of [...columns.configKeys].sort((a, b) => has(b) - has(a) || (a < b ? -1 : 1))) {
+    if (axes.length === 8) break;
+    const next = kept.filter((i) => values.get(key)![i] !== null);
+    if (next.length * 2 >= runs.length && varies(key, next)) {
+      axes.push(key);
+      kept = next;
+    }
+  }
+  // Chosen by coverage, shown by name.
+  return axes.sort();
+}
+
+function defaultAxes(columns: Columns, metric: readonly (number | null)[]): string[] {
+  const axes = axesFor(columns, metric);
+  if (axes.length === 0) {
+    throw invalidArgument('params', 'config keys to use as axes (these runs share every config value)', undefined, `Pass params explicitly, e.g. ${JSON.stringify(columns.configKeys.slice(0, 2))}.`);
+  }
+  return axes;
+}
+
 /** The best `top` runs by a metric, as horizontal bars, best at the top. */
 export function leaderboard(summaries: readonly RunSummary[], options: LeaderboardOptions): Figure {
   const opts = checkOptions(options);
@@ -144,6 +196,8 @@ export function leaderboard(summaries: readonly RunSummary[], options: Leaderboa
   if (!Number.isSafeInteger(top) || (top as number) < 1) throw invalidArgument('top', 'a positive integer', opts.top);
   if (opts.ascending !== undefined && typeof opts.ascending !== 'boolean') throw invalidArgument('ascending', 'a boolean', opts.ascending);
   const ascending = (opts.ascending as boolean | undefined) ?? !higherIsBetter(metric.key);
+  // Each run its own colour (as in the learning curves) up to 20 runs; past that, its experiment's.
+  const experiments = [...new Set(summaries.map((s) => s.experiment))];
   const ranked = summaries
     .map((s, i) => ({ s, i, v: metric.values[i] }))
     .filter((r): r is { s: RunSummary; i: number; v: number } => r.v !== null)
@@ -165,7 +219,7 @@ export function leaderboard(summaries: readonly RunSummary[], options: Leaderboa
         y: ranked.map((r) => runLabel(r.s)),
         text: ranked.map((r) => formatValue(r.v)),
         textposition: 'auto',
-        marker: { color: ranked.map((r) => colorAt(r.i)) },
+        marker: { color: ranked.map((r) => (summaries.length <= MAX_DISTINCT ? colorAt(r.i) : colorAt(experiments.indexOf(r.s.experiment)))) },
       },
     ],
     layout,
@@ -176,15 +230,6 @@ export function leaderboard(summaries: readonly RunSummary[], options: Leaderboa
 export function varyingParams(summaries: readonly RunSummary[]): string[] {
   const columns = new Columns(summaries);
   return columns.configKeys.filter((key) => new Set(columns.param('params', key).values.map((v) => JSON.stringify(v))).size > 1);
-}
-
-/** Varying config keys among the runs that have the metric (at most 8), for default axes. */
-function varyingKeys(columns: Columns, metric: readonly (number | null)[]): string[] {
-  const varying = varyingParams(columns.summaries.filter((_, i) => metric[i] !== null));
-  if (varying.length === 0) {
-    throw invalidArgument('params', 'config keys to use as axes (these runs share every config value)', undefined, `Pass params explicitly, e.g. ${JSON.stringify(columns.configKeys.slice(0, 2))}.`);
-  }
-  return varying.slice(0, 8);
 }
 
 /** Parcoords has no log axes: a param spanning two decades or more (a learning rate) is drawn as log10 with its values as ticks. */

@@ -42,6 +42,7 @@ describe('labbook report', () => {
     expect(page.match(/<h3 class="lb-title">(.*?)<\/h3>/g)).toEqual([
       '<h3 class="lb-title">Runs</h3>',
       '<h3 class="lb-title">What differs</h3>',
+      '<h3 class="lb-title">Environment</h3>',
       '<h3 class="lb-title">Learning curves</h3>',
       '<h3 class="lb-title">Leaderboard: val_accuracy</h3>',
       '<h3 class="lb-title">Parameters and result</h3>',
@@ -49,7 +50,7 @@ describe('labbook report', () => {
 
     // Learning curves: loss and accuracy panels, train and validation, runs aligned by epoch.
     const curves = spec(page, 'labbook-report-fig-1-learning-curves');
-    expect(curves.data.map((t) => [t.name, t.yaxis])).toEqual([
+    expect(curves.data.map((t) => [t.text, t.yaxis])).toEqual([
       [`#${ids[0]} fast ${EVIL} (train)`, 'y'],
       [`#${ids[0]} fast ${EVIL} (validation)`, 'y'],
       [`#${ids[1]} (train)`, 'y'],
@@ -60,6 +61,8 @@ describe('labbook report', () => {
       [`#${ids[1]} (train)`, 'y2'],
       [`#${ids[1]} (validation)`, 'y2'],
     ]);
+    // One legend entry per run.
+    expect(curves.data.filter((t) => t.showlegend).map((t) => t.name)).toEqual([`#${ids[0]} fast ${EVIL}`, `#${ids[1]}`, `#${ids[2]}`]);
     expect(curves.data[3].y).toEqual([1.3, null, 0.9]); // the NaN is a gap
     expect(curves.data[4].y).toEqual([9, null, null]);
 

@@ -67,9 +67,11 @@ describe('learningCurves from train() histories', () => {
       { metrics: ['loss'] },
     );
     expect(traces(figure).map((t) => [t.name, t.x, t.y, (t.line as { color: string }).color])).toEqual([
-      ['long (train)', [1, 2, 3], [3, 2, 1], PALETTE[0]],
-      ['short (train)', [1, 2, 3], [4, null, null], PALETTE[1]],
+      ['long', [1, 2, 3], [3, 2, 1], PALETTE[0]],
+      ['short', [1, 2, 3], [4, null, null], PALETTE[1]],
     ]);
+    // One legend entry per run; the split is on hover (and told by the dash).
+    expect(traces(figure).map((t) => [t.legendgroup, t.showlegend, t.text])).toEqual([['run 1', true, 'long (train)'], ['run 2', true, 'short (train)']]);
     expect((figure.layout as { title: unknown }).title).toEqual({ text: 'Learning curve: loss' });
   });
 
@@ -97,9 +99,9 @@ describe('learningCurves and alignedHistories from a registry', () => {
     const figure = learningCurves(metricHistories(db, [a, b], ['loss', 'val_loss']), { labels: { [a]: 'run a' } });
     // train() logs epoch logs at step epoch - 1: the axis says epoch and counts from 1, as progress does
     expect(traces(figure).map((t) => [t.name, t.x, t.y, (t.line as { dash: string }).dash])).toEqual([
-      ['run a (train)', [1, 2, 3], [1, 0.5, 0.25], 'solid'],
-      ['run a (validation)', [1, 2, 3], [1.1, null, 0.4], 'dash'],
-      [`run ${b} (train)`, [1, 2, 3], [2, null, null], 'solid'],
+      ['run a', [1, 2, 3], [1, 0.5, 0.25], 'solid'],
+      ['run a', [1, 2, 3], [1.1, null, 0.4], 'dash'],
+      [`run ${b}`, [1, 2, 3], [2, null, null], 'solid'],
     ]);
     expect((figure.layout as { xaxis: { title: unknown } }).xaxis.title).toEqual({ text: 'epoch' });
     // a per-update log among them keeps the step axis, unshifted

@@ -3,6 +3,7 @@ import type { Figure } from '../plots/figure';
 import type { RunDiff } from '../query/diff';
 import type { RunSummary } from '../query/search';
 import { formatTime } from './format';
+import { environmentHtml, type RunEnvironment } from './environment';
 import { figureFragment, htmlDocument, type LibraryPlacement } from './plotly';
 import { escapeHtml } from './table';
 import { diffView, summariesView } from './views';
@@ -20,6 +21,8 @@ export interface ReportInput {
   /** The runs' diff (two or more runs), else null. */
   diff: RunDiff | null;
   sections: readonly ReportSection[];
+  /** Each run's recorded environment, shown as a key/value table (and then left out of the diff). */
+  environments?: readonly RunEnvironment[];
   /** When the report was made (ms since the epoch); shown in the header. */
   createdAt?: number;
   /** plotly.js inline (default: one self-contained file) or from a file beside the report. */
@@ -37,7 +40,8 @@ export function reportHtml(input: ReportInput): string {
     ...header,
     '<h3 class="lb-title">Runs</h3>',
     summariesView(input.summaries).html(),
-    ...(input.diff ? ['<h3 class="lb-title">What differs</h3>', diffView(input.diff).html()] : []),
+    ...(input.diff ? ['<h3 class="lb-title">What differs</h3>', diffView(input.environments ? { ...input.diff, env: {} } : input.diff).html()] : []),
+    ...(input.environments ? ['<h3 class="lb-title">Environment</h3>', environmentHtml(input.environments)] : []),
     ...input.sections.flatMap((s, i) => [
       `<h3 class="lb-title">${escapeHtml(s.title)}</h3>`,
       s.note ? `<div class="lb-caption">${escapeHtml(s.note)}</div>` : '',

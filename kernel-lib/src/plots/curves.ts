@@ -2,7 +2,7 @@
 import { invalidArgument } from '../errors';
 import type { MetricHistories } from '../query/histories';
 import type { Logs } from '../train/callbacks';
-import { axis, baseLayout, checkOptions, checkString, colorAt, finiteOrNull, unknownName, type Figure } from './figure';
+import { axis, baseLayout, checkOptions, checkString, colorAt, finiteOrNull, MAX_DISTINCT, unknownName, type Figure } from './figure';
 
 /** One run's epoch logs, as `train()` returns them in `History.epochs`. */
 export interface EpochSeries {
@@ -43,6 +43,8 @@ const NOT_CURVES = new Set(['lr', 'batch_lr', 'epoch_seconds', 'samples_per_sec'
 
 interface RunCurves {
   name: string;
+  /** Its experiment, where known: past MAX_DISTINCT runs, colours and legend entries go by it. */
+  group?: string;
   values: Map<string, (number | null)[]>;
 }
 
@@ -64,6 +66,7 @@ export function learningCurves(input: CurveInput, options?: LearningCurveOptions
   const layout = baseLayout(rows === 1 ? `Learning curve: ${panels[0].title}` : 'Learning curves', { height: 130 + 250 * rows });
   // A few epochs would otherwise get ticks at 0.5; longer axes choose integer ticks themselves.
   const ticks = curves.x.length <= 15 ? { dtick: 1 } : {};
+  const legend = legendOf(curves.runs);
   const seen = new Set<string>();
   panels.forEach((panel, r) => {
     const suffix = r === 0 ? '' : String(r + 1);
@@ -81,26 +84,41 @@ export function learningCurves(input: CurveInput, options?: LearningCurveOptions
         if (!y) continue;
         const validation = key.startsWith('val_');
         const split = validation ? 'validation' : 'train';
-        const name = curves.runs.length === 1 ? split : `${run.name} (${split})`;
+        // One run: its splits are the legend. Several: one entry per run (or experiment), the split told by the dash and on hover.
+        const one = curves.runs.length === 1;
+        const group = one ? split : legend[i].group;
         data.push({
           type: 'scatter',
           mode: 'lines+markers',
-          name,
-          legendgroup: name,
-          showlegend: !seen.has(name),
+          name: one ? split : legend[i].name,
+          legendgroup: group,
+          showlegend: !seen.has(group),
           x: curves.x,
           y,
+          ...(one ? {} : { text: `${run.name} (${split})`, hoverinfo: 'x+y+text' }),
           connectgaps: false,
           xaxis: `x${suffix}`,
           yaxis: `y${suffix}`,
-          line: { color: colorAt(i), dash: validation ? 'dash' : 'solid', width: 2 },
+          line: { color: legend[i].color, dash: validation ? 'dash' : 'solid', width: 2 },
           marker: { size: 4 },
         });
-        seen.add(name);
+        seen.add(group);
       }
     });
   });
+  if (curves.runs.length > 1 && panels.some((p) => p.keys.some((k) => k.startsWith('val_')))) {
+    layout.legend = { title: { text: 'solid: train, dashed: validation' } };
+  }
   return { data, layout };
+}
+
+/** Each run's legend entry: its own (a colour of its own up to 20 runs), or past that its experiment's. */
+function legendOf(runs: readonly RunCurves[]): { name: string; group: string; color: string }[] {
+  if (runs.length <= MAX_DISTINCT) return runs.map((run, i) => ({ name: run.name, group: `run ${i + 1}`, color: colorAt(i) }));
+  const groups = runs.map((run) => run.group ?? 'runs');
+  const order = [...new Set(groups)];
+  const count = (g: string) => groups.filter((x) => x === g).length;
+  return groups.map((g) => ({ name: `${g} (${count(g)} runs)`, group: `group ${g}`, color: colorAt(order.indexOf(g)) }));
 }
 
 /** One metric of many runs on the shared step axis of metricHistories(). */

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { writeLibraryBeside } from '../../display/plotly';
 import { reportHtml, type ReportSection } from '../../display/report';
 import { LabbookError } from '../../errors';
-import { learningCurves, leaderboard, parallelCoordinates, runLabel, varyingParams } from '../../plots';
+import { learningCurves, leaderboard, parallelAxes, parallelCoordinates, runLabel } from '../../plots';
 import { diffRuns, metricHistories, searchRuns, type RunSummary } from '../../query';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
@@ -53,12 +53,7 @@ export const report: Command = {
       const sections: ReportSection[] = [learningCurveSection(registry, summaries.slice(0, MAX_OVERLAY), chosen.length > MAX_OVERLAY)];
       if (metric) {
         sections.push({ title: `Leaderboard: ${metric}`, figure: leaderboard(summaries, { metric, top: MAX_OVERLAY }) });
-        const params = varyingParams(summaries.filter((s) => typeof s.metrics[metric] === 'number'));
-        sections.push(
-          params.length
-            ? { title: 'Parameters and result', figure: parallelCoordinates(summaries, { params: params.slice(0, 8), metric }) }
-            : { title: 'Parameters and result', figure: null, note: 'These runs share every config value; no parallel coordinates to draw.' },
-        );
+        sections.push(...parallelSections(summaries, metric));
       } else {
         sections.push({ title: 'Leaderboard', figure: null, note: 'These runs logged no metrics.' });
       }
@@ -69,6 +64,7 @@ export const report: Command = {
         summaries,
         diff: overlay.length >= 2 ? diffRuns(registry, overlay) : null,
         sections,
+        environments: chosen.map((id) => ({ id, env: registry.getRun(id).env })),
         createdAt: Date.now(),
         library: values.inline ? 'inline' : { src: writeLibraryBeside(file) },
       });
@@ -88,6 +84,34 @@ function byIds(found: RunSummary[], ids: number[]): RunSummary[] {
     throw new LabbookError('NOT_FOUND', `No run${missing.length > 1 ? 's' : ''} with id ${missing.join(', ')} in this registry: expected the ids of recorded runs. List them with \`labbook runs\`.`);
   }
   return [...new Set(ids)].map((id) => byId.get(id)!);
+}
+
+/**
+ * Parallel coordinates over the runs with the metric: one figure when their configs share keys,
+ * else one per experiment, since experiments with different configs have no common axes (the
+ * union of keys leaves every run out). Together they draw the runs the leaderboard ranks.
+ */
+function parallelSections(summaries: readonly RunSummary[], metric: string): ReportSection[] {
+  const title = 'Parameters and result';
+  const ranked = summaries.filter((s) => typeof s.metrics[metric] === 'number');
+  const keySets = new Map<string, { [key: string]: true }>();
+  for (const s of ranked) flatConfig(s.config, '', keySets.get(s.experiment) ?? keySets.set(s.experiment, {}).get(s.experiment));
+  const groups = new Set([...keySets.values()].map((keys) => JSON.stringify(Object.keys(keys).sort()))).size > 1 ? [...keySets.keys()].map((e) => [e, summaries.filter((s) => s.experiment === e)] as const) : [[null, summaries] as const];
+  return groups.map(([experiment, runs]) => {
+    const named = experiment === null ? title : `${title}: ${experiment}`;
+    return parallelAxes(runs, metric).length
+      ? { title: named, figure: parallelCoordinates(runs, { metric }) }
+      : { title: named, figure: null, note: 'These runs share every config value; no parallel coordinates to draw.' };
+  });
+}
+
+/** Config keys as dotted paths (`model.units`), as the runs table and the axes name them. */
+function flatConfig(config: object, prefix = '', out: { [key: string]: true } = {}): { [key: string]: true } {
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) flatConfig(value, `${prefix}${key}.`, out);
+    else out[`${prefix}${key}`] = true;
+  }
+  return out;
 }
 
 function rankedMetric(summaries: readonly RunSummary[], asked: string | undefined): string | null {

@@ -117,6 +117,39 @@ describe('liveProgress in a notebook', () => {
   });
 });
 
+describe('liveProgress curves', () => {
+  /** The last page's charts, after `epochs` epochs of these logs. */
+  async function lastCharts(options: { metrics?: string[] }, epochs: number, logs: (e: number) => Logs): Promise<string[]> {
+    const sink = recordingSink();
+    const clock = { now: 0 };
+    await drive(liveProgressOn(() => ({ kind: 'notebook', sink }), options, () => clock.now), clock, epochs, 2, 1, logs);
+    const last = sink.outputs[sink.outputs.length - 1].data['text/html'] as string;
+    return last.match(/<svg [^]*?<\/svg>/g) ?? [];
+  }
+
+  it('draws a metric and its val_ twin in one chart, in the order asked', async () => {
+    const logs = (e: number) => ({ loss: 1 - e / 10, val_loss: 1.1 - e / 10, accuracy: 0.5 + e / 10 });
+    const charts = await lastCharts({ metrics: ['accuracy', 'loss', 'val_loss'] }, 3, logs);
+    expect(charts.map((c) => c.match(/<title>(.*?)<\/title>/)![1])).toEqual(['accuracy', 'loss']);
+    expect(charts[1].match(/<polyline /g)).toHaveLength(2);
+    expect((await lastCharts({ metrics: ['val_loss'] }, 3, logs)).map((c) => c.match(/<title>(.*?)<\/title>/)![1])).toEqual(['val_loss']);
+  });
+
+  it('prints axis labels compactly, whole, inside the chart: 8.84e-4, not a clipped 000884473', async () => {
+    for (const [values, texts] of [
+      [[0.000884473, 0.000512], ['8.84e-4', '5.12e-4']],
+      [[123456.789, -98765.4321], ['1.23e5', '-98800']],
+      [[0.88412, 0.88437], ['0.8844', '0.8841']], // more digits only where 3 would print both ends alike
+    ] as [number[], string[]][]) {
+      const [chart] = await lastCharts({ metrics: ['loss'] }, values.length, (e) => ({ loss: values[e] }));
+      const labels = [...chart.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end"[^>]*>([^<]*)<\/text>/g)].filter((m) => !m[2].startsWith('epoch'));
+      expect(labels.map((m) => m[2])).toEqual(texts);
+      // Right-aligned at x, each label needs x >= its width: 6.4px a character in DejaVu Sans at 10px, the widest common sans-serif.
+      for (const [, x, text] of labels) expect(Number(x)).toBeGreaterThanOrEqual(6.4 * text.length);
+    }
+  });
+});
+
 describe('liveProgress outside a notebook', () => {
   it('falls back to the text progress bar: one line per epoch on a plain stream', async () => {
     const stream = textStream();

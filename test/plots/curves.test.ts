@@ -101,7 +101,7 @@ describe('learningCurves and alignedHistories from a registry', () => {
     expect(traces(figure).map((t) => [t.name, t.x, t.y, (t.line as { dash: string }).dash])).toEqual([
       ['run a', [1, 2, 3], [1, 0.5, 0.25], 'solid'],
       ['run a', [1, 2, 3], [1.1, null, 0.4], 'dash'],
-      [`run ${b}`, [1, 2, 3], [2, null, null], 'solid'],
+      ['b', [1, 2, 3], [2, null, null], 'solid'], // its name, where the run has one
     ]);
     expect((figure.layout as { xaxis: { title: unknown } }).xaxis.title).toEqual({ text: 'epoch' });
     // a per-update log among them keeps the step axis, unshifted
@@ -115,7 +115,7 @@ describe('learningCurves and alignedHistories from a registry', () => {
     const figure = alignedHistories(metricHistories(db, [a, b]), { key: 'grad_norm' });
     expect(traces(figure)).toEqual([
       {
-        type: 'scatter', mode: 'lines+markers', name: `run ${b}`, x: [0, 1, 2, 3], y: [5, null, null, 4],
+        type: 'scatter', mode: 'lines+markers', name: 'b', x: [0, 1, 2, 3], y: [5, null, null, 4],
         connectgaps: false, line: { color: PALETTE[1], width: 2 }, marker: { size: 4 },
       },
     ]);
@@ -126,3 +126,70 @@ describe('learningCurves and alignedHistories from a registry', () => {
     expect(() => alignedHistories({} as never, { key: 'loss' })).toThrow(/Invalid value for `histories`/);
   });
 });
+
+describe('learningCurves panels and legends', () => {
+  const epochs = [
+    { loss: 1.0, accuracy: 0.5, val_loss: 1.2, val_accuracy: 0.4 },
+    { loss: 0.5, accuracy: 0.8, val_loss: 0.7, val_accuracy: 0.7 },
+  ];
+  const panelKeys = (f: { data: object[] }) => traces(f).map((t) => [t.yaxis, t.y]);
+
+  it('draws a metric and its val_ twin in one panel, asked together or apart, once', () => {
+    for (const metrics of [['loss', 'val_loss'], ['val_loss', 'loss'], ['loss'], ['loss', 'loss']]) {
+      const figure = learningCurves({ epochs }, { metrics });
+      expect(yTitles(figure)).toEqual(['loss']);
+      expect(panelKeys(figure)).toEqual([['y', [1.0, 0.5]], ['y', [1.2, 0.7]]]);
+      expect((figure.layout as { title: unknown }).title).toEqual({ text: 'Learning curve: loss' });
+    }
+  });
+
+  it('orders panels as first asked, and titles a lone val_ curve by its own name', () => {
+    const figure = learningCurves([{ name: 'mlp', epochs }], { metrics: ['val_accuracy', 'loss', 'accuracy'] });
+    expect(yTitles(figure)).toEqual(['accuracy', 'loss']);
+    expect(panelKeys(figure)).toEqual([['y', [0.5, 0.8]], ['y', [0.4, 0.7]], ['y2', [1.0, 0.5]], ['y2', [1.2, 0.7]]]);
+    expect(yTitles(learningCurves([{ name: 'mlp', epochs }], { metrics: ['val_accuracy', 'val_loss'] }))).toEqual(['val_accuracy', 'val_loss']);
+  });
+
+  it('takes labels by position for train() histories, and refuses labels it cannot match to runs', () => {
+    const figure = learningCurves([{ epochs }, { epochs }], { metrics: ['loss'], labels: ['small', 'large'] });
+    expect([...new Set(traces(figure).map((t) => String(t.name).replace(/ \((train|validation)\)$/, '')))]).toEqual(['small', 'large']);
+    expect(() => learningCurves([{ epochs }], { labels: ['a', 'b'] })).toThrow(
+      'Invalid value for `labels`: expected an array of 1 non-empty name, one per run in order, received an array of 2.',
+    );
+    expect(() => learningCurves([{ epochs }], { labels: { 1: 'a' } })).toThrow(/^Invalid value for `labels`: expected an array of names, one per history/);
+  });
+});
+
+describe("learningCurves of metricHistories: the request and the runs' names", () => {
+  const db = makeDb();
+  const metrics = { val_loss: [[0, 0.9], [1, 0.6]], val_accuracy: [[0, 0.7], [1, 0.8]], loss: [[0, 1], [1, 0.5]] } as { [key: string]: [number, number][] };
+  const mlp = addRun(db, { experiment: 'mnist', name: 'mlp', metrics });
+  const cnn = addRun(db, { experiment: 'mnist', name: 'cnn', metrics });
+  const unnamed = addRun(db, { experiment: 'fashion', name: null, metrics });
+  const twin = addRun(db, { experiment: 'mnist', name: 'mlp', metrics });
+
+  it('draws the keys asked of metricHistories in the order asked, each titled by its own name', () => {
+    const figure = learningCurves(metricHistories(db, [mlp, cnn], ['val_accuracy', 'val_loss']));
+    expect(yTitles(figure)).toEqual(['val_accuracy', 'val_loss']);
+    expect(traces(figure).map((t) => [t.yaxis, t.y])).toEqual([
+      ['y', [0.7, 0.8]], ['y', [0.7, 0.8]], ['y2', [0.9, 0.6]], ['y2', [0.9, 0.6]],
+    ]);
+    // Without keys, loss comes first, as ever (val_accuracy alone: no training accuracy was logged).
+    expect(yTitles(learningCurves(metricHistories(db, [mlp])))).toEqual(['loss', 'val_accuracy']);
+  });
+
+  it("names each run's curves by its name, else its experiment, and tells apart runs that share one", () => {
+    const names = (ids: number[], labels?: object) =>
+      [...new Set(traces(learningCurves(metricHistories(db, ids, ['val_loss']), labels as never)).map((t) => String(t.name).replace(/ \((train|validation)\)$/, '')))];
+    expect(names([mlp, cnn])).toEqual(['mlp', 'cnn']);
+    expect(names([unnamed, cnn])).toEqual(['fashion', 'cnn']);
+    expect(names([mlp, twin])).toEqual([`mlp #${mlp}`, `mlp #${twin}`]);
+    expect(names([mlp, cnn], { labels: { [cnn]: 'conv net' } })).toEqual(['mlp', 'conv net']);
+    expect(names([mlp, cnn], { labels: ['A', 'B'] })).toEqual(['A', 'B']);
+  });
+});
+
+const yTitles = (f: { layout: object }) =>
+  Object.entries(f.layout as { [key: string]: { title?: { text: string } } })
+    .filter(([k]) => /^yaxis\d*$/.test(k))
+    .map(([, axis]) => axis.title?.text);

@@ -21,6 +21,8 @@ describe('metricHistories', () => {
         { runId: a, key: 'loss', values: [1, null, 0.5, 0.25] },
         { runId: b, key: 'loss', values: [2, null, null, 1] },
       ],
+      keys: null,
+      runs: [{ id: a, name: null, experiment: 'mnist' }, { id: b, name: null, experiment: 'mnist' }],
     });
   });
 
@@ -31,7 +33,14 @@ describe('metricHistories', () => {
   });
 
   it('is empty for keys nobody logged', () => {
-    expect(metricHistories(db, [a, b], ['nope'])).toEqual({ steps: [], series: [] });
+    expect(metricHistories(db, [a, b], ['nope'])).toMatchObject({ steps: [], series: [], keys: ['nope'] });
+  });
+
+  it('says which keys were asked, in the order asked, and names the runs for legends', () => {
+    const named = addRun(db, { experiment: 'fashion', name: 'cnn', metrics: { loss: [[0, 1]] } });
+    const h = metricHistories(db, [named, a], ['val_loss', 'loss', 'val_loss']);
+    expect(h.keys).toEqual(['val_loss', 'loss']);
+    expect(h.runs).toEqual([{ id: named, name: 'cnn', experiment: 'fashion' }, { id: a, name: null, experiment: 'mnist' }]);
   });
 
   it('rejects unknown runs and bad keys', () => {

@@ -1,5 +1,6 @@
 /** liveProgress(): a train callback that keeps one notebook output updated in place (a text bar elsewhere). */
 import { invalidArgument } from '../errors';
+import { metricPanels } from '../plots/panels';
 import type { Callback, Logs, TrainContext } from '../train/callbacks';
 import { progressBar, stoppedEarlyText } from '../train/progress';
 import { formatDuration, formatNumber } from './format';
@@ -13,7 +14,7 @@ export interface LiveProgressOptions {
   title?: string;
   /** Least time between redraws within an epoch (default 250 ms: at most 4 a second); every epoch end redraws. */
   intervalMs?: number;
-  /** Epoch logs drawn as small curves, each with its val_ twin (default: loss and accuracy, where logged). */
+  /** Epoch logs drawn as small curves, one chart per base metric: `loss` with val_loss, `val_loss` alone (default: loss and accuracy, where logged). */
   metrics?: readonly string[];
   /** Outside a notebook, where the text progress bar goes (default process.stderr). */
   stream?: TextStream;
@@ -150,12 +151,11 @@ function liveHtml(s: LiveState): string {
   const logs = lastEpoch
     ? htmlTable({ columns: ['epoch', ...Object.keys(lastEpoch)], rows: [[String(s.history.length), ...Object.values(lastEpoch).map(formatNumber)]] })
     : '';
-  const charts = s.metrics
-    .map((m) => {
-      const series = [m, `val_${m}`]
-        .filter((k) => s.history.some((logs) => k in logs))
-        .map((k) => ({ name: k.startsWith('val_') ? 'validation' : 'train', dashed: k.startsWith('val_'), values: s.history.map((logs) => logs[k] ?? null) }));
-      return series.length ? sparkChart(m, series, Math.max(s.epochs, s.history.length)) : '';
+  // One chart per base metric, as learningCurves draws: `['loss', 'val_loss']` is one chart, not two.
+  const charts = metricPanels(s.metrics, (k) => s.history.some((logs) => k in logs))
+    .map((panel) => {
+      const series = panel.keys.map((k) => ({ name: k.startsWith('val_') ? 'validation' : 'train', dashed: k.startsWith('val_'), values: s.history.map((logs) => logs[k] ?? null) }));
+      return sparkChart(panel.title, series, Math.max(s.epochs, s.history.length));
     })
     .join('');
   const color = s.stopped ? ';background:#ff7f0e' : s.done ? ';background:#2ca02c' : '';

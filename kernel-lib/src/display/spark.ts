@@ -1,5 +1,4 @@
 /** A small inline SVG line chart (per-epoch curves for the live display): no script, no library. */
-import { formatNumber } from './format';
 import { escapeHtml } from './table';
 
 export interface SparkSeries {
@@ -10,7 +9,14 @@ export interface SparkSeries {
 
 const WIDTH = 300;
 const HEIGHT = 140;
-const PAD = { left: 52, right: 10, top: 22, bottom: 24 };
+const PAD = { right: 10, top: 22, bottom: 24 };
+/**
+ * A generous width of one character of the 10px axis text: DejaVu Sans (the usual Linux
+ * sans-serif) sets digits 6.4px wide, Arial 5.6px. The left margin is sized from it, so the
+ * longest tick label always fits instead of being cut at the SVG's edge.
+ */
+const TICK_CHAR_WIDTH = 6.5;
+const MIN_LEFT = 30;
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
 
 /** Epochs 0..slots-1 across, the finite values' range up; a missing value breaks the line. */
@@ -23,9 +29,11 @@ export function sparkChart(title: string, series: readonly SparkSeries[], slots:
     lo -= pad;
     hi += pad;
   }
-  const plotW = WIDTH - PAD.left - PAD.right;
+  const [hiText, loText] = tickLabels(hi, lo);
+  const left = Math.max(MIN_LEFT, Math.ceil(TICK_CHAR_WIDTH * Math.max(hiText.length, loText.length)) + 8);
+  const plotW = WIDTH - left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const x = (i: number) => PAD.left + (slots > 1 ? (plotW * i) / (slots - 1) : plotW / 2);
+  const x = (i: number) => left + (slots > 1 ? (plotW * i) / (slots - 1) : plotW / 2);
   const y = (v: number) => PAD.top + plotH * (1 - (v - lo) / (hi - lo));
   const pt = (n: number) => n.toFixed(1);
   const lines = series.map((s, k) => {
@@ -53,13 +61,35 @@ export function sparkChart(title: string, series: readonly SparkSeries[], slots:
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" style="margin-right:8px;font-family:sans-serif">`,
     `<title>${escapeHtml(title)}</title>`,
-    `<rect x="${PAD.left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`,
-    text(PAD.left, 14, 'start', `<tspan font-weight="bold" fill="#222">${escapeHtml(title)}</tspan>  ${legend}`),
-    text(PAD.left - 4, PAD.top + 8, 'end', escapeHtml(formatNumber(hi))),
-    text(PAD.left - 4, PAD.top + plotH, 'end', escapeHtml(formatNumber(lo))),
-    text(PAD.left, HEIGHT - 8, 'start', '1'),
+    `<rect x="${left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`,
+    text(left, 14, 'start', `<tspan font-weight="bold" fill="#222">${escapeHtml(title)}</tspan>  ${legend}`),
+    text(left - 4, PAD.top + 8, 'end', escapeHtml(hiText)),
+    text(left - 4, PAD.top + plotH, 'end', escapeHtml(loText)),
+    text(left, HEIGHT - 8, 'start', '1'),
     text(WIDTH - PAD.right, HEIGHT - 8, 'end', `epoch ${slots}`),
     ...lines,
     '</svg>',
   ].join('');
+}
+
+/**
+ * Axis-end labels, compact: 3 significant digits, exponent form (`8.84e-4`) for the very small
+ * and very large, and more digits only when 3 would print the two ends alike.
+ */
+function tickLabels(hi: number, lo: number): [string, string] {
+  for (let digits = 3; digits < 7; digits++) {
+    const pair: [string, string] = [compact(hi, digits), compact(lo, digits)];
+    if (pair[0] !== pair[1]) return pair;
+  }
+  return [compact(hi, 7), compact(lo, 7)];
+}
+
+function compact(value: number, digits: number): string {
+  const abs = Math.abs(value);
+  if (abs === 0) return '0';
+  if (abs < 1e-3 || abs >= 1e5) {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+    return `${mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa}e${exponent.replace('+', '')}`;
+  }
+  return String(Number(value.toPrecision(digits)));
 }

@@ -3,6 +3,7 @@ import { invalidArgument } from '../errors';
 import type { MetricHistories } from '../query/histories';
 import type { Logs } from '../train/callbacks';
 import { axis, baseLayout, checkOptions, checkString, colorAt, finiteOrNull, MAX_DISTINCT, unknownName, type Figure } from './figure';
+import { baseMetric, metricPanels, type MetricPanel } from './panels';
 
 /** One run's epoch logs, as `train()` returns them in `History.epochs`. */
 export interface EpochSeries {
@@ -10,20 +11,27 @@ export interface EpochSeries {
   epochs: readonly Logs[];
 }
 
-/** What learningCurves draws from: metricHistories() output, or train() histories with names. */
-export type CurveInput = MetricHistories | readonly EpochSeries[];
+/** What learningCurves draws from: metricHistories() output, or train() histories (one, or several with names). */
+export type CurveInput = MetricHistories | EpochSeries | readonly EpochSeries[];
+
+/** Legend names: by run id (a MetricHistories input), or by position, one per run or history. */
+export type CurveLabels = { readonly [runId: number]: string } | readonly string[];
 
 export interface LearningCurveOptions {
-  /** Metrics to draw, one panel each: `loss` draws loss and val_loss; `val_loss` only itself. Default: every logged metric. */
+  /**
+   * Metrics to draw, one panel per base metric in the order first asked: `loss` draws loss and
+   * val_loss, `val_loss` only itself, and `['loss', 'val_loss']` is one panel. Default: the keys
+   * metricHistories() was asked for, in that order, else every logged metric (loss, accuracy, the rest).
+   */
   metrics?: readonly string[];
-  /** Names for runs of a MetricHistories input, by run id (default `run <id>`). */
-  labels?: { [runId: number]: string };
+  /** Legend names of the runs (default: the run's name, else its experiment, else `run <id>`). */
+  labels?: CurveLabels;
 }
 
 export interface AlignedHistoryOptions {
   /** The metric to draw, e.g. `batch_loss` or `val_accuracy`. */
   key: string;
-  labels?: { [runId: number]: string };
+  labels?: CurveLabels;
 }
 
 /**
@@ -52,13 +60,15 @@ interface Curves {
   x: number[];
   xTitle: string;
   runs: RunCurves[];
+  /** The keys metricHistories() was asked for, in order; null when it was asked for all. */
+  asked: string[] | null;
 }
 
 export function learningCurves(input: CurveInput, options?: LearningCurveOptions): Figure {
   const opts = checkOptions(options);
-  const all = normalize(input, labelsOption(opts.labels));
+  const all = normalize(input, opts.labels);
   const keys = unionKeys(all.runs);
-  const panels = choosePanels(keys, opts.metrics);
+  const panels = choosePanels(keys, opts.metrics ?? all.asked ?? undefined, opts.metrics === undefined);
   const curves = onEpochAxis(all, panels.flatMap((p) => p.keys));
   const rows = panels.length;
   const gap = rows > 1 ? 0.08 : 0;
@@ -125,7 +135,7 @@ function legendOf(runs: readonly RunCurves[]): { name: string; group: string; co
 export function alignedHistories(histories: MetricHistories, options: AlignedHistoryOptions): Figure {
   const opts = checkOptions(options);
   const key = checkString('key', opts.key, 'a metric name such as "val_loss"');
-  const all = normalize(checkHistories(histories), labelsOption(opts.labels));
+  const all = normalize(checkHistories(histories), opts.labels);
   const keys = unionKeys(all.runs);
   if (!keys.includes(key)) throw unknownName('key', 'a metric', key, keys);
   const curves = onEpochAxis(all, [key]);
@@ -147,19 +157,32 @@ export function alignedHistories(histories: MetricHistories, options: AlignedHis
   return { data, layout: baseLayout(`${key} by ${curves.xTitle}`, { xaxis: axis(curves.xTitle, curves.x.length <= 15 ? { dtick: 1 } : {}), yaxis: axis(key) }) };
 }
 
-function normalize(input: CurveInput, labels: { [runId: number]: string }): Curves {
-  if (Array.isArray(input)) return fromEpochs(input as readonly EpochSeries[]);
+function normalize(input: CurveInput, labels: unknown): Curves {
+  // A lone train() History (or {name, epochs}) is a list of one, as Keras plots history alone.
+  if (!Array.isArray(input) && input !== null && typeof input === 'object' && 'epochs' in input && !('series' in input)) return fromEpochs([input as EpochSeries], labels);
+  if (Array.isArray(input)) return fromEpochs(input as readonly EpochSeries[], labels);
   const histories = checkHistories(input);
+  const listed = Array.isArray(histories.runs) ? histories.runs : [];
+  const info = new Map(listed.map((r) => [r.id, r]));
+  const ids = [...new Set([...listed.map((r) => r.id), ...histories.series.map((s) => s.runId)])];
+  const names = runNames(
+    ids.map((id) => { const r = info.get(id); return r?.name || r?.experiment || `run ${id}`; }),
+    ids.map((id) => `#${id}`),
+    labelsFor(labels, ids, true),
+  );
   const runs = new Map<number, RunCurves>();
   for (const series of histories.series) {
     let run = runs.get(series.runId);
-    if (!run) runs.set(series.runId, (run = { name: labels[series.runId] ?? `run ${series.runId}`, values: new Map() }));
+    if (!run) runs.set(series.runId, (run = { name: names[ids.indexOf(series.runId)], group: info.get(series.runId)?.experiment, values: new Map() }));
     run.values.set(series.key, series.values.map(finiteOrNull));
   }
-  return { x: [...histories.steps], xTitle: 'step', runs: [...runs.values()] };
+  // Runs in the order asked, whatever order the series come in.
+  const ordered = ids.filter((id) => runs.has(id)).map((id) => runs.get(id)!);
+  const asked = Array.isArray(histories.keys) && histories.keys.length > 0 ? histories.keys : null;
+  return { x: [...histories.steps], xTitle: 'step', runs: ordered, asked };
 }
 
-function fromEpochs(input: readonly EpochSeries[]): Curves {
+function fromEpochs(input: readonly EpochSeries[], labels: unknown): Curves {
   if (input.length === 0) throw invalidArgument('series', 'one or more {name, epochs} histories or a MetricHistories', input);
   const length = Math.max(...input.map((s, i) => {
     if (s === null || typeof s !== 'object' || !Array.isArray(s.epochs)) {
@@ -167,13 +190,47 @@ function fromEpochs(input: readonly EpochSeries[]): Curves {
     }
     return s.epochs.length;
   }));
+  const names = runNames(
+    input.map((s, i) => (typeof s.name === 'string' && s.name !== '' ? s.name : `run ${i + 1}`)),
+    input.map((_, i) => `#${i + 1}`),
+    labelsFor(labels, input.map((_, i) => i), false),
+  );
   const runs = input.map((s, i): RunCurves => {
     const keys = [...new Set(s.epochs.flatMap((logs) => Object.keys(logs ?? {})))].sort();
     const values = new Map(keys.map((k) => [k, Array.from({ length }, (_, e) => finiteOrNull(s.epochs[e]?.[k]))] as const));
-    return { name: typeof s.name === 'string' && s.name !== '' ? s.name : `run ${i + 1}`, values };
+    return { name: names[i], values };
   });
   // Epochs count from 1, as the progress lines and History.bestEpoch do.
-  return { x: Array.from({ length }, (_, e) => e + 1), xTitle: 'epoch', runs };
+  return { x: Array.from({ length }, (_, e) => e + 1), xTitle: 'epoch', runs, asked: null };
+}
+
+/**
+ * Legend names: the caller's label, else the default; a name two runs share gets its tag
+ * (`mlp #3`, `mlp #4`), since one legend entry for two runs would hide one of them.
+ */
+function runNames(defaults: readonly string[], tags: readonly string[], given: readonly (string | undefined)[]): string[] {
+  const names = defaults.map((d, i) => given[i] ?? d);
+  const count = new Map<string, number>();
+  for (const n of names) count.set(n, (count.get(n) ?? 0) + 1);
+  return names.map((n, i) => (count.get(n)! > 1 && given[i] === undefined ? `${n} ${tags[i]}` : n));
+}
+
+/** The caller's labels, one entry per run (undefined where none was given). */
+function labelsFor(value: unknown, ids: readonly number[], byId: boolean): (string | undefined)[] {
+  if (value === undefined) return ids.map(() => undefined);
+  const isName = (v: unknown) => typeof v === 'string' && v !== '';
+  if (Array.isArray(value)) {
+    if (value.length !== ids.length || !value.every(isName)) {
+      throw invalidArgument('labels', `an array of ${ids.length} non-empty ${ids.length === 1 ? 'name' : 'names'}, one per run in order`, value);
+    }
+    return [...value];
+  }
+  if (!byId) throw invalidArgument('labels', 'an array of names, one per history (train() histories have no run ids)', value);
+  if (value === null || typeof value !== 'object' || !Object.values(value).every(isName)) {
+    throw invalidArgument('labels', 'an object of run id -> name, or an array of names in run order', value);
+  }
+  const given = value as { [id: number]: string };
+  return ids.map((id) => given[id]);
 }
 
 function checkHistories(value: unknown): MetricHistories {
@@ -184,38 +241,33 @@ function checkHistories(value: unknown): MetricHistories {
   return h;
 }
 
-function labelsOption(value: unknown): { [runId: number]: string } {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument('labels', 'an object of run id -> name', value);
-  return value as { [runId: number]: string };
-}
-
 function unionKeys(runs: readonly RunCurves[]): string[] {
   return [...new Set(runs.flatMap((r) => [...r.values.keys()]))].sort();
 }
 
-interface Panel {
-  title: string;
-  keys: string[];
-}
-
-/** `loss` is a panel with loss and val_loss; a `val_` name alone is a panel of itself. */
-function choosePanels(keys: readonly string[], requested: unknown): Panel[] {
+/**
+ * Asked (in `metrics`, or by metricHistories' keys): panels in the order asked, `x` with `val_x`.
+ * Not asked: every logged metric, loss first, then accuracy, then the rest by name, the order
+ * people read a training log in. metricHistories' keys (`fromHistories`) may name metrics no
+ * run logged, and are skipped rather than refused.
+ */
+function choosePanels(keys: readonly string[], requested: unknown, fromHistories: boolean): MetricPanel[] {
   const has = new Set(keys);
-  const bases = [...new Set(keys.filter((k) => !NOT_CURVES.has(k)).map((k) => (k.startsWith('val_') ? k.slice(4) : k)))];
+  const bases = [...new Set(keys.filter((k) => !NOT_CURVES.has(k)).map(baseMetric))];
   if (requested === undefined) {
-    // loss first, then accuracy, then the rest by name: the order people read a training log in.
     const rank = (b: string) => (b === 'loss' ? 0 : /^acc(uracy)?$/.test(b) ? 1 : 2);
     const order = bases.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     if (order.length === 0) throw invalidArgument('series', 'histories with at least one logged metric', `metrics ${JSON.stringify(keys)}`);
-    return order.map((b) => ({ title: b, keys: [b, `val_${b}`].filter((k) => has.has(k)) }));
+    return metricPanels(order, (k) => has.has(k));
   }
   if (!Array.isArray(requested) || requested.length === 0) throw invalidArgument('metrics', 'a non-empty array of metric names', requested);
-  return requested.map((m: unknown) => {
-    const name = checkString('metrics', m, 'metric names such as "loss"');
-    const panelKeys = name.startsWith('val_') ? [name].filter((k) => has.has(k)) : [name, `val_${name}`].filter((k) => has.has(k));
-    if (panelKeys.length === 0) throw unknownName('metrics', 'a metric', name, [...new Set([...bases, ...keys])].sort());
-    return { title: name, keys: panelKeys };
-  });
+  const names = requested.map((m: unknown) => checkString('metrics', m, 'metric names such as "loss"'));
+  if (!fromHistories) {
+    for (const name of names) {
+      if (metricPanels([name], (k) => has.has(k)).length === 0) throw unknownName('metrics', 'a metric', name, [...new Set([...bases, ...keys])].sort());
+    }
+  }
+  const panels = metricPanels(names, (k) => has.has(k));
+  if (panels.length === 0) throw invalidArgument('series', 'histories with at least one logged metric', `metrics ${JSON.stringify(keys)}`);
+  return panels;
 }
-

@@ -15,6 +15,19 @@ export interface MetricHistories {
   steps: number[];
   /** One series per run and key the run logged, runs in the order asked, keys sorted. */
   series: MetricSeries[];
+  /**
+   * The keys asked for, in the order asked (null: every metric, asked by leaving keys out).
+   * learningCurves() draws its panels in this order. Always set by metricHistories().
+   */
+  keys?: string[] | null;
+  /** The runs asked for, in order, with what names them in a legend. Always set by metricHistories(). */
+  runs?: HistoryRun[];
+}
+
+export interface HistoryRun {
+  id: number;
+  name: string | null;
+  experiment: string;
 }
 
 /** Histories of `keys` (default: every metric the runs logged) for `ids`, aligned by step. */
@@ -53,5 +66,9 @@ export function metricHistories(source: RunSource, ids: readonly number[], keys?
       own.forEach((step, i) => (values[index.get(step)!] = ownValues[i]));
       return { runId, key, values };
     });
-  return { steps, series };
+  const named = new Map(
+    (db.prepare(`SELECT r.id, r.name, e.name AS experiment FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id ${IN_LIST}`).all(jsonList(runIds)) as HistoryRun[]).map((r) => [r.id, r]),
+  );
+  const runs = [...new Set(runIds)].map((id) => named.get(id)!);
+  return { steps, series, keys: keys === undefined ? null : [...new Set(keys)], runs };
 }

@@ -5,5 +5,5 @@ export { checkColumns, columnCells, IDENTITY_COLUMNS, parseColumns, type ListCol
 export { searchRuns, type RunSummary, type SearchOptions } from './search';
 export { runsTable, runsFrame, type RunsTable, type Cell } from './table';
 export { diffRecords, diffRuns, finalCheckpoint, type RunDiff, type DiffOptions, type DatasetFingerprint } from './diff';
-export { metricHistories, type MetricHistories, type MetricSeries } from './histories';
+export { metricHistories, type HistoryRun, type MetricHistories, type MetricSeries } from './histories';
 export type { RunSource } from './source';

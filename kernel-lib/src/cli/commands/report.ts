@@ -14,8 +14,8 @@ const usage = 'labbook report [--experiment NAME] [--where EXPR] [ID...] -o FILE
 /** Past this many runs a diff or an overlay of curves stops being readable; the rest is still drawn. */
 const MAX_OVERLAY = 20;
 
-/** Keys drawn as learning curves, where logged: per-epoch train and validation loss and accuracy. */
-const CURVE_KEYS = /^(val_)?(loss|acc|accuracy)$/;
+/** Keys drawn as learning curves, where logged, in panel order: per-epoch train and validation loss and accuracy. */
+const CURVE_KEYS = ['loss', 'val_loss', 'accuracy', 'val_accuracy', 'acc', 'val_acc'];
 
 /** The metric ranked by default: the first of these a run logged. */
 const RANKED = ['val_accuracy', 'val_acc', 'accuracy', 'acc', 'val_loss', 'loss'];
@@ -127,7 +127,9 @@ function rankedMetric(summaries: readonly RunSummary[], asked: string | undefine
 
 function learningCurveSection(registry: Parameters<typeof metricHistories>[0], summaries: readonly RunSummary[], truncated: boolean): ReportSection {
   const title = 'Learning curves';
-  const keys = [...new Set(summaries.flatMap((s) => Object.keys(s.metrics)))].filter((k) => CURVE_KEYS.test(k)).sort();
+  // learningCurves draws panels in the order of the keys asked: loss, then accuracy, as people read a log.
+  const logged = new Set(summaries.flatMap((s) => Object.keys(s.metrics)));
+  const keys = CURVE_KEYS.filter((k) => logged.has(k));
   if (keys.length === 0) return { title, figure: null, note: 'These runs logged no loss or accuracy.' };
   const histories = metricHistories(registry, summaries.map((s) => s.id), keys);
   const labels = Object.fromEntries(summaries.map((s) => [s.id, runLabel(s)]));

@@ -1,6 +1,7 @@
 /** Shared test helpers: temp registries and running real child processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { tempDir } from './support/temp';
 
 export { tempDir };
@@ -54,6 +55,17 @@ export function waitForLine(child: ChildProcess, prefix: string): Promise<string
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
   return runNode([CLI, ...args], { env });
+}
+
+/** Each case through the real CLI is a user's mistake: exit 2, nothing on stdout, one matching line on stderr. */
+export async function expectMistakes(cases: [string[], RegExp][], db: string): Promise<void> {
+  for (const [args, message] of cases) {
+    const result = await runCli([...args, '--db', db]);
+    expect(result.code, args.join(' ')).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  }
 }
 
 export function isAlive(pid: number): boolean {

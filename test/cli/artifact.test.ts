@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classificationReport } from '../../kernel-lib/src/metrics/prf';
 import { confusionMatrixHeatmap } from '../../kernel-lib/src/plots';
 import { openRegistry } from '../../kernel-lib/src/registry';
-import { runCli, tempDb, tempDir } from '../helpers';
+import { expectMistakes, runCli, tempDb, tempDir } from '../helpers';
 
 let db: string;
 let id: number;
@@ -75,13 +75,7 @@ describe('labbook artifact', () => {
       [['artifact', String(id), 'report', '--html', '-o', join(out, 'r.html')], /^labbook: Artifact "report" is not what was asked for: expected a figure \(\{data: \[\.\.\.\], layout: \{\.\.\.\}\}\), received JSON of another shape\./],
       [['artifact', String(id), 'confusion', '--inline'], /^labbook: Invalid arguments: expected --inline only with --html/],
     ];
-    for (const [args, message] of cases) {
-      const result = await runCli([...args, '--db', db]);
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    }
+    await expectMistakes(cases, db);
   });
 
   it('never hands out bytes that fail their hash', async () => {

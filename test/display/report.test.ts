@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDb, tempDir } from '../helpers';
+import { expectMistakes, runCli, tempDb, tempDir } from '../helpers';
 import { EVIL, recordRuns } from './fixture';
 
 let db: string;
@@ -92,13 +92,7 @@ describe('labbook report', () => {
       [['report', '1', '--experiment', 'demo', '-o', join(out, 'x.html')], /^labbook: Invalid arguments: expected run ids or --experiment\/--where, received both\./],
       [['report', '1', '--metric', 'acc', '-o', join(out, 'x.html')], /^labbook: Invalid value for `--metric`: expected one of "accuracy", "loss", "val_accuracy", "val_loss", received "acc"\./],
     ];
-    for (const [args, message] of cases) {
-      const result = await runCli([...args, '--db', db]);
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    }
+    await expectMistakes(cases, db);
   });
 
   it('is listed in labbook --help', async () => {

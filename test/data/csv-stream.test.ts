@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataFormatError, fingerprint, loadCsv, loadJson } from '../../kernel-lib/src/data';
+import { DataFormatError, fingerprint, loadCsv } from '../../kernel-lib/src/data';
 import { ROOT, runNode } from '../helpers';
 import { tempDir } from '../support/temp';
 import { streaming } from '../../kernel-lib/src/data/read-stream';

@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
+import type { NotebookContext } from '../../kernel-lib/src/repro/notebook';
 import { ROOT, runCli, tempDir } from '../helpers';
 
 const run = promisify(execFile);
@@ -36,7 +37,7 @@ describe('Jupyter compatibility', () => {
     const [recorded] = registry.sql<{ id: number; status: string }>("SELECT id, status FROM runs");
     expect(recorded.status).toBe('finished');
     // nbclient names no notebook to the kernel: labbook finds it from the cells the kernel executed.
-    expect(registry.getRun(recorded.id).env.notebook?.path).toBe('notebooks/01-quickstart.ipynb');
+    expect((registry.getRun(recorded.id).env.notebook as NotebookContext | null)?.path).toBe('notebooks/01-quickstart.ipynb');
     registry.close();
   }, 600_000);
 });

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
-import { notebookContext } from '../../kernel-lib/src/repro/notebook';
+import { notebookContext, type NotebookContext } from '../../kernel-lib/src/repro/notebook';
 import { ROOT, runCli, tempDir } from '../helpers';
 
 const run = promisify(execFile);
@@ -40,7 +40,7 @@ describe('notebook provenance under a plain Jupyter client', () => {
     registry.close();
     const saved = notebookContext({ LABBOOK_NOTEBOOK: train })!; // as labbook's own runner would record it
     expect(record.env.notebook).toMatchObject({ cellsSha256: saved.cellsSha256, executed: { cells: 2, notInFile: 0 } }); // nbclient skips the blank cell
-    expect(record.env.notebook?.path?.endsWith('train.ipynb')).toBe(true);
+    expect((record.env.notebook as NotebookContext | null)?.path?.endsWith('train.ipynb')).toBe(true);
     expect(record.codeHash).toBe(saved.cellsSha256);
 
     // labbook's own runner records the same notebook the same way: one code hash for both.
@@ -52,6 +52,6 @@ describe('notebook provenance under a plain Jupyter client', () => {
     const nbtestRun = again.getRun(first.id);
     again.close();
     expect(nbtestRun.codeHash).toBe(record.codeHash);
-    expect(nbtestRun.env.notebook).toMatchObject({ cellsSha256: saved.cellsSha256, executed: { cells: 2, sha256: record.env.notebook?.executed?.sha256, notInFile: 0 } });
+    expect(nbtestRun.env.notebook).toMatchObject({ cellsSha256: saved.cellsSha256, executed: { cells: 2, sha256: (record.env.notebook as NotebookContext | null)?.executed?.sha256, notInFile: 0 } });
   }, 300_000);
 });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { confusionMatrixHeatmap, leaderboard, metricVsParam, PALETTE, parallelCoordinates, varyingParams } from '../../kernel-lib/src/plots';
 import { confusionMatrix } from '../../kernel-lib/src/metrics';
 import { searchRuns, type RunSummary } from '../../kernel-lib/src/query';
+import type { Config } from '../../kernel-lib/src/registry/types';
 import { addRun, makeDb } from '../query/fixture';
 
 type Trace = { [key: string]: unknown };
@@ -72,7 +73,7 @@ describe('parallelCoordinates', () => {
 
 describe('parallelCoordinates over experiments with different configs', () => {
   const db = makeDb();
-  const add = (experiment: string, config: object, acc: number | null) => addRun(db, { experiment, config, metrics: acc === null ? { loss: [[0, 1]] } : { acc: [[0, acc]] } });
+  const add = (experiment: string, config: Config, acc: number | null) => addRun(db, { experiment, config, metrics: acc === null ? { loss: [[0, 1]] } : { acc: [[0, acc]] } });
   [0.1, 0.01, 0.001, 0.05].forEach((lr, i) => add('mlp', { lr, units: 16 * (i + 1) }, [0.8, 0.81, 0.82, 0.83][i]));
   [0.2, 0.02, 0.3].forEach((lr, i) => add('cnn', { lr, filters: 8 * (i + 1) }, 0.7 + i / 100));
   add('cnn', { lr: 0.5, filters: 4 }, null);
@@ -90,7 +91,7 @@ describe('parallelCoordinates over experiments with different configs', () => {
 
   it('draws every run of experiments that share their keys, with the experiment as an axis', () => {
     const shared = searchRuns(db, { sort: 'id', where: 'config.lr >= 0.05' }).filter((s) => s.metrics.acc !== undefined);
-    const figure = parallelCoordinates(shared.map((s) => ({ ...s, config: { lr: s.config.lr } })).concat(shared.map((s) => ({ ...s, id: s.id + 100, config: { lr: s.config.lr * 2 } }))), { metric: 'acc' });
+    const figure = parallelCoordinates(shared.map((s) => ({ ...s, config: { lr: s.config.lr } })).concat(shared.map((s) => ({ ...s, id: s.id + 100, config: { lr: (s.config.lr as number) * 2 } }))), { metric: 'acc' });
     const dims = (figure.data[0] as Trace).dimensions as { label: string; ticktext?: string[]; values: number[] }[];
     expect(dims.map((d) => d.label)).toEqual(['experiment', 'lr', 'acc']);
     expect(dims[0].ticktext).toEqual(['cnn', 'mlp']);

@@ -23,7 +23,7 @@ describe('notebook context', () => {
     expect(a?.cellsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(b?.cellsSha256).toBe(a?.cellsSha256);
     expect(c?.cellsSha256).not.toBe(a?.cellsSha256);
-    expect(a?.path.endsWith('analysis.ipynb')).toBe(true);
+    expect(a?.path?.endsWith('analysis.ipynb')).toBe(true);
   });
 
   it('is null outside a notebook or for a file that is not one', () => {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers';
+import { collect, ROOT } from '../helpers';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -28,19 +28,10 @@ function nextCommands(): string[] {
 let clone = '';
 
 /** Runs a shell command in the clone (asynchronously: a blocked worker would lose vitest's RPC). */
-function sh(command: string, timeoutMs = 600_000): Promise<{ code: number | null; stdout: string; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd: clone, timeout: timeoutMs, env: { ...process.env, npm_config_yes: 'true' } });
-    let stdout = '';
-    let out = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      out += d;
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, out }));
-  });
+async function sh(command: string, timeoutMs = 600_000): Promise<{ code: number | null; stdout: string; out: string }> {
+  const child = spawn('bash', ['-c', command], { cwd: clone, timeout: timeoutMs, env: { ...process.env, npm_config_yes: 'true' } });
+  const { code, stdout, stderr } = await collect(child);
+  return { code, stdout, out: `${stdout}${stderr}` };
 }
 
 describe('the README, as written, on a fresh clone', () => {

@@ -7,6 +7,7 @@ import { invalidArgument } from '../errors';
 import type { Figure } from '../plots/figure';
 import { findProjectRoot } from '../repro/root';
 import { figureFragment, htmlDocument } from './plotly';
+import { isRecordRows, isScalarRecord, RECORD_DIGITS, recordRowsView, scalarRecordView } from './records';
 import { currentTarget, emit, type Sink, type Target, type TextStream } from './sink';
 import { escapeHtml } from './table';
 import { diffView, frameView, isFrame, isRunDiff, isRunRecord, isRunSummaries, runCardView, summariesView, wrap, type View } from './views';
@@ -20,6 +21,8 @@ export interface ShowOptions {
   maxRows?: number;
   /** Columns of a DataFrame shown before elision (default 20). */
   maxColumns?: number;
+  /** Significant digits of numbers in a table of plain objects or key/value pairs (default 4). */
+  digits?: number;
   /** Put plotly.js in this figure's output even if an earlier one carried it (after clearing that cell). */
   embedPlotly?: boolean;
   /** Text output outside a notebook (default process.stdout; a figure's "written to" notice goes to process.stderr unless this is given). */
@@ -27,8 +30,9 @@ export interface ShowOptions {
 }
 
 /**
- * Shows a danfo DataFrame/Series, a RunRecord, RunSummary[], a RunDiff, a plotly Figure, or any
- * value. Returns the HTML file written for a figure outside a notebook, else undefined.
+ * Shows a danfo DataFrame/Series, a RunRecord, RunSummary[], a RunDiff, a plotly Figure, rows of
+ * plain objects (SQL results) or one plain object of scalars (metrics) as tables, or any value.
+ * Returns the HTML file written for a figure outside a notebook, else undefined.
  */
 export function show(x: unknown, options: ShowOptions = {}): string | undefined {
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an options object', options);
@@ -60,7 +64,15 @@ function viewOf(x: unknown, options: ShowOptions): View | null {
   if (isRunRecord(x)) return runCardView(x);
   if (isRunSummaries(x)) return summariesView(x);
   if (isRunDiff(x)) return diffView(x);
+  if (isRecordRows(x)) return recordRowsView(x, digitsOf(options));
+  if (isScalarRecord(x)) return scalarRecordView(x, digitsOf(options));
   return null;
+}
+
+function digitsOf(options: ShowOptions): number {
+  const digits = options.digits ?? RECORD_DIGITS;
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw invalidArgument('digits', 'an integer from 1 to 17', options.digits);
+  return digits;
 }
 
 /** Per process (one kernel session): shared through globalThis so two copies of labbook agree. */

@@ -55,9 +55,31 @@ export class Pipeline {
     return frame;
   }
 
-  transform(frame: DataFrame): DataFrame {
+  /**
+   * Applies every step in order. `without` names columns the frame deliberately lacks (the target
+   * at prediction time): steps fitted only on those are skipped. Skipping is asked for, never
+   * guessed from absence, so a feature column missing by mistake is still an error.
+   */
+  transform(frame: DataFrame, options: { without?: readonly string[] } = {}): DataFrame {
+    const without = options?.without ?? [];
+    if (!Array.isArray(without) || without.some((c) => typeof c !== 'string')) {
+      throw invalidArgument('without', 'an array of column names', without);
+    }
     let out = frame;
-    for (const step of this.steps) out = step.transformer.transform(out);
+    for (const step of this.steps) {
+      const columns = step.transformer.toJSON().columns;
+      const absent = columns.filter((c) => without.includes(c));
+      if (absent.length === columns.length) continue;
+      if (absent.length > 0) {
+        throw invalidArgument(
+          'without',
+          `columns that whole steps were fitted on (a ${step.transformer.kind} step was fitted on ${columns.map((c) => `\`${c}\``).join(', ')})`,
+          without,
+          'Fit the target in a step of its own: pipeline.add(new LabelEncoder(), [target]).',
+        );
+      }
+      out = step.transformer.transform(out);
+    }
     return out;
   }
 

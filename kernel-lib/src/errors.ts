@@ -15,6 +15,7 @@ export type LabbookErrorCode =
   | 'UNTRUSTED_FILE'
   | 'HASH_MISMATCH'
   | 'CHECKPOINT_FORMAT'
+  | 'MODEL_FORMAT'
   | 'NON_FINITE_LOSS'
   | 'NOT_REPRODUCED'
   | 'WRITE_FAILED';

@@ -82,6 +82,10 @@ export type { Dataset, Fingerprint, IndexSplits, SplitFractions, TensorPair, Ten
 export { buildModel, describeModel, MODEL_KINDS, modelDefaults, parameterCount, resolveModelConfig, SeededDropout } from './models';
 export type { CnnConfig, MlpConfig, ModelConfig, ModelKind, RnnConfig, TransformerConfig } from './models';
 
+// Model packages: a run's ready model (architecture, weights, preprocessing, labels) and predict on raw input.
+export { loadModel, logModel, ReadyModel } from './model-package';
+export type { LoadModelOptions, LogModelSpec, ModelInput, Prediction, PredictInput } from './model-package';
+
 // Training. Losses and metrics share names (mse, mae), so each is a namespace, as in tf.losses / tf.metrics.
 export {
   AdamW,

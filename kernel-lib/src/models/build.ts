@@ -3,11 +3,20 @@ import type * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../errors';
 import { checkSeed } from '../repro/seed';
 import { buildCnn } from './cnn';
-import type { ModelConfig } from './config';
+import type { BuildContext } from './common';
+import type { ModelConfig, ResolvedModelConfig } from './config';
 import { buildMlp } from './mlp';
 import { buildRnn } from './rnn';
 import { buildTransformer } from './transformer';
 import { resolveModelConfig } from './validate';
+
+/** Each built model's resolved config, so logModel can store the architecture as config, not tfjs names. */
+const BUILT = new WeakMap<tf.LayersModel, ModelConfig>();
+
+/** The resolved config a model was built from by buildModel, or undefined for any other model. */
+export function builtConfig(model: tf.LayersModel): ModelConfig | undefined {
+  return BUILT.get(model);
+}
 
 export interface BuildOptions {
   /** The run's seed: every initializer and dropout layer derives its own from it. Required. */
@@ -27,6 +36,12 @@ export function buildModel(config: ModelConfig, options: BuildOptions): tf.Layer
   const seed = checkSeed(options.seed);
   const resolved = resolveModelConfig(config);
   const ctx = { seed, dropout: resolved.dropout };
+  const model = build(resolved, ctx);
+  BUILT.set(model, resolved);
+  return model;
+}
+
+function build(resolved: ResolvedModelConfig, ctx: BuildContext): tf.LayersModel {
   switch (resolved.kind) {
     case 'mlp':
       return buildMlp(resolved, ctx);

@@ -1,5 +1,5 @@
 /** The model zoo: seeded tfjs LayersModels (MLP, CNN, LSTM/GRU, Transformer encoder) from typed configs. */
-export { buildModel, type BuildOptions } from './build';
+export { buildModel, builtConfig, type BuildOptions } from './build';
 export {
   MODEL_KINDS,
   modelDefaults,

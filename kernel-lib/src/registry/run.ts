@@ -188,6 +188,14 @@ export class Run implements ActiveRun {
     });
   }
 
+  /** The checkpoint at the highest step saved so far, or null (logModel reuses it when the weights are equal). */
+  latestCheckpoint(): CheckpointRecord | null {
+    const row = this.store.db
+      .prepare('SELECT step, sha256, bytes, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1')
+      .get(this.id) as CheckpointRecord | undefined;
+    return row ?? null;
+  }
+
   /**
    * Stores a file-like artifact by name: bytes, text, or JSON. A plotly figure spec and a
    * classification report are stored as canonical JSON under their own media types

@@ -1,0 +1,116 @@
+/** Raw predict() input (rows, strings, arrays) to the model's input tensor, through the stored preprocessing. */
+import * as tf from '@tensorflow/tfjs';
+import type { DataFrame } from 'danfojs-node';
+import { makeFrame, readColumns, type Cell, type Column } from '../data/frame';
+import type { Pipeline } from '../data/preprocess/pipeline';
+import { stripEmailHeaders, tokenize } from '../data/text/tokenize';
+import type { Vocabulary } from '../data/text/vocabulary';
+import { invalidArgument, LabbookError } from '../errors';
+import type { StoredInput } from './spec';
+
+export type TableInput = DataFrame | readonly Record<string, unknown>[];
+export type PredictInput = TableInput | readonly string[] | tf.Tensor | readonly unknown[];
+
+export interface Restored {
+  pipeline: Pipeline | null;
+  vocabulary: Vocabulary | null;
+}
+
+/** The model's input tensor; the caller disposes it (unless it is the tensor it was given). */
+export function inputTensor(input: PredictInput, spec: StoredInput, restored: Restored): tf.Tensor {
+  if (spec.kind === 'table') return tableTensor(input, spec, restored.pipeline);
+  if (spec.kind === 'text') return textTensor(input, spec, restored.vocabulary!);
+  return tensorInput(input, spec.shape);
+}
+
+function tableTensor(input: PredictInput, spec: Extract<StoredInput, { kind: 'table' }>, pipeline: Pipeline | null): tf.Tensor {
+  const frame = isFrame(input) ? input : rowsFrame(input);
+  const without = spec.target ? [spec.target] : [];
+  const missing = [...rawColumns(spec)].filter((c) => !frame.columns.includes(c));
+  if (missing.length > 0) {
+    throw new LabbookError(
+      'INVALID_ARGUMENT',
+      `Invalid input rows: expected the columns ${missing.map((c) => `\`${c}\``).join(', ')} (the model's features), received rows with ${frame.columns.length ? frame.columns.map((c: string) => `\`${c}\``).join(', ') : 'no columns'}. Add them${spec.target ? `; the target \`${spec.target}\` is not needed` : ''}.`,
+    );
+  }
+  const out = pipeline ? pipeline.transform(frame, { without }) : frame;
+  const columns = readColumns(out, spec.features);
+  const n = columns[0].values.length;
+  const values = new Float32Array(n * columns.length);
+  columns.forEach((column, c) => {
+    column.values.forEach((v, r) => {
+      if (typeof v !== 'number' || Number.isNaN(v)) {
+        throw invalidArgument(`row ${r} column \`${column.name}\``, 'a number (after preprocessing)', v, 'Fill missing values before predicting.');
+      }
+      values[r * columns.length + c] = v;
+    });
+  });
+  return tf.tensor2d(values, [n, columns.length], 'float32');
+}
+
+/** The columns raw rows must have: each step's fitted columns and the features no step makes, but not the target. */
+function rawColumns(spec: Extract<StoredInput, { kind: 'table' }>): Set<string> {
+  const needed = new Set<string>();
+  const made = new Set<string>();
+  for (const step of spec.pipeline?.steps ?? []) {
+    step.columns.forEach((column, i) => {
+      if (column === spec.target || made.has(column)) return;
+      needed.add(column);
+      if (step.kind === 'onehot') for (const category of step.categories[i]) made.add(`${column}_${String(category)}`);
+    });
+  }
+  for (const f of spec.features) if (!made.has(f)) needed.add(f);
+  return needed;
+}
+
+/** Plain row objects to a frame: numbers float32 (missing as NaN), booleans boolean, anything else string. */
+function rowsFrame(input: unknown): DataFrame {
+  if (!Array.isArray(input) || input.length === 0 || !input.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r))) {
+    throw invalidArgument('input', 'a danfo DataFrame or a non-empty array of row objects ({column: value})', input);
+  }
+  const names: string[] = [];
+  for (const row of input) for (const key of Object.keys(row)) if (!names.includes(key)) names.push(key);
+  const columns: Column[] = names.map((name) => {
+    const raw = input.map((row) => (row as Record<string, unknown>)[name]);
+    const present = raw.filter((v) => v !== null && v !== undefined);
+    if (present.length > 0 && present.every((v) => typeof v === 'number')) return { name, dtype: 'float32', values: raw.map((v) => (typeof v === 'number' ? v : NaN)) };
+    if (present.length > 0 && present.every((v) => typeof v === 'boolean')) return { name, dtype: 'boolean', values: raw.map((v) => (v ?? null) as Cell) };
+    return { name, dtype: 'string', values: raw.map((v) => (v === null || v === undefined ? null : String(v))) };
+  });
+  return makeFrame(columns);
+}
+
+function isFrame(x: unknown): x is DataFrame {
+  const f = x as { columns?: unknown; values?: unknown } | null;
+  return f !== null && typeof f === 'object' && !Array.isArray(f) && Array.isArray(f.columns) && Array.isArray(f.values);
+}
+
+function textTensor(input: PredictInput, spec: Extract<StoredInput, { kind: 'text' }>, vocabulary: Vocabulary): tf.Tensor {
+  if (!Array.isArray(input) || input.length === 0 || input.some((s) => typeof s !== 'string')) {
+    throw invalidArgument('input', 'a non-empty array of strings (raw texts)', input);
+  }
+  const strip = spec.stripEmailHeaders;
+  const tokens = (input as string[]).map((text) => tokenize(strip ? stripEmailHeaders(text, { keep: strip.keep }) : text));
+  const rows = vocabulary.encodeBatch(tokens, { maxLen: spec.maxLen, truncate: spec.truncate, pad: spec.pad });
+  return tf.tensor2d(rows.flatMap((r) => Array.from(r)), [rows.length, spec.maxLen], 'int32');
+}
+
+function tensorInput(input: PredictInput, shape: number[]): tf.Tensor {
+  let tensor: tf.Tensor;
+  if (input instanceof tf.Tensor) tensor = input;
+  else {
+    if (!Array.isArray(input) || input.length === 0) throw invalidArgument('input', `a tensor or nested arrays of examples of shape [${shape.join(', ')}]`, input);
+    try {
+      tensor = tf.tensor(input as number[], undefined, 'float32');
+    } catch (error) {
+      throw invalidArgument('input', `nested arrays of numbers, each example of shape [${shape.join(', ')}]`, `arrays tfjs cannot read (${(error as Error).message})`);
+    }
+  }
+  const got = tensor.shape.slice(1);
+  if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) {
+    const received = `a batch of shape [${tensor.shape.join(', ')}]`;
+    if (tensor !== input) tensor.dispose();
+    throw invalidArgument('input', `examples of shape [${shape.join(', ')}] (a batch of shape [n, ${shape.join(', ')}])`, received, 'Reshape the input: one example per row.');
+  }
+  return tensor;
+}

@@ -1,6 +1,6 @@
 // Regression: fuel economy (MPG) of 1970s-80s cars from engine, weight, year and origin; reports RMSE and R².
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, loadCars, metrics, OneHotEncoder, Pipeline, predict, splitFrame, Standardizer, toTensors, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, loadCars, logModel, metrics, OneHotEncoder, Pipeline, predict, splitFrame, Standardizer, toTensors, train } from 'labbook';
 
 const NUMERIC = ['Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration', 'Year'];
 
@@ -22,7 +22,7 @@ export default defineExperiment({
     // The head has one output of shape [n, 1]; targets become [n, 1] to match it.
     const column = (t: { x: tf.Tensor; y: tf.Tensor }) => ({ x: t.x, y: t.y.reshape([-1, 1]) });
     const model = buildModel({ kind: 'mlp', task: 'regression', outputs: 1, inputShape: [features.length], hidden: config.hidden }, { seed: deriveSeed(seed, 'model') });
-    await train(model, column(trainSet), {
+    const history = await train(model, column(trainSet), {
       epochs: config.epochs,
       batchSize: config.batchSize,
       loss: config.loss as 'huber' | 'mse' | 'mae',
@@ -31,6 +31,7 @@ export default defineExperiment({
       run,
       progress,
     });
+    await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Miles_per_Gallon' }, history });
     const predicted = predict(model, test.x);
     const yPred = predicted.dataSync();
     const result = { test_rmse: metrics.rmse(test.y, yPred), test_mae: metrics.mae(test.y, yPred), test_r2: metrics.r2(test.y, yPred) };

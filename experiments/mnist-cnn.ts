@@ -1,6 +1,6 @@
 // The classic CNN (conv32-pool-conv64-pool-dense128) on MNIST digits, split 80/10/10 (stratified, seeded).
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, loadMnist, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, loadMnist, logModel, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
 
 export default defineExperiment({
   name: 'mnist-cnn',
@@ -17,7 +17,7 @@ export default defineExperiment({
       { seed: deriveSeed(seed, 'model') },
     );
     run.logParams({ parameters: parameterCount(model) });
-    await train(model, parts.train, {
+    const history = await train(model, parts.train, {
       epochs: config.epochs,
       batchSize: config.batchSize,
       optimizer: { name: 'adam', learningRate: config.learningRate },
@@ -25,6 +25,8 @@ export default defineExperiment({
       run,
       progress,
     });
+    // Pixels in (each example shaped as the model's input), digits out.
+    await logModel(run, model, { input: { kind: 'tensor' }, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], history });
     const test = parts.test!;
     const predicted = predictClasses(model, test.x);
     const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };

@@ -1,6 +1,6 @@
 // The classic MLP (784-128-10) on MNIST digits: 10,000 real digits, split 80/10/10 (stratified, seeded).
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, loadMnist, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, loadMnist, logModel, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
 
 export default defineExperiment({
   name: 'mnist-mlp',
@@ -16,7 +16,7 @@ export default defineExperiment({
       { seed: deriveSeed(seed, 'model') },
     );
     run.logParams({ parameters: parameterCount(model) });
-    await train(model, parts.train, {
+    const history = await train(model, parts.train, {
       epochs: config.epochs,
       batchSize: config.batchSize,
       optimizer: { name: 'adam', learningRate: config.learningRate },
@@ -24,6 +24,8 @@ export default defineExperiment({
       run,
       progress,
     });
+    // Pixels in (each example shaped as the model's input), digits out.
+    await logModel(run, model, { input: { kind: 'tensor' }, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], history });
     const test = parts.test!;
     const predicted = predictClasses(model, test.x);
     const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };

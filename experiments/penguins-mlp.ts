@@ -1,6 +1,6 @@
 // Tabular classification: penguin species from measurements, island and sex, with preprocessing fitted on the training split.
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, LabelEncoder, loadPenguins, metrics, OneHotEncoder, Pipeline, predictClasses, splitFrame, Standardizer, toTensors, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, LabelEncoder, loadPenguins, logModel, metrics, OneHotEncoder, Pipeline, predictClasses, splitFrame, Standardizer, toTensors, train } from 'labbook';
 
 const MEASUREMENTS = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
 
@@ -23,7 +23,9 @@ export default defineExperiment({
       { kind: 'mlp', task: 'classification', outputs: 3, inputShape: [features.length], hidden: config.hidden, dropout: config.dropout },
       { seed: deriveSeed(seed, 'model') },
     );
-    await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
+    const history = await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
+    // Raw rows without Species in, species names out: loadModel(run id).predict(rows).
+    await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Species' }, history });
     const predicted = predictClasses(model, test.x);
     const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };
     tf.dispose([trainSet, validation, test]);

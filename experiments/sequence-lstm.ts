@@ -1,6 +1,6 @@
 // Sequences: will it rain in Seattle tomorrow, from the last 14 days of weather? An LSTM against two stated baselines.
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, earlyStopping, loadSeattleWeather, metrics, predictClasses, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, earlyStopping, loadSeattleWeather, logModel, metrics, predictClasses, train } from 'labbook';
 
 /**
  * Days are split in time order (70% train, 15% validation, 15% test), never shuffled across the
@@ -41,7 +41,7 @@ export default defineExperiment({
       { kind: 'lstm', task: 'classification', outputs: 2, inputShape: [config.window, features + 1], units: config.units, dropout: config.dropout },
       { seed: deriveSeed(seed, 'model') },
     );
-    await train(model, { x: trainSet.x, y: trainSet.y }, {
+    const history = await train(model, { x: trainSet.x, y: trainSet.y }, {
       epochs: config.epochs,
       batchSize: config.batchSize,
       optimizer: { name: 'adam', learningRate: config.learningRate },
@@ -51,6 +51,8 @@ export default defineExperiment({
       run,
       progress,
     });
+    // Windows already standardized with the `preprocessing` artifact's mean and std.
+    await logModel(run, model, { input: { kind: 'tensor', shape: [config.window, features + 1] }, labels: ['dry', 'rain'], history });
     const predicted = predictClasses(model, test.x);
     const majority = avg(trainSet.ys) >= 0.5 ? 1 : 0;
     const result = {

@@ -1,6 +1,6 @@
 // Text classification: spam or ham on the SpamAssassin corpus with a Transformer encoder and the text pipeline.
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, loadSpamAssassin, metrics, predictClasses, splitIndices, stripEmailHeaders, tokenize, train, Vocabulary } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, loadSpamAssassin, logModel, metrics, predictClasses, splitIndices, stripEmailHeaders, tokenize, train, Vocabulary } from 'labbook';
 
 export default defineExperiment({
   name: 'spam-transformer',
@@ -38,7 +38,9 @@ export default defineExperiment({
       },
       { seed: deriveSeed(seed, 'model') },
     );
-    await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
+    const history = await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
+    // Raw messages in: the same header stripping, tokenizer and vocabulary as above.
+    await logModel(run, model, { input: { kind: 'text', vocabulary: vocab, maxLen: config.maxLen, stripEmailHeaders: { keep: ['Subject'] } }, labels: ['ham', 'spam'], history });
     const predicted = predictClasses(model, test.x);
     const testLabels = test.y.dataSync();
     const result = { test_accuracy: metrics.accuracy(testLabels, predicted), test_f1: metrics.f1Score(testLabels, predicted), test_precision: metrics.precision(testLabels, predicted) };

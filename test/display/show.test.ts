@@ -135,8 +135,8 @@ describe('figures', () => {
     showOn(target, figure);
     showOn(target, figure);
     expect(sink.outputs.map((o) => Object.keys(o.data))).toEqual([
-      ['text/html', 'application/vnd.plotly.v1+json'],
-      ['text/html', 'application/vnd.plotly.v1+json'],
+      ['text/html', 'application/vnd.plotly.v1+json', 'image/svg+xml'],
+      ['text/html', 'application/vnd.plotly.v1+json', 'image/svg+xml'],
     ]);
     expect(sink.outputs[0].data['application/vnd.plotly.v1+json']).toEqual({ data: figure.data, layout: figure.layout });
     const [first, second] = sink.outputs.map((o) => html(o.data));

@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { LabbookError } from '../errors';
 import { canonicalJson } from '../repro/hash';
 import type { Figure } from '../plots/figure';
+import { staticSize, staticSvg } from './static';
+import { titleText } from './static/svg';
 import { escapeHtml, STYLE } from './table';
 
 export interface PlotlyLibrary {
@@ -90,11 +92,26 @@ export interface FragmentOptions {
   id?: string;
   /** Put the whole library in this fragment (the first figure of a kernel session). */
   library?: boolean;
+  /** The static SVG shown until the script runs, when the caller has already drawn it. */
+  svg?: string;
 }
 
 /**
- * A div and the script that plots into it. The script waits for window.Plotly: in a reopened
- * notebook outputs render in any order, and only the first figure's output carries the library.
+ * The figure's static SVG as an <img> with a data URI: the chart a reader sees where scripts never
+ * run. An <img>, not inline <svg>: classic Jupyter's sanitizer and GitHub strip inline SVG but keep
+ * a data-URI image; its size is in attributes, so it keeps its shape with every style stripped.
+ */
+export function staticImage(figure: Figure, svg = staticSvg(figure)): string {
+  const { width, height } = staticSize(figure);
+  const title = titleText((figure.layout as { title?: unknown }).title) || 'labbook figure';
+  const alt = `${title} (static image; the interactive chart needs JavaScript)`;
+  return `<img src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" alt="${escapeHtml(alt)}" width="${width}" height="${height}" style="max-width:100%;height:auto">`;
+}
+
+/**
+ * A div holding the static image, and the script that replaces it with the interactive chart.
+ * The script waits for window.Plotly: in a reopened notebook outputs render in any order, and
+ * only the first figure's output carries the library.
  */
 export function figureFragment(figure: Figure, options: FragmentOptions = {}): string {
   const id = options.id ?? figureId(figure);
@@ -109,6 +126,7 @@ export function figureFragment(figure: Figure, options: FragmentOptions = {}): s
   function draw() {
     var el = document.getElementById(${JSON.stringify(id)});
     if (!el || !window.Plotly) return false;
+    el.innerHTML = '';
     window.Plotly.newPlot(el, spec.data, spec.layout, config);
     return true;
   }
@@ -119,12 +137,12 @@ export function figureFragment(figure: Figure, options: FragmentOptions = {}): s
     if (++tries >= 600) {
       clearInterval(timer);
       var el = document.getElementById(${JSON.stringify(id)});
-      if (el) el.innerHTML = ${JSON.stringify(missing)};
+      if (el) el.innerHTML = ${JSON.stringify(missing)} + el.innerHTML;
     }
   }, 100);
 })();`;
   return [
-    `<div id="${escapeHtml(id)}" class="labbook-figure" style="width:100%;height:${height}px"></div>`,
+    `<div id="${escapeHtml(id)}" class="labbook-figure" style="width:100%;height:${height}px">${staticImage(figure, options.svg)}</div>`,
     options.library ? libraryScript() : '',
     `<script type="text/javascript">\n${script}\n</script>`,
   ].join('\n');

@@ -7,6 +7,7 @@ import { invalidArgument } from '../errors';
 import type { Figure } from '../plots/figure';
 import { findProjectRoot } from '../repro/root';
 import { figureFragment, htmlDocument } from './plotly';
+import { staticSvg } from './static';
 import { isRecordRows, isScalarRecord, RECORD_DIGITS, recordRowsView, scalarRecordView } from './records';
 import { currentTarget, emit, type Sink, type Target, type TextStream } from './sink';
 import { escapeHtml } from './table';
@@ -97,11 +98,17 @@ function showFigure(target: Target, figure: Figure, options: ShowOptions): strin
   return file;
 }
 
-/** HTML for every front end that runs scripts, and plotly's own MIME type for those that render it natively. */
+/**
+ * HTML (the static image, replaced by the chart where scripts run), plotly's own MIME type for
+ * front ends that render it natively, and the SVG itself for readers that take only images. The
+ * SVG goes only in a bundle: a kernel taking one MIME type per message would show it twice.
+ */
 export function emitFigure(sink: Sink, figure: Figure, library: boolean): void {
+  const svg = staticSvg(figure);
   emit(sink, {
-    'text/html': wrap(figureFragment(figure, { library })),
+    'text/html': wrap(figureFragment(figure, { library, svg })),
     'application/vnd.plotly.v1+json': { data: figure.data, layout: figure.layout },
+    ...(sink.bundle ? { 'image/svg+xml': svg } : {}),
   });
 }
 

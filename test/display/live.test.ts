@@ -52,10 +52,11 @@ describe('liveProgress in a notebook', () => {
     expect(midway).toMatch(/samples\/s/);
     const last = pages[pages.length - 1];
     expect(last).toContain('epoch 3/3 · 300 steps · 1234 samples/s · done in 3.0s');
-    expect(last).toContain('width:100.0%;background:#2ca02c');
+    // The bar is drawn by attributes (no CSS class to lose): full and green once done.
+    expect(last).toContain('<rect x="0" y="0" width="360.0" height="10" rx="4" fill="#2ca02c"/>');
     // The last epoch's logs, and a loss and an accuracy chart with train and validation lines.
     expect(last).toContain('<th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th>');
-    expect(last.match(/<svg /g)).toHaveLength(2);
+    expect(last.match(/<svg [^>]*class="lb-spark"/g)).toHaveLength(2);
     expect(last.match(/<polyline /g)).toHaveLength(4);
     expect(last.match(/stroke-dasharray/g)).toHaveLength(2);
     expect(last).not.toContain('<script');
@@ -66,8 +67,8 @@ describe('liveProgress in a notebook', () => {
     const clock = { now: 0 };
     await drive(liveProgressOn(() => ({ kind: 'notebook', sink }), {}, () => clock.now), clock, 1, 4, 1, () => ({ loss: 0.5 }));
     const pages = sink.outputs.map((o) => o.data['text/html'] as string);
-    expect(pages[0]).not.toContain('<svg');
-    expect(pages[pages.length - 1]).toMatch(/<svg [^]*<circle [^]*<\/svg>/);
+    expect(pages[0]).not.toContain('lb-spark');
+    expect(pages[pages.length - 1]).toMatch(/<svg [^>]*class="lb-spark"[^]*<circle [^]*<\/svg>/);
   });
 
   it('trains a real model unchanged: the same weights with or without the live display, and no Math.random', async () => {
@@ -124,7 +125,7 @@ describe('liveProgress curves', () => {
     const clock = { now: 0 };
     await drive(liveProgressOn(() => ({ kind: 'notebook', sink }), options, () => clock.now), clock, epochs, 2, 1, logs);
     const last = sink.outputs[sink.outputs.length - 1].data['text/html'] as string;
-    return last.match(/<svg [^]*?<\/svg>/g) ?? [];
+    return (last.match(/<svg [^]*?<\/svg>/g) ?? []).filter((svg) => svg.includes('class="lb-spark"'));
   }
 
   it('draws a metric and its val_ twin in one chart, in the order asked', async () => {

@@ -5,7 +5,7 @@ import type { Callback, Logs, TrainContext } from '../train/callbacks';
 import { progressBar, stoppedEarlyText } from '../train/progress';
 import { formatDuration, formatNumber } from './format';
 import { currentTarget, type DisplayHandle, type Target, type TextStream } from './sink';
-import { sparkChart } from './spark';
+import { progressSvg, sparkChart } from './spark';
 import { escapeHtml, htmlTable } from './table';
 import { wrap } from './views';
 
@@ -158,8 +158,7 @@ function liveHtml(s: LiveState): string {
       return sparkChart(panel.title, series, Math.max(s.epochs, s.history.length));
     })
     .join('');
-  const color = s.stopped ? ';background:#ff7f0e' : s.done ? ';background:#2ca02c' : '';
-  const fill = `<div class="lb-bar-fill" style="width:${(100 * fraction).toFixed(1)}%${color}"></div>`;
+  const color = s.stopped ? '#ff7f0e' : s.done ? '#2ca02c' : '#1f77b4';
   const notes = [...s.messages.slice(-5), ...(s.stopped ? [s.stopped] : [])].map((m) => `<div>${escapeHtml(m)}</div>`).join('');
-  return wrap(`<div>${parts.join(' · ')}</div><div class="lb-bar">${fill}</div>${notes}${batch}${logs}<div>${charts}</div>`);
+  return wrap(`<div>${parts.join(' · ')}</div><div>${progressSvg(fraction, color)}</div>${notes}${batch}${logs}<div>${charts}</div>`);
 }

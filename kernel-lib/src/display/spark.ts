@@ -1,4 +1,8 @@
-/** A small inline SVG line chart (per-epoch curves for the live display): no script, no library. */
+/**
+ * Small inline SVGs for the live display (per-epoch curves, the progress bar): no script, no
+ * library. Every colour, size and font is a presentation attribute, never a CSS class, so they
+ * read the same where a notebook viewer strips <style> and style attributes (GitHub, nbviewer).
+ */
 import { escapeHtml } from './table';
 
 export interface SparkSeries {
@@ -59,7 +63,7 @@ export function sparkChart(title: string, series: readonly SparkSeries[], slots:
   const text = (xPos: number, yPos: number, anchor: string, body: string) =>
     `<text x="${pt(xPos)}" y="${pt(yPos)}" text-anchor="${anchor}" font-size="10" fill="#555">${body}</text>`;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" style="margin-right:8px;font-family:sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="lb-spark" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" style="margin-right:8px">`,
     `<title>${escapeHtml(title)}</title>`,
     `<rect x="${left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ddd"/>`,
     text(left, 14, 'start', `<tspan font-weight="bold" fill="#222">${escapeHtml(title)}</tspan>  ${legend}`),
@@ -68,6 +72,20 @@ export function sparkChart(title: string, series: readonly SparkSeries[], slots:
     text(left, HEIGHT - 8, 'start', '1'),
     text(WIDTH - PAD.right, HEIGHT - 8, 'end', `epoch ${slots}`),
     ...lines,
+    '</svg>',
+  ].join('');
+}
+
+const BAR = { width: 360, height: 10 };
+
+/** The progress bar: a track and a fill `fraction` of it wide, in `color`; the percentage is its <title>. */
+export function progressSvg(fraction: number, color: string): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="lb-progress" width="${BAR.width}" height="${BAR.height}" viewBox="0 0 ${BAR.width} ${BAR.height}">`,
+    `<title>${(100 * f).toFixed(1)}%</title>`,
+    `<rect x="0" y="0" width="${BAR.width}" height="${BAR.height}" rx="4" fill="#eeeeee"/>`,
+    `<rect x="0" y="0" width="${(BAR.width * f).toFixed(1)}" height="${BAR.height}" rx="4" fill="${color}"/>`,
     '</svg>',
   ].join('');
 }

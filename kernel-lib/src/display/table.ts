@@ -54,8 +54,6 @@ export const STYLE = `<style>
 .lb .lb-meta span{margin-right:14px}
 .lb code,.lb pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .lb pre.lb-error{color:#b00;background:#fff4f4;padding:6px;white-space:pre-wrap}
-.lb .lb-bar{background:#eee;border-radius:4px;height:10px;width:360px;overflow:hidden;margin:4px 0}
-.lb .lb-bar-fill{background:#1f77b4;height:100%}
 </style>`;
 
 export function htmlTable(model: TableModel): string {

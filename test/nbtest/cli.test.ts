@@ -48,7 +48,8 @@ function expectNbformat45(doc: { nbformat: number; nbformat_minor: number; metad
   }
 }
 
-const text = (cell: Cell) => (cell.outputs ?? []).map((o) => (o.output_type === 'stream' ? `${o.name}: ${o.text}` : JSON.stringify(o.data))).join('');
+/** A cell's outputs as text; executed copies hold output text split into lines, as nbformat writes it. */
+const text = (cell: Cell) => (cell.outputs ?? []).map((o) => (o.output_type === 'stream' ? `${o.name}: ${[o.text].flat().join('')}` : JSON.stringify(o.data))).join('');
 
 describe('labbook nbtest', () => {
   it('runs a passing notebook into --out: outputs, counts, tags, injected parameters, its own registry', async () => {
@@ -57,7 +58,9 @@ describe('labbook nbtest', () => {
     expect(code).toBe(0);
     expect(report).toMatchObject({ passed: 1, failed: 0 });
     const [nb] = report.notebooks;
-    expect(nb).toMatchObject({ path: `${NB}/passing.ipynb`, status: 'passed', failedCell: null, error: null, output: join(out, 'passing.ipynb'), registry: join(out, 'passing.labbook.db') });
+    // The registry is kept in the out folder's project's .labbook/, not beside the copies (here the out folder is its own root).
+    const kept = join(out, '.labbook', 'nbtest', 'passing.labbook.db');
+    expect(nb).toMatchObject({ path: `${NB}/passing.ipynb`, status: 'passed', failedCell: null, error: null, output: join(out, 'passing.ipynb'), registry: kept });
     expect(nb.durationMs).toBeGreaterThan(0);
     expect(nb.repro).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/no checkpointed runs/) });
     expect(nb.cells.map((c) => [c.index, c.injected, c.status])).toEqual([
@@ -67,20 +70,20 @@ describe('labbook nbtest', () => {
     const source = JSON.parse(readFileSync(`${ROOT}/${NB}/passing.ipynb`, 'utf8'));
     const doc = JSON.parse(readFileSync(join(out, 'passing.ipynb'), 'utf8'));
     expectNbformat45(doc);
-    expect(doc.metadata).toEqual(source.metadata);
+    expect(doc.metadata).toMatchObject({ ...source.metadata, kernelspec: { name: 'tslab', display_name: 'TypeScript (labbook)', language: 'typescript' } });
     const cells: Cell[] = doc.cells;
     expect(cells).toHaveLength(source.cells.length + 1);
     expect(cells[2]).toMatchObject({ id: 'injected-parameters', metadata: { tags: ['injected-parameters'] }, source: 'name = "tests";\ncount = 3;', execution_count: 2 });
     expect(text(cells[3])).toBe('stdout: hello tests x3\nstderr: a warning on stderr\nstdout: second line\n');
-    expect(cells[4].outputs).toEqual([{ output_type: 'display_data', data: { 'text/html': '<b>bold</b>' }, metadata: {} }]);
-    expect(cells[5].outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': 'step 2 of 2' }, metadata: {} }]);
+    expect(cells[4].outputs).toEqual([{ output_type: 'display_data', data: { 'text/html': ['<b>bold</b>'] }, metadata: {} }]);
+    expect(cells[5].outputs).toEqual([{ output_type: 'display_data', data: { 'text/plain': ['step 2 of 2'] }, metadata: {} }]);
     // tslab shows a cell's last expression on stdout; it sends no execute_result.
     expect(text(cells[6])).toBe('stdout: 6\n');
     expect(text(cells[7])).toMatch(/Error: this cell is expected to fail/);
     expect(cells[8]).toMatchObject({ execution_count: null, outputs: [] });
     expect(cells.filter((c) => c.cell_type === 'code').map((c) => c.execution_count)).toEqual([1, 2, 3, 4, 5, 6, 7, null, 8]);
     const [, pid, db] = /kernel pid (\d+)\nregistry (.*)\n/.exec(text(cells[9]).replace(/stdout: /g, ''))!;
-    expect(db).toBe(join(out, 'passing.labbook.db'));
+    expect(db).toBe(kept);
     expect(await processGone(Number(pid))).toBe(true);
   }, 120_000);
 

@@ -4,6 +4,7 @@ import type { Json } from '../registry/types';
 import { type ExecuteResult, Kernel } from './kernel';
 import { cellSource, cellTags, checkParameters, injectedCell, type NotebookCell, type NotebookDocument, readNotebook, TAGS } from './notebook';
 import { NotebookOutputs } from './outputs';
+import { KERNELSPEC } from './process';
 
 export interface ExecuteNotebookOptions {
   /** The registry the notebook's runs go to (LABBOOK_DB in the kernel). */
@@ -84,6 +85,7 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
   }
   result.kernelPid = kernel.pid ?? null;
   result.startupMs = Date.now() - started;
+  result.notebook.metadata = kernelMetadata(result.notebook.metadata, kernel);
   const outputs = new NotebookOutputs();
   const timeoutMs = options.timeoutMs ?? 600_000;
   try {
@@ -115,6 +117,16 @@ export async function executeNotebook(path: string, options: ExecuteNotebookOpti
     await kernel.shutdown();
   }
   return finish();
+}
+
+/**
+ * What Jupyter front ends record on opening a notebook with a kernel: its kernelspec (name,
+ * display_name, language as in kernel.json) and the language_info of its kernel_info_reply. A
+ * notebook saved with anything else is marked modified as soon as it is opened. Other keys stay.
+ */
+function kernelMetadata(metadata: { [key: string]: unknown }, kernel: Kernel): { [key: string]: unknown } {
+  const languageInfo = kernel.kernelInfo?.language_info;
+  return { ...metadata, kernelspec: { ...KERNELSPEC }, ...(languageInfo ? { language_info: structuredClone(languageInfo) } : {}) };
 }
 
 /** The cells to run: the notebook's, plus the injected parameters cell after the `parameters` one. */

@@ -4,6 +4,6 @@ export { executeNotebook, type ExecuteNotebookOptions, type NotebookExecution, t
 export { findNotebooks } from './discover';
 export { compareRuns, runIdentity, readRuns, type ReproCheck, type ReproPair, type ReproUnmatched } from './repro';
 export { Kernel, type KernelOptions, type ExecuteOptions, type ExecuteResult, type ExecuteStatus } from './kernel';
-export { killAllKernels } from './process';
+export { killAllKernels, KERNELSPEC } from './process';
 export { checkParameters, parameterSource, readNotebook, type NotebookDocument, type NotebookCell } from './notebook';
 export type { Output } from './outputs';

@@ -54,6 +54,7 @@ export class Kernel {
   private processStderr = '';
   /** Why the runner stopped the kernel itself (a message that failed verification). */
   private stoppedBecause: string | null = null;
+  private infoReply: Content | null = null;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -126,6 +127,11 @@ export class Kernel {
     return this.exitDetail === null;
   }
 
+  /** The kernel's kernel_info_reply content (language_info, implementation, banner), as front ends record it. */
+  get kernelInfo(): Content | null {
+    return this.infoReply;
+  }
+
   /** What the kernel process wrote to its own stderr (outside any cell), last 16 kB. */
   get stderr(): string {
     return this.processStderr;
@@ -135,7 +141,13 @@ export class Kernel {
     let replied = false;
     let heard = false;
     const ids: string[] = [];
-    const waiter: Waiter = { reply: () => (replied = true), iopub: () => (heard = true) };
+    const waiter: Waiter = {
+      reply: (m) => {
+        replied = true;
+        this.infoReply = m.content;
+      },
+      iopub: () => (heard = true),
+    };
     try {
       await new Promise<void>((resolve, reject) => {
         const deadline = setTimeout(() => done(new Error(`kernel did not answer kernel_info_request within ${Math.round(timeoutMs / 1000)} s${this.stderrTail()}`)), timeoutMs);

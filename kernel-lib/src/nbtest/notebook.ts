@@ -1,5 +1,5 @@
 /** nbformat 4 documents: reading, cell tags, papermill-style parameter injection, writing copies. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalidArgument } from '../errors';
 import type { Json } from '../registry/types';
@@ -88,7 +88,43 @@ export function checkParameters(parameters: unknown): { [key: string]: Json } {
   return parameters as { [key: string]: Json };
 }
 
+/**
+ * Writes a notebook as nbformat (and so Jupyter's save) does, so re-executing one changes only its
+ * outputs in a diff: keys sorted, indent 1, a trailing newline, and output text split into lines.
+ * Sources are written as they were read. Written beside the file and renamed over it, so a
+ * notebook executed in place is never left half written.
+ */
 export function writeNotebook(path: string, doc: NotebookDocument): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(doc, null, 1)}\n`);
+  const cells = doc.cells.map((cell) => (cell.cell_type === 'code' && Array.isArray(cell.outputs) ? { ...cell, outputs: cell.outputs.map(splitOutput) } : cell));
+  const partial = `${path}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, `${JSON.stringify(sortKeys({ ...doc, cells }), null, 1)}\n`);
+    renameSync(partial, path);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+}
+
+/** nbformat's split_lines: stream text, and text/* (plus JavaScript and SVG) in a mimebundle. */
+function splitOutput(output: Output): Output {
+  const lines = (text: unknown) => (typeof text === 'string' ? (text.match(LINES) ?? []) : text);
+  if (output.output_type === 'stream') return { ...output, text: lines(output.text) } as Output;
+  const data = (output as { data?: unknown }).data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return output;
+  const split = Object.fromEntries(Object.entries(data).map(([mime, value]) => [mime, SPLIT_MIME.test(mime) ? lines(value) : value]));
+  return { ...output, data: split } as Output;
+}
+
+/** Python's str.splitlines(True), which nbformat uses: \r\n, \r, \n and the other line boundaries, each kept. */
+const LINES = /[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])|[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+$/g;
+
+const SPLIT_MIME = /^(text\/|application\/javascript$|image\/svg\+xml$)/;
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: { [key: string]: unknown } = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as { [key: string]: unknown })[key]);
+  return sorted;
 }

@@ -6,6 +6,13 @@ import { LabbookError } from '../errors';
 import { kernelHookFile } from '../repro/notebook';
 
 /**
+ * The kernelspec `labbook kernelspec` writes (its folder name and kernel.json's display_name and
+ * language), which is also what nbtest runs: executed notebooks record it as metadata.kernelspec,
+ * so a front end opening them on that kernelspec finds nothing to change.
+ */
+export const KERNELSPEC = { name: 'tslab', display_name: 'TypeScript (labbook)', language: 'typescript' } as const;
+
+/**
  * tslab's kernelspec (written by `tslab install`) is `["tslab", "kernel", "--config-path",
  * "{connection_file}"]` with no interrupt_mode, so interrupts are SIGINT (tslab rejects the
  * awaited promise of the running cell on SIGINT; a synchronous busy loop cannot be interrupted).

@@ -1,5 +1,5 @@
 /** `nbtest` as a library: run notebooks (in parallel), write executed copies, gate reproducibility. */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { invalidArgument } from '../errors';
 import type { Json, RunRecord } from '../registry/types';
@@ -16,7 +16,11 @@ export interface NbtestOptions {
   /** Notebooks run at the same time (default 1). */
   jobs?: number;
   parameters?: { [key: string]: Json };
-  /** Executed copies (and each notebook's registry) go here, mirroring the notebooks' folders. */
+  /**
+   * Executed copies go here, mirroring the notebooks' folders; the notebooks' own folder executes
+   * them in place (written only when they pass). Each notebook's registry is kept outside it, in
+   * the out folder's project: <root>/.labbook/nbtest/<out from root>/<name>.labbook.db.
+   */
   out?: string;
   /** One registry shared by every notebook instead of a fresh one each. */
   db?: string;
@@ -62,17 +66,16 @@ export async function runNotebooks(paths: readonly string[], options: NbtestOpti
   checkParameters(options.parameters ?? {});
   const names = outputNames(notebooks);
   const out = options.out === undefined ? undefined : resolve(options.out);
-  if (out) {
-    for (const [i, name] of names.entries()) {
-      if (resolve(out, name) === notebooks[i]) throw invalidArgument('out', 'a folder other than the notebooks\' own', options.out, 'Executed copies would overwrite the notebooks.');
-    }
+  const kept = out && keptRegistries(out);
+  if (out && Object.keys(options.parameters ?? {}).length > 0 && names.some((name, i) => resolve(out, name) === notebooks[i])) {
+    throw invalidArgument('out', 'a folder other than the notebooks\' own when --param is given', options.out, 'The injected parameters cell would be saved into the notebooks; write the executed copies to another folder.');
   }
   const results: NotebookResult[] = new Array(notebooks.length);
   let next = 0;
   const worker = async () => {
     while (next < notebooks.length) {
       const i = next++;
-      results[i] = await runOne(notebooks[i], out && join(out, names[i]), options);
+      results[i] = await runOne(notebooks[i], out && kept ? { copy: join(out, names[i]), registry: join(kept, names[i].replace(/\.ipynb$/, '')) } : undefined, options);
       options.onResult?.(results[i]);
     }
   };
@@ -81,12 +84,24 @@ export async function runNotebooks(paths: readonly string[], options: NbtestOpti
   return { notebooks: results, passed, failed: results.length - passed };
 }
 
-async function runOne(notebook: string, outCopy: string | undefined, options: NbtestOptions): Promise<NotebookResult> {
+/**
+ * Where --out keeps the registries: never beside the executed copies, whose folder may be in git
+ * (notebooks executed in place), but under the out folder's project's .labbook/ (labbook's own
+ * files, ignored by git), at the out folder's path from that root so two out folders never share.
+ */
+function keptRegistries(out: string): string {
+  const root = findProjectRoot(out);
+  return join(root, '.labbook', 'nbtest', relative(root, out));
+}
+
+async function runOne(notebook: string, outTo: { copy: string; registry: string } | undefined, options: NbtestOptions): Promise<NotebookResult> {
   const started = Date.now();
   const temps: string[] = [];
+  const outCopy = outTo?.copy;
   const registryFor = (suffix: string): string => {
-    if (outCopy) {
-      const db = outCopy.replace(/\.ipynb$/, `${suffix}.labbook.db`);
+    if (outTo) {
+      const db = `${outTo.registry}${suffix}.labbook.db`;
+      mkdirSync(dirname(db), { recursive: true });
       for (const tail of ['', '-wal', '-shm']) rmSync(db + tail, { force: true }); // a fresh registry
       return db;
     }
@@ -100,7 +115,6 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
     const db = shared ?? registryFor('');
     const afterId = shared ? lastRunId(shared) : 0;
     const first = await executeNotebook(notebook, { ...execOptions, db, removeIfOrphaned: [...temps] });
-    if (outCopy && first.notebook) writeNotebook(outCopy, first.notebook);
     const executions = [first];
     let repro: ReproCheck;
     if (first.error) repro = skipped('the notebook failed');
@@ -120,6 +134,11 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
       }
     }
     const failed = first.error !== null || repro.status === 'failed';
+    // Written after the rerun, which reads the notebook file; in place only when it passed, so a
+    // failing execution never replaces a notebook's good outputs (nbconvert --inplace neither).
+    const inPlace = outCopy === notebook;
+    const written = outCopy !== undefined && first.notebook !== null && !(inPlace && failed);
+    if (written) writeNotebook(outCopy, first.notebook!);
     return {
       path: displayPath(notebook),
       status: failed ? 'failed' : 'passed',
@@ -128,7 +147,7 @@ async function runOne(notebook: string, outCopy: string | undefined, options: Nb
       failedCell: first.failedCell,
       error: first.error ?? (repro.status === 'failed' ? repro.reason : null),
       repro,
-      output: outCopy && first.notebook ? displayPath(outCopy) : null,
+      output: written ? displayPath(outCopy) : null,
       registry: shared ?? (outCopy ? displayPath(db) : null),
       executions: executions.map((e) => ({ durationMs: e.durationMs, startupMs: e.startupMs })),
     };

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LabbookError } from '../../errors';
+import { KERNELSPEC } from '../../nbtest/process';
 import { kernelHookFile } from '../../repro/notebook';
 import { findProjectRoot } from '../../repro/root';
 import { parse } from '../args';
@@ -25,12 +26,12 @@ export function writeKernelspec(dir?: string, root: string = findProjectRoot()):
     throw new LabbookError('NOT_FOUND', `No tslab at ${tslab}: expected the project's tslab dependency. Run \`npm install\` in ${root}.`);
   }
   const jupyterPath = resolve(dir ?? join(root, '.labbook', 'jupyter'));
-  const kernelDir = join(jupyterPath, 'kernels', 'tslab');
+  const kernelDir = join(jupyterPath, 'kernels', KERNELSPEC.name);
   mkdirSync(kernelDir, { recursive: true });
   const spec = {
     argv: [tslab, 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript (labbook)',
-    language: 'typescript',
+    display_name: KERNELSPEC.display_name,
+    language: KERNELSPEC.language,
     // tslab interrupts a running cell on SIGINT from the client.
     interrupt_mode: 'signal',
     // The preloaded hook keeps each executed cell's source: Notebook 6 and nbconvert never tell
@@ -44,7 +45,7 @@ export function writeKernelspec(dir?: string, root: string = findProjectRoot()):
 
 /** The project's own kernelspec, where `labbook kernelspec` puts it by default. */
 export function defaultKernelspecFile(root: string): string {
-  return join(root, '.labbook', 'jupyter', 'kernels', 'tslab', 'kernel.json');
+  return join(root, '.labbook', 'jupyter', 'kernels', KERNELSPEC.name, 'kernel.json');
 }
 
 /**

@@ -2,7 +2,9 @@
 import { compact, niceStep } from './axes';
 import type { Trace } from './cartesian';
 import { COLORWAY, colorAt, colorBar, colorScale } from './colors';
-import { clip, esc, line, n, num, text, titleText } from './svg';
+import { clip, esc, line, n, num, text, textWidth, titleText } from './svg';
+
+const MAX_TICK = 24;
 
 interface Dimension {
   label: string;
@@ -35,9 +37,12 @@ function dimension(raw: unknown): Dimension {
 }
 
 /** Draws into the box (left, top, width, height); the colour bar, when shown, goes at `barX`. */
-export function drawParcoords(t: Trace, box: { left: number; top: number; width: number; height: number }, barX: number): string {
+export function drawParcoords(t: Trace, area: { left: number; top: number; width: number; height: number }, barX: number): string {
   const dims = (Array.isArray(t.dimensions) ? t.dimensions : []).map(dimension);
   if (dims.length === 0) return '';
+  // The first axis's tick labels sit left of it: room for the widest, so none runs off the image.
+  const inset = Math.max(0, Math.max(0, ...dims[0].ticks.map((tk) => textWidth(clip(tk.label, MAX_TICK), 10))) + 10 - area.left);
+  const box = { ...area, left: area.left + inset, width: Math.max(20, area.width - inset) };
   const lineSpec = obj(t.line);
   const scale = colorScale(lineSpec.colorscale, lineSpec.reversescale);
   const colors = Array.isArray(lineSpec.color) ? lineSpec.color : [];
@@ -62,7 +67,7 @@ export function drawParcoords(t: Trace, box: { left: number; top: number; width:
     return [
       line(x, box.top, x, box.top + box.height, '#444'),
       text(x, box.top - 12, clip(d.label, maxLabel), { anchor: 'middle', size: 12, fill: '#222' }),
-      ...d.ticks.filter((tk) => tk.at >= d.lo - 1e-9 && tk.at <= d.hi + 1e-9).flatMap((tk) => [line(x - 3, yAt(d, tk.at), x, yAt(d, tk.at), '#444'), text(x - 5, yAt(d, tk.at), clip(tk.label, 16), { anchor: 'end', size: 10, baseline: 'middle' })]),
+      ...d.ticks.filter((tk) => tk.at >= d.lo - 1e-9 && tk.at <= d.hi + 1e-9).flatMap((tk) => [line(x - 3, yAt(d, tk.at), x, yAt(d, tk.at), '#444'), text(x - 5, yAt(d, tk.at), clip(tk.label, MAX_TICK), { anchor: 'end', size: 10, baseline: 'middle' })]),
     ].join('');
   });
   const showScale = lineSpec.showscale === true && finite.length > 0;

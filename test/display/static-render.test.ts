@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { staticSvg } from '../../kernel-lib/src/display/static';
 import { confusionMatrixHeatmap, leaderboard, learningCurves, metricVsParam, parallelCoordinates, type Figure } from '../../kernel-lib/src/plots';
 import type { RunSummary } from '../../kernel-lib/src/query/search';
-import { marks, parseSvgs, type ParsedSvg } from './svg-xml';
+import { marks, parseSvgs, type ParsedSvg, type SvgElement } from './svg-xml';
 
 const EVIL = `<b>"x" & y</b>`;
 const LRS = [0.1, 0.01, 0.001, 0.0001, 0.05, 0.3];
@@ -57,7 +57,7 @@ describe('staticSvg draws every figure labbook makes, without a browser', () => 
     expect(marks(svg, 'lb-trace-scatter', 'circle')).toHaveLength(3 * 4 + 2 * 2);
     expect(new Set(lines.map((l) => l.attrs.stroke))).toEqual(new Set(['#1f77b4', '#ff7f0e']));
     // Two panels: the loss lines lie above the accuracy lines (one subplot each, by domain).
-    const ys = (l: { attrs: { d: string } }) => [...l.attrs.d.matchAll(/,([\d.]+)/g)].map((m) => Number(m[1]));
+    const ys = (l: SvgElement) => [...l.attrs.d.matchAll(/,([\d.]+)/g)].map((m) => Number(m[1]));
     expect(Math.max(...lines.slice(0, 3).flatMap(ys))).toBeLessThan(Math.min(...lines.slice(3).flatMap(ys)));
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPenguins, openRegistry, Pipeline, predictClasses, stripEmailHeaders, tokenize, Vocabulary, type Registry } from '../../kernel-lib/src';
 import { loadExperiment, runExperiment } from '../../kernel-lib/src/experiment';
 import { buildModel } from '../../kernel-lib/src/models';
-import { loadModel, MODEL_ARTIFACT } from '../../kernel-lib/src/model-package';
+import { loadModel, logModel, MODEL_ARTIFACT } from '../../kernel-lib/src/model-package';
 import { restoreWeights } from '../../kernel-lib/src/repro/checkpoint';
 import * as tf from '@tensorflow/tfjs';
 import { ROOT, runNode, tempDb, tempDir } from '../helpers';
@@ -107,6 +107,32 @@ describe('a ready model per run (logModel in the experiments, loadModel anywhere
       expect(error).toMatchObject({ code: 'MODEL_FORMAT' });
       expect(error?.message).toMatch(message);
     }
+  });
+
+  it('stores a hand-built model as a name-free topology (same bytes whatever tfjs named its layers) and loads it back', async () => {
+    const make = () =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ units: 4, inputShape: [3], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+          tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        ],
+      });
+    const shas: string[] = [];
+    const models = [make(), make()];
+    for (const model of models) {
+      const run = registry.startRun({ experiment: 'hand-built', config: {}, seed: 1 });
+      shas.push((await logModel(run, model, { input: { kind: 'tensor' }, task: 'classification', labels: ['no', 'yes'] })).sha256);
+      run.end();
+      const ready = await loadModel(run.id, { registry });
+      const x = [[1, 2, 3], [-1, 0.5, 2]];
+      const expected = (model.predict(tf.tensor2d(x)) as tf.Tensor).arraySync() as number[][];
+      const got = ready.predict(x) as { label: string; probabilities: Record<string, number> }[];
+      expect(got.map((p) => [p.probabilities.no, p.probabilities.yes])).toEqual(expected);
+      expect(got.map((p) => p.label)).toEqual(expected.map((r) => (r[1] > r[0] ? 'yes' : 'no')));
+      ready.dispose();
+      model.dispose();
+    }
+    expect(shas[1]).toBe(shas[0]);
   });
 
   it('says what is missing for a run that logged no model', async () => {

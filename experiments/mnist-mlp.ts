@@ -1,6 +1,8 @@
 // The classic MLP (784-128-10) on MNIST digits: 10,000 real digits, split 80/10/10 (stratified, seeded).
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, loadMnist, logModel, metrics, parameterCount, predictClasses, splitIndices, splitTensors, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, loadMnist, logModel, metrics, parameterCount, plots, predictClasses, splitIndices, splitTensors, train } from 'labbook';
+
+const LABELS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export default defineExperiment({
   name: 'mnist-mlp',
@@ -25,9 +27,12 @@ export default defineExperiment({
       progress,
     });
     // Pixels in (each example shaped as the model's input), digits out.
-    await logModel(run, model, { input: { kind: 'tensor' }, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], history });
+    await logModel(run, model, { input: { kind: 'tensor' }, labels: LABELS, history });
     const test = parts.test!;
     const predicted = predictClasses(model, test.x);
+    // What the test split says per class, kept with the run: notebooks and reports read it back instead of rebuilding the split.
+    run.logArtifact('test_report', metrics.classificationReport(test.y, predicted, { labelNames: LABELS }));
+    run.logArtifact('test_confusion', plots.confusionMatrixHeatmap(metrics.confusionMatrix(test.y, predicted, LABELS.length), LABELS));
     const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };
     tf.dispose([parts.train, parts.validation!, test]);
     model.dispose();

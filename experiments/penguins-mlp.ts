@@ -1,6 +1,6 @@
 // Tabular classification: penguin species from measurements, island and sex, with preprocessing fitted on the training split.
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, LabelEncoder, loadPenguins, logModel, metrics, OneHotEncoder, Pipeline, predictClasses, splitFrame, Standardizer, toTensors, train } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, LabelEncoder, loadPenguins, logModel, metrics, OneHotEncoder, Pipeline, plots, predictClasses, splitFrame, Standardizer, toTensors, train } from 'labbook';
 
 const MEASUREMENTS = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
 
@@ -13,7 +13,8 @@ export default defineExperiment({
     const splits = splitFrame(data.frame, { train: 0.7, validation: 0.15, test: 0.15, seed, stratify: 'Species' });
     const trainFrame = config.samples ? splits.train.head(config.samples) : splits.train;
     const onehot = new OneHotEncoder();
-    const prep = new Pipeline().add(new Standardizer(), MEASUREMENTS).add(onehot, ['Island', 'Sex']).add(new LabelEncoder(), ['Species']);
+    const species = new LabelEncoder();
+    const prep = new Pipeline().add(new Standardizer(), MEASUREMENTS).add(onehot, ['Island', 'Sex']).add(species, ['Species']);
     prep.fit(trainFrame);
     run.logArtifact('preprocessing', prep.toJSON());
     const features = [...MEASUREMENTS, ...onehot.outputColumns()];
@@ -27,6 +28,10 @@ export default defineExperiment({
     // Raw rows without Species in, species names out: loadModel(run id).predict(rows).
     await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Species' }, history });
     const predicted = predictClasses(model, test.x);
+    const LABELS = species.classes('Species').map(String);
+    // What the test split says per class, kept with the run: notebooks and reports read it back instead of rebuilding the split.
+    run.logArtifact('test_report', metrics.classificationReport(test.y, predicted, { labelNames: LABELS }));
+    run.logArtifact('test_confusion', plots.confusionMatrixHeatmap(metrics.confusionMatrix(test.y, predicted, LABELS.length), LABELS));
     const result = { test_accuracy: metrics.accuracy(test.y, predicted), test_macro_f1: metrics.f1Score(test.y, predicted, { average: 'macro' }) };
     tf.dispose([trainSet, validation, test]);
     model.dispose();

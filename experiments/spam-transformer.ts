@@ -1,6 +1,8 @@
 // Text classification: spam or ham on the SpamAssassin corpus with a Transformer encoder and the text pipeline.
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, defineExperiment, deriveSeed, loadSpamAssassin, logModel, metrics, predictClasses, splitIndices, stripEmailHeaders, tokenize, train, Vocabulary } from 'labbook';
+import { buildModel, defineExperiment, deriveSeed, loadSpamAssassin, logModel, metrics, plots, predictClasses, splitIndices, stripEmailHeaders, tokenize, train, Vocabulary } from 'labbook';
+
+const LABELS = ['ham', 'spam'];
 
 export default defineExperiment({
   name: 'spam-transformer',
@@ -40,9 +42,12 @@ export default defineExperiment({
     );
     const history = await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
     // Raw messages in: the same header stripping, tokenizer and vocabulary as above.
-    await logModel(run, model, { input: { kind: 'text', vocabulary: vocab, maxLen: config.maxLen, stripEmailHeaders: { keep: ['Subject'] } }, labels: ['ham', 'spam'], history });
+    await logModel(run, model, { input: { kind: 'text', vocabulary: vocab, maxLen: config.maxLen, stripEmailHeaders: { keep: ['Subject'] } }, labels: LABELS, history });
     const predicted = predictClasses(model, test.x);
     const testLabels = test.y.dataSync();
+    // What the test split says per class, kept with the run: notebooks and reports read it back instead of rebuilding the split.
+    run.logArtifact('test_report', metrics.classificationReport(testLabels, predicted, { labelNames: LABELS }));
+    run.logArtifact('test_confusion', plots.confusionMatrixHeatmap(metrics.confusionMatrix(testLabels, predicted, LABELS.length), LABELS));
     const result = { test_accuracy: metrics.accuracy(testLabels, predicted), test_f1: metrics.f1Score(testLabels, predicted), test_precision: metrics.precision(testLabels, predicted) };
     tf.dispose([trainSet, validation, test]);
     model.dispose();

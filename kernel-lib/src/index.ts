@@ -84,7 +84,7 @@ export type { CnnConfig, MlpConfig, ModelConfig, ModelKind, RnnConfig, Transform
 
 // Model packages: a run's ready model (architecture, weights, preprocessing, labels) and predict on raw input.
 export { loadModel, logModel, ReadyModel } from './model-package';
-export type { LoadModelOptions, LogModelSpec, ModelInput, Prediction, PredictInput } from './model-package';
+export type { ClassPrediction, LoadModelOptions, LogModelSpec, ModelInput, Prediction, PredictInput } from './model-package';
 
 // Training. Losses and metrics share names (mse, mae), so each is a namespace, as in tf.losses / tf.metrics.
 export {

@@ -135,6 +135,23 @@ describe('a ready model per run (logModel in the experiments, loadModel anywhere
     expect(shas[1]).toBe(shas[0]);
   });
 
+  it('classify() is predict() typed for a classifier, and refuses a regression model', async () => {
+    const classifier = await loadModel(ids.penguins, { registry });
+    const rows = [{ 'Beak Length (mm)': 39.1, 'Beak Depth (mm)': 18.7, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750, Island: 'Torgersen', Sex: 'MALE' }];
+    expect(classifier.classify(rows)).toEqual(classifier.predict(rows));
+    expect(['Adelie', 'Chinstrap', 'Gentoo']).toContain(classifier.classify(rows)[0].label);
+    classifier.dispose();
+    const regressor = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })] });
+    const run = registry.startRun({ experiment: 'hand-built-regression', config: {}, seed: 1 });
+    await logModel(run, regressor, { input: { kind: 'tensor' }, task: 'regression' });
+    run.end();
+    const ready = await loadModel(run.id, { registry });
+    expect(() => ready.classify([[1, 2]])).toThrow(new RegExp(`Run ${run.id}'s model cannot classify: expected a classification model, received a regression model\\. Call predict\\(\\)`));
+    expect(ready.predict([[1, 2]])).toHaveLength(1);
+    ready.dispose();
+    regressor.dispose();
+  });
+
   it('says what is missing for a run that logged no model', async () => {
     const run = registry.startRun({ experiment: 'no-model', config: {}, seed: 1 });
     run.logArtifact('notes', 'text');

@@ -19,8 +19,10 @@ export interface LoadModelOptions {
   checkpoint?: 'final' | 'best';
 }
 
+export type ClassPrediction = { label: string; confidence: number; probabilities: { [label: string]: number } };
+
 export type Prediction =
-  | { label: string; confidence: number; probabilities: { [label: string]: number } }
+  | ClassPrediction
   | { value: number }
   | { values: number[] };
 
@@ -58,6 +60,17 @@ export class ReadyModel {
     } finally {
       if (x !== input) x.dispose();
     }
+  }
+
+  /** predict() typed for a classifier (so `p.label` needs no narrowing); a regression model is refused. */
+  classify(input: PredictInput): ClassPrediction[] {
+    if (this.task !== 'classification') {
+      throw new LabbookError(
+        'INVALID_ARGUMENT',
+        `Run ${this.runId}'s model cannot classify: expected a classification model, received a ${this.task} model. Call predict(), which gives {value} per row.`,
+      );
+    }
+    return this.predict(input) as ClassPrediction[];
   }
 
   dispose(): void {

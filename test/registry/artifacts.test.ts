@@ -63,7 +63,11 @@ describe('figures and classification reports as artifacts', () => {
       run.logArtifact('notes', 'plain text');
       return run.id;
     });
-    expect(readClassificationReport(registry.getArtifact(id, 'report'))).toEqual(report);
+    const back = readClassificationReport(registry.getArtifact(id, 'report'));
+    expect(back).toEqual(report);
+    // Stored canonically (keys sorted), read back in the report's own field order, as a table of it reads.
+    expect(Object.keys(back.classes[0])).toEqual(['label', 'precision', 'recall', 'f1', 'support']);
+    expect(Object.keys(back.macroAvg)).toEqual(['precision', 'recall', 'f1', 'support']);
     const isPrep = (x: unknown): x is { mean: number[] } => Array.isArray((x as { mean?: unknown }).mean);
     expect(readJsonArtifact(registry.getArtifact(id, 'prep'), isPrep).mean).toEqual([1, 2]);
     // Shapes are checked before they are trusted.

@@ -126,7 +126,15 @@ export function readFigure(artifact: StoredArtifact): FigureSpec {
 export function readClassificationReport(artifact: StoredArtifact): ClassificationReportSpec {
   const report = readJsonArtifact(artifact);
   if (!isClassificationReport(report)) throw wrongArtifact(artifact, 'a classification report ({classes, accuracy, macroAvg, weightedAvg})', 'JSON of another shape');
-  return report;
+  // Stored JSON is canonical (keys sorted); read back, the fields come in the report's own order
+  // (label, precision, recall, f1, support), which is how a table of them reads. Extra keys are dropped.
+  const row = (r: ClassificationReportSpec['macroAvg']) => ({ precision: r.precision, recall: r.recall, f1: r.f1, support: r.support });
+  return {
+    classes: report.classes.map((c) => ({ label: c.label, ...row(c) })),
+    accuracy: report.accuracy,
+    macroAvg: row(report.macroAvg),
+    weightedAvg: row(report.weightedAvg),
+  };
 }
 
 function wrongArtifact(artifact: StoredArtifact, expected: string, received: string): LabbookError {

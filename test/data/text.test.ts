@@ -84,7 +84,7 @@ describe('bucketBatches', () => {
 describe('loading cost', () => {
   it('the text pipeline and splits never load danfo or TensorFlow.js', async () => {
     const { createRequire } = await import('node:module');
-    const cache = createRequire(import.meta.url).cache;
+    const cache = createRequire(__filename).cache;
     const { splitIndices } = await import('../../kernel-lib/src/data');
     splitIndices(10, { train: 0.5, test: 0.5 }, 1);
     Vocabulary.build([tokenize('a b')]).encode(['a'], { maxLen: 2 });

@@ -11,4 +11,4 @@ export interface ModelFixture {
   ): Promise<Uint8Array>;
 }
 
-export const fixture = createRequire(import.meta.url)('./fixtures/checkpoint-model.cjs') as ModelFixture;
+export const fixture = createRequire(__filename)('./fixtures/checkpoint-model.cjs') as ModelFixture;

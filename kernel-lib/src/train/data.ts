@@ -72,7 +72,8 @@ export function* epochBatches(
   options: { batchSize: number; shuffle: boolean; seed: number; epoch: number; weights?: tf.Tensor | null },
 ): Generator<Batch> {
   if (isBatchSource(data)) {
-    yield* data.batches(options.epoch);
+    // A loop rather than yield*: a user's source may be a generator typed to take values from next().
+    for (const batch of data.batches(options.epoch)) yield batch;
     return;
   }
   const n = data.x.shape[0];

@@ -2,12 +2,13 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { invalidArgument } from '../errors';
-import type { Json, RunRecord } from '../registry/types';
+import type { Json } from '../registry/types';
 import { findProjectRoot } from '../repro/root';
 import { displayPath, findNotebooks, outputNames } from './discover';
 import { type CellFailure, type CellResult, executeNotebook } from './execute';
 import { checkParameters, writeNotebook } from './notebook';
-import { compareRuns, lastRunId, readRuns, type ReproCheck } from './repro';
+import { gateRuns, skipped } from './gate';
+import { lastRunId, readRuns, type ReproCheck } from './repro';
 import { makeScratch, removeScratch } from './scratch';
 
 export interface NbtestOptions {
@@ -122,16 +123,9 @@ async function runOne(notebook: string, outTo: { copy: string; registry: string 
     else {
       // In a shared registry this notebook's runs are the new ones its kernel recorded.
       const runs = readRuns(db, shared ? { afterId, pids: first.kernelPid === null ? [] : [first.kernelPid] } : {});
-      if (options.baseline) repro = againstBaseline(runs, resolve(options.baseline), notebook);
-      else if (!runs.some((r) => r.checkpoints.length > 0)) repro = skipped(`no checkpointed runs (${runs.length} run(s) without checkpoints are not gated)`, runs.length);
-      else {
-        const rerunDb = registryFor('.rerun');
-        const second = await executeNotebook(notebook, { ...execOptions, db: rerunDb, removeIfOrphaned: [...temps] });
-        executions.push(second);
-        repro = second.error
-          ? { ...skipped(null), status: 'failed', against: 'rerun', reason: `not reproducible: the second execution failed: ${second.error}`, report: second.failedCell?.error ?? null }
-          : { against: 'rerun', ...compareRuns(runs, readRuns(rerunDb), ['execution 1', 'execution 2']) };
-      }
+      const gate = await gateRuns(notebook, runs, { baseline: options.baseline, rerun: () => ({ ...execOptions, db: registryFor('.rerun'), removeIfOrphaned: [...temps] }) });
+      repro = gate.repro;
+      if (gate.second) executions.push(gate.second);
     }
     const failed = first.error !== null || repro.status === 'failed';
     // Written after the rerun, which reads the notebook file; in place only when it passed, so a
@@ -154,27 +148,4 @@ async function runOne(notebook: string, outTo: { copy: string; registry: string 
   } finally {
     for (const dir of temps) removeScratch(dir);
   }
-}
-
-/**
- * A baseline registry may hold every notebook's runs: those recorded for this notebook are the
- * ones whose environment names it (env.notebook.path, relative to the project root). Where the
- * baseline's runs do not say, all of them are candidates and only this execution's runs must match.
- */
-function againstBaseline(runs: RunRecord[], baseline: string, notebook: string): ReproCheck {
-  const all = readRuns(baseline);
-  const path = relative(findProjectRoot(dirname(notebook)), notebook).split('\\').join('/');
-  const named = all.filter((r) => notebookPathOf(r) !== null);
-  const mine = named.length > 0 ? all.filter((r) => notebookPathOf(r) === path) : all;
-  return { against: 'baseline', ...compareRuns(runs, mine, ['this execution', 'the baseline'], named.length === 0) };
-}
-
-function notebookPathOf(run: RunRecord): string | null {
-  const section = (run.env as { [key: string]: Json }).notebook;
-  if (section === null || typeof section !== 'object' || Array.isArray(section)) return null;
-  return typeof section.path === 'string' ? section.path : null;
-}
-
-function skipped(reason: string | null, ungated = 0): ReproCheck {
-  return { status: 'skipped', against: null, reason, pairs: [], unmatched: [], ungated, report: null };
 }

@@ -1,0 +1,35 @@
+/** What a project tells the notebook tests (in vitest.config: notebooks({...})), checked before any kernel starts. */
+import { invalidArgument } from '../errors';
+import { checkParameters } from '../nbtest/notebook';
+import type { Json } from '../registry/types';
+
+export interface NotebookTestOptions {
+  /** Assigned after each notebook's cell tagged `parameters`, as `labbook nbtest --param` (and papermill) do. */
+  parameters?: { [key: string]: Json };
+  /** Seconds one cell may run (default 600); a notebook's metadata `execution.timeout` overrides it, as in nbmake. */
+  cellTimeout?: number;
+  /** Seconds the whole notebook may take, its cells together (default: no limit beyond the cells'). */
+  notebookTimeout?: number;
+  /** Seconds the kernel may take to start (default 60). */
+  startupTimeout?: number;
+  /** The reproducibility gate as a last test per notebook: a second execution (default), a baseline registry, or off. */
+  repro?: boolean | { baseline: string };
+}
+
+/** Plain JSON in, so the options travel into the generated test module unchanged. */
+export function checkTestOptions(options: NotebookTestOptions): NotebookTestOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('notebooks() options', 'an options object', options);
+  const known = new Set(['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro']);
+  const unknown = Object.keys(options).filter((k) => !known.has(k));
+  if (unknown.length) throw invalidArgument('notebooks() options', `only ${[...known].join(', ')}`, `\`${unknown.join('`, `')}\``);
+  for (const key of ['cellTimeout', 'notebookTimeout', 'startupTimeout'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw invalidArgument(key, 'a positive number of seconds', value);
+  }
+  checkParameters(options.parameters ?? {});
+  const repro = options.repro;
+  if (repro !== undefined && typeof repro !== 'boolean' && !(repro !== null && typeof repro === 'object' && typeof repro.baseline === 'string')) {
+    throw invalidArgument('repro', 'true, false or {baseline: PATH}', repro);
+  }
+  return options;
+}

@@ -7,6 +7,7 @@ import { makeScratch, removeScratch } from '../nbtest/scratch';
 import { NotebookSession, type Step } from '../nbtest/session';
 import { findProjectRoot } from '../repro/root';
 import { checkTestOptions, type NotebookTestOptions } from './options';
+import { type ExpectLike, OutputChecks, updateMode } from './outputs';
 import { cellTimeoutMs, planSteps, testName } from './plan';
 
 /** The vitest functions the generated module passes in (structural, so labbook never imports vitest). */
@@ -14,6 +15,8 @@ export interface VitestApi {
   it: ((name: string, body: (context: TestContext) => Promise<void>, timeout?: number) => void) & { skip: (name: string, body: () => void) => void };
   beforeAll: (body: () => Promise<void>, timeout?: number) => void;
   afterAll: (body: () => Promise<void>, timeout?: number) => void;
+  /** vitest's global expect: its state says whether snapshots are being updated (-u), for output regression. */
+  expect?: ExpectLike;
 }
 
 interface TestContext {
@@ -38,6 +41,7 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
     return join(dir, 'labbook.db');
   };
   const db = () => join(state.scratch[0], 'labbook.db');
+  const checks = new OutputChecks(file, doc, options.sanitizers);
 
   // Tests at the file's top level: vitest already names the file, so a describe() would repeat it.
   api.beforeAll(async () => {
@@ -48,6 +52,8 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
   api.afterAll(async () => {
     await state.session?.close();
     for (const dir of state.scratch) removeScratch(dir);
+    // Outputs accepted by `vitest -u` (or new ones) are committed only from a notebook whose cells all ran.
+    if (!state.failed) checks.write();
   }, SLACK_MS);
 
   steps.forEach((planned, k) => {
@@ -74,6 +80,8 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
         state.failed = `cell ${planned.index} failed`;
         throw cellError(failureReport(outcome.failure));
       }
+      const regression = planned.injected ? null : checks.check(planned.index, step.cell, updateMode(api.expect));
+      if (regression) throw cellError(regression);
     }, limit + SLACK_MS);
   });
 

@@ -1,6 +1,7 @@
 /** What a project tells the notebook tests (in vitest.config: notebooks({...})), checked before any kernel starts. */
 import { invalidArgument } from '../errors';
 import { checkParameters } from '../nbtest/notebook';
+import { checkSanitizers, type Sanitizer } from '../nbtest/sanitize';
 import type { Json } from '../registry/types';
 
 export interface NotebookTestOptions {
@@ -14,12 +15,14 @@ export interface NotebookTestOptions {
   startupTimeout?: number;
   /** The reproducibility gate as a last test per notebook: a second execution (default), a baseline registry, or off. */
   repro?: boolean | { baseline: string };
+  /** Output regression (cells tagged `check-output`): {regex, replace} pairs applied after the built-in ones, as nbval's sanitize files. */
+  sanitizers?: Sanitizer[];
 }
 
 /** Plain JSON in, so the options travel into the generated test module unchanged. */
 export function checkTestOptions(options: NotebookTestOptions): NotebookTestOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('notebooks() options', 'an options object', options);
-  const known = new Set(['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro']);
+  const known = new Set(['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro', 'sanitizers']);
   const unknown = Object.keys(options).filter((k) => !known.has(k));
   if (unknown.length) throw invalidArgument('notebooks() options', `only ${[...known].join(', ')}`, `\`${unknown.join('`, `')}\``);
   for (const key of ['cellTimeout', 'notebookTimeout', 'startupTimeout'] as const) {
@@ -31,5 +34,6 @@ export function checkTestOptions(options: NotebookTestOptions): NotebookTestOpti
   if (repro !== undefined && typeof repro !== 'boolean' && !(repro !== null && typeof repro === 'object' && typeof repro.baseline === 'string')) {
     throw invalidArgument('repro', 'true, false or {baseline: PATH}', repro);
   }
-  return options;
+  // RegExps become {regex, flags} strings here: the options travel into the generated module as JSON.
+  return options.sanitizers === undefined ? options : { ...options, sanitizers: checkSanitizers(options.sanitizers) };
 }

@@ -25,10 +25,10 @@ export function notebooks(options: NotebookTestOptions = {}): NotebookPlugin {
       if (!file.endsWith('.ipynb')) return null;
       if (file.includes('\0')) throw invalidArgument('notebook path', 'a file path', file);
       return [
-        `import { afterAll, beforeAll, it } from 'vitest';`,
+        `import { afterAll, beforeAll, expect, it } from 'vitest';`,
         `import { createRequire } from 'node:module';`,
         `const { describeNotebook } = createRequire(${JSON.stringify(file)})('labbook/vitest');`,
-        `describeNotebook(${JSON.stringify(file)}, ${JSON.stringify(checked)}, { afterAll, beforeAll, it });`,
+        `describeNotebook(${JSON.stringify(file)}, ${JSON.stringify(checked)}, { afterAll, beforeAll, expect, it });`,
         '',
       ].join('\n');
     },

@@ -118,11 +118,20 @@ export function lineDiff(before: readonly string[], after: readonly string[], co
     else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ kind: '-', line: before[i++] });
     else ops.push({ kind: '+', line: after[j++] });
   }
+  // Within a run of changes, the committed lines first, then the new ones, as diff prints them.
+  for (let start = 0; start < ops.length; start++) {
+    if (ops[start].kind === ' ') continue;
+    let end = start;
+    while (end < ops.length && ops[end].kind !== ' ') end++;
+    const run = ops.slice(start, end);
+    ops.splice(start, run.length, ...run.filter((o) => o.kind === '-'), ...run.filter((o) => o.kind === '+'));
+    start = end;
+  }
   const near = ops.map((_, k) => ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.kind !== ' '));
   const lines: string[] = [];
   ops.forEach((op, k) => {
     if (near[k]) lines.push(`${op.kind} ${op.line}`);
-    else if (k > 0 && near[k - 1]) lines.push('  ...');
+    else if (k === 0 || near[k - 1]) lines.push('  ...');
   });
   return lines.join('\n');
 }

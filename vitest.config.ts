@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
+// labbook's own integration, as a project that depends on labbook uses it (npm test builds dist first).
+import { notebooks } from 'labbook/vitest';
 import SummaryReporter from './test/summary-reporter';
 
 export default defineConfig({
+  // Every notebook is a test file: a test per code cell, then its reproducibility gate (a second execution).
+  plugins: [notebooks()],
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'notebooks/*.ipynb'],
     // Process, kernel and training tests spawn real processes; two cores are all we have.
     testTimeout: 60_000,
     hookTimeout: 60_000,

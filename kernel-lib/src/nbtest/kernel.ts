@@ -55,6 +55,8 @@ export class Kernel {
   /** Why the runner stopped the kernel itself (a message that failed verification). */
   private stoppedBecause: string | null = null;
   private infoReply: Content | null = null;
+  /** How long the kernel gets to exit after shutdown_request or SIGTERM: with NODE_V8_COVERAGE, writing its coverage at exit can take seconds. */
+  private exitGraceMs = 1000;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -116,7 +118,9 @@ export class Kernel {
     control.connect(address(info, 'control'));
     iopub.connect(address(info, 'iopub'));
     iopub.subscribe();
-    return new Kernel(child, info, dir, release, shell, control, iopub);
+    const kernel = new Kernel(child, info, dir, release, shell, control, iopub);
+    if (options.env?.NODE_V8_COVERAGE) kernel.exitGraceMs = 10_000;
+    return kernel;
   }
 
   get pid(): number | undefined {
@@ -244,8 +248,9 @@ export class Kernel {
   }
 
   /**
-   * shutdown_request on control; the kernel gets `graceMs` to answer and then a second to exit
-   * (tslab closes its sockets but a timer a cell left running keeps the process alive) before it
+   * shutdown_request on control; the kernel gets `graceMs` to answer and then a second (ten with
+   * coverage on) to exit (tslab closes its sockets but a timer a cell left running keeps the process
+   * alive) before it
    * is killed, with its whole process group so nothing a cell started survives. Sockets and ports
    * are released.
    */
@@ -257,11 +262,11 @@ export class Kernel {
       this.waiters.set(id, { reply: () => answered(), iopub: () => undefined });
       await Promise.race([reply, this.waitForExit(graceMs)]);
       this.waiters.delete(id);
-      await this.waitForExit(1000);
+      await this.waitForExit(this.exitGraceMs);
     }
     if (this.alive) {
       killGroup(this.child, 'SIGTERM');
-      await this.waitForExit(1000);
+      await this.waitForExit(this.exitGraceMs);
     }
     killGroup(this.child, 'SIGKILL');
     if (this.alive) await this.waitForExit(5000);

@@ -38,7 +38,7 @@ export function tslabBin(searchFrom: readonly string[]): string {
  * closes, which happens however the runner dies (even SIGKILL, where no exit handler runs).
  * Unref'd so that it never keeps an otherwise finished kernel alive.
  */
-const watchdog = (alsoRemove: readonly string[]) => `// labbook nbtest: stop this kernel when the runner that started it is gone.
+const watchdog = (alsoRemove: readonly string[], coverage: boolean) => `// labbook nbtest: stop this kernel when the runner that started it is gone.
 const input = process.stdin;
 const orphaned = () => {
   // The runner cannot remove its temp folders any more: this one (the connection file's) and
@@ -50,6 +50,13 @@ input.on('end', orphaned);
 input.on('error', orphaned);
 input.resume();
 if (typeof input.unref === 'function') input.unref();
+${coverage ? COVERAGE_ON_SIGTERM : ''}`;
+
+/**
+ * Node writes NODE_V8_COVERAGE only when a process exits, not when a signal kills it: a kernel a
+ * cell left a timer running in is stopped with SIGTERM, so with coverage on SIGTERM exits instead.
+ */
+const COVERAGE_ON_SIGTERM = `process.on('SIGTERM', () => process.exit(143));
 `;
 
 /** Kernels this process started that are still running, with their connection-file folders. */
@@ -92,7 +99,7 @@ export interface SpawnOptions {
 export function spawnKernel(options: SpawnOptions): ChildProcess {
   const bin = tslabBin([options.cwd, process.cwd(), __dirname]);
   const script = join(options.dir, 'watchdog.js');
-  writeFileSync(script, watchdog(options.removeIfOrphaned ?? []));
+  writeFileSync(script, watchdog(options.removeIfOrphaned ?? [], Boolean(options.env.NODE_V8_COVERAGE)));
   if (!exitHookInstalled) {
     // Runs on a normal exit and on an uncaught exception; a signal that kills the runner is
     // covered by the watchdog (stdin closes).

@@ -6,6 +6,7 @@ import { readRuns } from '../nbtest/repro';
 import { makeScratch, removeScratch } from '../nbtest/scratch';
 import { NotebookSession, type Step } from '../nbtest/session';
 import { findProjectRoot } from '../repro/root';
+import { kernelCoverageEnv } from './coverage';
 import { checkTestOptions, type NotebookTestOptions } from './options';
 import { type ExpectLike, OutputChecks, updateMode } from './outputs';
 import { cellTimeoutMs, planSteps, testName } from './plan';
@@ -47,7 +48,7 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
   api.beforeAll(async () => {
     const first = scratchDb('labbook-vitest-');
     if (options.notebookTimeout) state.deadline = Date.now() + options.notebookTimeout * 1000;
-    state.session = await NotebookSession.open(file, { db: first, parameters: options.parameters, startupTimeoutMs: startupMs, removeIfOrphaned: [...state.scratch] });
+    state.session = await NotebookSession.open(file, { db: first, parameters: options.parameters, startupTimeoutMs: startupMs, removeIfOrphaned: [...state.scratch], env: kernelCoverageEnv() });
   }, startupMs + SLACK_MS);
   api.afterAll(async () => {
     await state.session?.close();

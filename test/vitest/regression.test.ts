@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeNotebook, type NotebookCell } from '../../kernel-lib/src/nbtest/notebook';
-import { type Finished, ROOT, runNode, tempDir } from '../helpers';
+import { CLI, type Finished, ROOT, runNode, tempDir } from '../helpers';
 
 const CONFIG = join(ROOT, 'test', 'fixtures', 'vitest', 'regression.config.ts');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -24,7 +24,7 @@ const code = (source: string, tags: string[], outputs: NotebookCell['outputs'], 
  * folder, another pid in an HTML id and a seed line (a project sanitizer's job). Cell 3 is untagged
  * and its committed output is nothing like what it prints. Cell 4 prints REGRESSION_VALUE.
  */
-function notebook(extra: NotebookCell[] = []): string {
+function notebook(extra: NotebookCell[] = [], seedLine = true): string {
   const file = join(tempDir('labbook-regression-'), 'outputs.ipynb');
   writeNotebook(file, {
     nbformat: 4,
@@ -33,9 +33,9 @@ function notebook(extra: NotebookCell[] = []): string {
     cells: [
       { cell_type: 'markdown', source: '# committed outputs', metadata: {} },
       code(
-        "import { tmpdir } from 'node:os';\nconsole.log(`saved at ${new Date().toISOString()} in ${tmpdir()}/labbook-run-${process.pid}/model.json`);\nconsole.log(`seed=${process.pid}`);",
+        "import { tmpdir } from 'node:os';\nconsole.log(`saved at ${new Date().toISOString()} in ${tmpdir()}/labbook-run-${process.pid}/model.json`);" + (seedLine ? '\nconsole.log(`seed=${process.pid}`);' : ''),
         ['check-output'],
-        [stdout(`saved at 2020-01-01T00:00:00.000Z in ${tmpdir()}/labbook-run-old/model.json\nseed=7\n`)],
+        [stdout(`saved at 2020-01-01T00:00:00.000Z in ${tmpdir()}/labbook-run-old/model.json\n${seedLine ? 'seed=7\n' : ''}`)],
         1,
       ),
       code("import * as tslab from 'tslab';\ntslab.display.html(`<div id=\"chart-${process.pid}\">42</div>`);", ['check-output'], [{ output_type: 'display_data', data: { 'text/html': '<div id="chart-1">42</div>' }, metadata: {} }], 2),
@@ -113,5 +113,29 @@ describe('output regression (cells tagged check-output) in a real vitest run', (
     const local = await vitest(file);
     expect(local.stdout + local.stderr).toMatch(/Tests\s+5 passed \(5\)/);
     expect(cellsOf(file)[5].outputs).toEqual([{ name: 'stdout', output_type: 'stream', text: ['new cell\n'] }]);
+  }, LIMIT);
+});
+
+describe('labbook nbtest --check-outputs / --update-outputs: the same check from the CLI', () => {
+  const nbtest = (file: string, flag: string) => runNode([CLI, 'nbtest', file, '--no-repro', flag], { env: { NODE_PATH: join(ROOT, 'node_modules'), REGRESSION_VALUE: 'two' } });
+
+  it('fails with the diff, --update-outputs rewrites only the changed tagged cell, then the check passes', async () => {
+    const file = notebook([], false);
+    const before = cellsOf(file);
+    const check = await nbtest(file, '--check-outputs');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain("cell 4's outputs differ from those committed in the notebook (after sanitizing; - committed, + now):");
+    expect(check.stdout).toContain('    [stdout]\n  - value one\n  + value two');
+    expect(check.stdout).toContain('`labbook nbtest --update-outputs` rewrites the committed outputs');
+    expect(cellsOf(file)).toEqual(before);
+    const update = await nbtest(file, '--update-outputs');
+    expect(update.code).toBe(0);
+    expect(update.stdout).toContain('outputs of 1 cell(s) tagged check-output rewritten in the notebook');
+    const after = cellsOf(file);
+    expect(after[4].outputs).toEqual([{ name: 'stdout', output_type: 'stream', text: ['value two\n'] }]);
+    expect(after.slice(0, 4)).toEqual(before.slice(0, 4));
+    const again = await nbtest(file, '--check-outputs');
+    expect(again.stdout).toContain('notebooks: 1 passed, 0 failed');
+    expect(again.code).toBe(0);
   }, LIMIT);
 });

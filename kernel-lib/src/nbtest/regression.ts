@@ -1,6 +1,6 @@
 /** Output regression for cells tagged `check-output` (nbval's lax mode): compare new outputs with the committed ones, or rewrite them. */
 import { LabbookError } from '../errors';
-import { cellSource, cellTags, type NotebookCell, readNotebook, writeNotebook } from './notebook';
+import { cellSource, cellTags, type NotebookCell, type NotebookDocument, readNotebook, TAGS, writeNotebook } from './notebook';
 import type { Output } from './outputs';
 import { type CompiledSanitizer, lineDiff, sanitize } from './sanitize';
 
@@ -93,4 +93,31 @@ function coalesce(outputs: readonly Output[]): Output[] {
     else out.push(o);
   }
   return out;
+}
+
+/**
+ * `labbook nbtest --check-outputs`: every tagged cell of a passing execution against the
+ * committed notebook. With `update`, differences and never-run cells become updates instead of
+ * failures. Without it a tagged cell with no committed outputs fails: a CLI run writes the
+ * notebook only when asked to (vitest's convention of writing new snapshots is vitest's).
+ */
+export function checkNotebookOutputs(committed: NotebookDocument, executed: NotebookDocument, sanitizers: readonly CompiledSanitizer[], update: boolean): { failures: string[]; updates: OutputUpdate[] } {
+  const ran = executed.cells.filter((c) => !cellTags(c).includes(TAGS.injected));
+  const failures: string[] = [];
+  const updates: OutputUpdate[] = [];
+  committed.cells.forEach((cell, index) => {
+    if (!checksOutput(cell) || !ran[index]) return;
+    const outputs = ran[index].outputs ?? [];
+    const accept = () => updates.push({ index, source: cellSource(cell), outputs, executionCount: ran[index].execution_count ?? null });
+    if (!hasCommittedOutputs(cell)) {
+      if (update) accept();
+      else failures.push(`cell ${index} is tagged ${CHECK_OUTPUT_TAG} but the notebook has no committed outputs for it. Run \`labbook nbtest --update-outputs\` to write them.`);
+      return;
+    }
+    const diff = compareOutputs(cell.outputs ?? [], outputs, sanitizers);
+    if (diff === null) return;
+    if (update) accept();
+    else failures.push(regressionReport(index, diff, '`labbook nbtest --update-outputs`'));
+  });
+  return { failures, updates };
 }

@@ -6,9 +6,11 @@ import type { Json } from '../registry/types';
 import { findProjectRoot } from '../repro/root';
 import { displayPath, findNotebooks, outputNames } from './discover';
 import { type CellFailure, type CellResult, executeNotebook } from './execute';
-import { checkParameters, writeNotebook } from './notebook';
+import { checkParameters, type NotebookDocument, readNotebook, writeNotebook } from './notebook';
 import { gateRuns, skipped } from './gate';
 import { lastRunId, readRuns, type ReproCheck } from './repro';
+import { checkNotebookOutputs, rewriteOutputs } from './regression';
+import { compileSanitizers } from './sanitize';
 import { makeScratch, removeScratch } from './scratch';
 
 export interface NbtestOptions {
@@ -30,6 +32,8 @@ export interface NbtestOptions {
   /** The reproducibility gate (default true). */
   repro?: boolean;
   startupTimeoutMs?: number;
+  /** Output regression of the cells tagged `check-output` (--check-outputs); `update` rewrites them in the notebook instead (--update-outputs). */
+  outputs?: { update: boolean };
   /** Called as each notebook finishes (in finishing order). */
   onResult?: (result: NotebookResult) => void;
 }
@@ -47,6 +51,8 @@ export interface NotebookResult {
   /** The registry the first execution recorded into, when it is kept (--db or --out). */
   registry: string | null;
   executions: { durationMs: number; startupMs: number }[];
+  /** With --check-outputs: how many tagged cells' outputs were rewritten (--update-outputs) and why any failed. */
+  outputs: { updated: number; failures: string[] } | null;
 }
 
 export interface NbtestReport {
@@ -115,7 +121,9 @@ async function runOne(notebook: string, outTo: { copy: string; registry: string 
     const shared = options.db ? resolve(options.db) : null;
     const db = shared ?? registryFor('');
     const afterId = shared ? lastRunId(shared) : 0;
+    const committed = options.outputs ? committedNotebook(notebook) : null;
     const first = await executeNotebook(notebook, { ...execOptions, db, removeIfOrphaned: [...temps] });
+    const outputs = committed && first.notebook && !first.error ? checkNotebookOutputs(committed, first.notebook, compileSanitizers(findProjectRoot(notebook)), options.outputs!.update) : null;
     const executions = [first];
     let repro: ReproCheck;
     if (first.error) repro = skipped('the notebook failed');
@@ -127,25 +135,37 @@ async function runOne(notebook: string, outTo: { copy: string; registry: string 
       repro = gate.repro;
       if (gate.second) executions.push(gate.second);
     }
-    const failed = first.error !== null || repro.status === 'failed';
+    const failed = first.error !== null || repro.status === 'failed' || (outputs?.failures.length ?? 0) > 0;
     // Written after the rerun, which reads the notebook file; in place only when it passed, so a
     // failing execution never replaces a notebook's good outputs (nbconvert --inplace neither).
     const inPlace = outCopy === notebook;
     const written = outCopy !== undefined && first.notebook !== null && !(inPlace && failed);
     if (written) writeNotebook(outCopy, first.notebook!);
+    // Only from a passing notebook, as in place: a failed execution's outputs may be its symptoms.
+    if (outputs && !failed) rewriteOutputs(notebook, outputs.updates);
     return {
       path: displayPath(notebook),
       status: failed ? 'failed' : 'passed',
       durationMs: Date.now() - started,
       cells: first.cells,
       failedCell: first.failedCell,
-      error: first.error ?? (repro.status === 'failed' ? repro.reason : null),
+      error: first.error ?? (outputs?.failures.length ? outputs.failures.join('\n\n') : null) ?? (repro.status === 'failed' ? repro.reason : null),
       repro,
       output: written ? displayPath(outCopy) : null,
       registry: shared ?? (outCopy ? displayPath(db) : null),
       executions: executions.map((e) => ({ durationMs: e.durationMs, startupMs: e.startupMs })),
+      outputs: outputs && { updated: failed ? 0 : outputs.updates.length, failures: outputs.failures },
     };
   } finally {
     for (const dir of temps) removeScratch(dir);
+  }
+}
+
+/** The notebook as committed, read before the kernel runs it; an unreadable one fails in executeNotebook, which says why. */
+function committedNotebook(path: string): NotebookDocument | null {
+  try {
+    return readNotebook(path);
+  } catch {
+    return null;
   }
 }

@@ -4,7 +4,7 @@ import { checkParameters, killAllKernels, type NotebookResult, runNotebooks } fr
 import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson } from '../command';
 
-const usage = 'labbook nbtest [PATHS...] [--out DIR] [--timeout S] [--jobs N] [--param key=value ...] [--no-repro] [--baseline DB] [--db PATH] [--json]';
+const usage = 'labbook nbtest [PATHS...] [--out DIR] [--timeout S] [--jobs N] [--param key=value ...] [--no-repro] [--baseline DB] [--db PATH] [--check-outputs] [--update-outputs] [--json]';
 
 export const nbtest: Command = {
   name: 'nbtest',
@@ -20,6 +20,8 @@ export const nbtest: Command = {
         param: { type: 'string', multiple: true },
         baseline: { type: 'string' },
         'no-repro': { type: 'boolean', default: false },
+        'check-outputs': { type: 'boolean', default: false },
+        'update-outputs': { type: 'boolean', default: false },
       },
       usage,
       { name: 'notebook file or folder', plural: 'notebook files or folders', min: 1, max: Infinity },
@@ -40,6 +42,7 @@ export const nbtest: Command = {
         db: values.db,
         baseline: values.baseline,
         repro: !values['no-repro'],
+        outputs: values['check-outputs'] || values['update-outputs'] ? { update: values['update-outputs'] } : undefined,
         onResult: values.json ? undefined : (result) => print(renderResult(result)),
       });
       if (values.json) printJson(report);
@@ -67,9 +70,10 @@ function renderResult(r: NotebookResult): string {
     lines.push(...excerpt(r.failedCell.source).map((l) => `    | ${l}`));
     lines.push(...r.failedCell.error.split('\n').map((l) => `    ${l}`));
   } else if (r.error) {
-    lines.push(`  ${r.error}`);
+    lines.push(...r.error.split('\n').map((l) => `  ${l}`));
     if (r.repro.report) lines.push(...r.repro.report.split('\n').map((l) => `    ${l}`));
   }
+  if (r.outputs?.updated) lines.push(`  outputs of ${r.outputs.updated} cell(s) tagged check-output rewritten in the notebook`);
   return lines.join('\n');
 }
 

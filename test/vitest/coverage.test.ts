@@ -1,8 +1,9 @@
 // Coverage of notebook cells: a real child `vitest run --coverage` with labbook/vitest-coverage, whose kernels' V8 coverage lands in the report.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { notebookCoverage } from '../../kernel-lib/src/vitest/coverage';
 import { collect, ROOT, tempDir } from '../helpers';
 
 const FIXTURES = 'test/fixtures/notebooks/coverage';
@@ -50,6 +51,15 @@ function bodyHits(coverage: FileCoverage, file: string, first: RegExp, last: Reg
 }
 
 const fnHits = (coverage: FileCoverage | undefined, name: string) => Object.entries(coverage?.fnMap ?? {}).filter(([, f]) => f.name === name).map(([id]) => coverage!.f[id]);
+
+describe('notebookCoverage()', () => {
+  it('is vitest\'s coverage config for labbook\'s provider, passing coverage-v8\'s own options through; a provider of its own is a one-line error', () => {
+    const config = notebookCoverage({ include: ['src/**'], reporter: ['text'] });
+    expect(config).toMatchObject({ provider: 'custom', include: ['src/**'], reporter: ['text'] });
+    expect(existsSync(config.customProviderModule)).toBe(true);
+    expect(() => notebookCoverage({ provider: 'v8' })).toThrow(/Invalid value for `notebookCoverage\(\) options`: expected @vitest\/coverage-v8's options without `provider` and `customProviderModule`, received .*\. Remove them: notebookCoverage\(\) sets both\./);
+  });
+});
 
 describe('labbook/vitest-coverage merges what notebook cells ran into vitest\'s coverage report', { timeout: 300_000 }, () => {
   it('lines of labbook\'s TypeScript and of an experiment file that only a notebook cell ran are reported covered, mapped to the .ts sources', async () => {

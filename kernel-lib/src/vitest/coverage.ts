@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { invalidArgument } from '../errors';
 
 /**
  * Set by the provider in vitest's main process before any worker starts (workers and their
@@ -9,6 +10,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * is not affected; only kernels started by describeNotebook get NODE_V8_COVERAGE.
  */
 export const KERNEL_COVERAGE_ENV = 'LABBOOK_KERNEL_COVERAGE';
+
+/** Where labbook/vitest-coverage is, beside this install's dist/ (the path vitest loads the provider from). */
+const PROVIDER_MODULE = join(__dirname, '..', '..', 'vitest-coverage.mjs');
+
+/**
+ * For vitest.config's `test.coverage`: @vitest/coverage-v8 with what notebook kernels ran merged
+ * in; `options` are coverage-v8's own (include, exclude, reporter, thresholds...). A function
+ * because vitest types a custom provider's options without most of them.
+ */
+export function notebookCoverage(options: { [key: string]: unknown } = {}): { provider: 'custom'; customProviderModule: string } {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('notebookCoverage() options', "an object of @vitest/coverage-v8's options", options);
+  if ('provider' in options || 'customProviderModule' in options) {
+    throw invalidArgument('notebookCoverage() options', "@vitest/coverage-v8's options without `provider` and `customProviderModule`", options, 'Remove them: notebookCoverage() sets both.');
+  }
+  return { ...options, provider: 'custom', customProviderModule: PROVIDER_MODULE };
+}
 
 /** The environment a notebook's kernel gets: NODE_V8_COVERAGE when `vitest --coverage` runs with labbook's provider. */
 export function kernelCoverageEnv(): { [key: string]: string } {

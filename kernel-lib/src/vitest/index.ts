@@ -2,3 +2,4 @@
 export { notebooks, type NotebookPlugin } from './plugin';
 export { describeNotebook, type VitestApi } from './describe';
 export type { NotebookTestOptions } from './options';
+export { notebookCoverage } from './coverage';

@@ -104,6 +104,15 @@ describe('output regression (cells tagged check-output) in a real vitest run', (
     expect(again.code).toBe(0);
   }, LIMIT);
 
+  it('-u writes nothing from a notebook in which a cell failed', async () => {
+    const file = notebook([code("throw new Error('broken');", [], [], null)]);
+    const before = readFileSync(file, 'utf8');
+    const run = await vitest(file, { update: true, env: { REGRESSION_VALUE: 'two' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toMatch(/Tests\s+1 failed \| 4 passed \(5\)/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  }, LIMIT);
+
   it('a tagged cell with no committed outputs is written as a new snapshot, except in CI where it fails', async () => {
     const file = notebook([code("console.log('new cell');", ['check-output'], [], null)]);
     const ci = await vitest(file, { env: { CI: 'true' } });

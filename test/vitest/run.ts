@@ -15,10 +15,13 @@ export interface VitestOutcome extends Finished {
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 export const NOTEBOOK_CONFIG = join(ROOT, 'test', 'fixtures', 'vitest', 'notebooks.config.ts');
 
-/** The child must not think it runs inside this vitest (its worker variables would leak in). */
+/**
+ * The child must not think it runs inside this vitest (its worker variables would leak in):
+ * runNode merges process.env, and spawn leaves out variables set to undefined.
+ */
 function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV') env[k] = v;
+  for (const k of Object.keys(process.env)) if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV') env[k] = undefined;
   return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
 }
 

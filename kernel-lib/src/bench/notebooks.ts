@@ -9,7 +9,7 @@ export interface NotebookFigures {
   wallMs: number;
   /** kernelStartMs + firstCellMs. */
   overheadMs: number | null;
-  /** Spawning the kernel to its kernel_info_reply (vitest: the module's beforeAll; nbconvert: spawning nbconvert to the first cell's execute_input). */
+  /** Spawning the kernel to its kernel_info_reply (vitest: the module's beforeAll; nbconvert: spawning nbconvert to the first cell's start, its iopub busy). */
   kernelStartMs: number | null;
   firstCellMs: number | null;
   passed: boolean;
@@ -152,14 +152,16 @@ function nbconvert(dir: string, names: string[]): ToolFigures {
     if (existsSync(executed)) {
       const doc = JSON.parse(readFileSync(executed, 'utf8')) as { cells: { cell_type: string; metadata?: { execution?: { [key: string]: string } } }[] };
       const timing = doc.cells.find((c) => c.cell_type === 'code')?.metadata?.execution;
-      if (timing?.['iopub.execute_input'] && timing['shell.execute_reply']) {
-        kernelStartMs = Date.parse(timing['iopub.execute_input']) - spawned;
-        firstCellMs = Date.parse(timing['shell.execute_reply']) - Date.parse(timing['iopub.execute_input']);
+      // tslab publishes no execute_input: the cell starts when the kernel reports busy.
+      const began = timing?.['iopub.execute_input'] ?? timing?.['iopub.status.busy'];
+      if (began && timing?.['shell.execute_reply']) {
+        kernelStartMs = Date.parse(began) - spawned;
+        firstCellMs = Date.parse(timing['shell.execute_reply']) - Date.parse(began);
       }
     }
     notebooks[name] = { wallMs: run.wallMs, overheadMs: kernelStartMs === null || firstCellMs === null ? null : kernelStartMs + firstCellMs, kernelStartMs, firstCellMs, passed: run.code === 0 };
   }
-  return { wallMs, exitCode, notebooks, overhead: "spawning nbconvert to the first code cell's shell.execute_reply (nbclient's record_timing metadata): includes Python's start and nbconvert's imports" };
+  return { wallMs, exitCode, notebooks, overhead: "spawning nbconvert to the first code cell's shell.execute_reply (nbclient's record_timing metadata; the cell starts at iopub.status.busy): includes Python's start and nbconvert's imports" };
 }
 
 function timed(command: string, args: string[], cwd: string, env: { [key: string]: string }): { wallMs: number; code: number | null; stdout: string } {

@@ -1,0 +1,9 @@
+/** Sweeps' pure core: search spaces, samplers (grid, random, TPE) and the trial record; no registry, CLI or workers yet. */
+export { choice, defineSpace, int, isActive, logUniform, uniform } from './space';
+export type { Condition, Params, ParamSpec, Scalar, SearchSpace } from './space';
+export type { Trial, TrialIntermediate, TrialState } from './trial';
+export type { Direction, ProposeInput, Sampler } from './sampler';
+export { gridPoints, gridSampler, type GridOptions } from './grid';
+export { randomSampler } from './random';
+export { defaultGamma, tpeSampler, type TpeOptions } from './tpe';
+export { defaultWeights, ParzenEstimator } from './parzen';

@@ -125,3 +125,7 @@ export type { NbtestOptions, NbtestReport, NotebookResult } from './nbtest';
 // Experiments.
 export { defineExperiment, listExperimentFiles, loadExperiment, reproduce, runExperiment } from './experiment';
 export type { BaseConfig, Experiment, ExperimentContext, ExperimentResult, ExperimentRunSummary, ReproduceResult } from './experiment';
+
+// Sweep pruners (ports of Optuna's; stateless, each decision with a reason): `new MedianPruner().shouldPrune(trial, trials, 'minimize')`.
+export { HyperbandPruner, MedianPruner, NopPruner, SuccessiveHalvingPruner } from './sweep/pruners';
+export type { HyperbandPrunerOptions, MedianPrunerOptions, PruneDecision, Pruner, SuccessiveHalvingPrunerOptions } from './sweep/pruners';

@@ -5,5 +5,4 @@ export type { Trial, TrialIntermediate, TrialState } from './trial';
 export type { Direction, ProposeInput, Sampler } from './sampler';
 export { gridPoints, gridSampler, type GridOptions } from './grid';
 export { randomSampler } from './random';
-export { defaultGamma, tpeSampler, type TpeOptions } from './tpe';
-export { defaultWeights, ParzenEstimator } from './parzen';
+export { tpeSampler, type TpeOptions } from './tpe';

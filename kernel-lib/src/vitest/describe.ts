@@ -47,8 +47,9 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
   // Tests at the file's top level: vitest already names the file, so a describe() would repeat it.
   api.beforeAll(async () => {
     const first = scratchDb('labbook-vitest-');
-    if (options.notebookTimeout) state.deadline = Date.now() + options.notebookTimeout * 1000;
     state.session = await NotebookSession.open(file, { db: first, parameters: options.parameters, startupTimeoutMs: startupMs, removeIfOrphaned: [...state.scratch], env: kernelCoverageEnv() });
+    // The notebook's limit covers its cells; the kernel's start has its own (startupTimeout).
+    if (options.notebookTimeout) state.deadline = Date.now() + options.notebookTimeout * 1000;
   }, startupMs + SLACK_MS);
   api.afterAll(async () => {
     await state.session?.close();
@@ -79,6 +80,8 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
       const outcome = await session.run(step, { timeoutMs: Math.min(limit, left) });
       if (outcome.failure) {
         state.failed = `cell ${planned.index} failed`;
+        const notebookLimit = left < limit && outcome.failure.error.startsWith('timed out');
+        if (notebookLimit) throw cellError(`the notebook's limit of ${options.notebookTimeout} s ran out during cell ${planned.index} (${outcome.failure.error})`);
         throw cellError(failureReport(outcome.failure));
       }
       const regression = planned.injected ? null : checks.check(planned.index, step.cell, updateMode(api.expect));

@@ -126,9 +126,6 @@ export type { NbtestOptions, NbtestReport, NotebookResult } from './nbtest';
 export { defineExperiment, listExperimentFiles, loadExperiment, reproduce, runExperiment } from './experiment';
 export type { BaseConfig, Experiment, ExperimentContext, ExperimentResult, ExperimentRunSummary, ReproduceResult } from './experiment';
 
-// Sweeps' pure core (search spaces, samplers), under one name: `sweep.tpeSampler()`, `sweep.choice([...])`.
+// Sweeps' pure core under one name: search spaces and samplers (`sweep.tpeSampler()`, `sweep.choice([...])`)
+// and pruners (ports of Optuna's; stateless, each decision with a reason: `new sweep.MedianPruner().shouldPrune(trial, trials, 'minimize')`).
 export * as sweep from './sweep';
-
-// Sweep pruners (ports of Optuna's; stateless, each decision with a reason): `new MedianPruner().shouldPrune(trial, trials, 'minimize')`.
-export { HyperbandPruner, MedianPruner, NopPruner, SuccessiveHalvingPruner } from './sweep/pruners';
-export type { HyperbandPrunerOptions, MedianPrunerOptions, PruneDecision, Pruner, SuccessiveHalvingPrunerOptions } from './sweep/pruners';

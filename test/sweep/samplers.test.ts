@@ -22,7 +22,7 @@ function history(sampler: Sampler, seed: number, n: number, running = 0): Trial[
   return trials;
 }
 
-function checkInSpace(p: Params): void {
+function checkInSpace(p: { readonly [name: string]: unknown }): void {
   expect(['sgd', 'adam']).toContain(p['opt.name']);
   expect(Object.hasOwn(p, 'opt.momentum')).toBe(p['opt.name'] === 'sgd');
   const lr = p['opt.lr'] as number, units = p['model.units'] as number, bs = p.batchSize as number;

@@ -50,8 +50,9 @@ function notebook(extra: NotebookCell[] = [], seedLine = true): string {
 /** A real `vitest run` in a child process, with the repo's node_modules resolvable from the temp notebook's folder. */
 function vitest(file: string, options: { update?: boolean; env?: { [key: string]: string } } = {}): Promise<Finished> {
   const env: NodeJS.ProcessEnv = {};
-  // The parent vitest's own variables would make the child think it is a worker.
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('VITEST') && key !== 'CI') env[key] = value;
+  // The parent vitest's own variables would make the child think it is a worker, and CI decides
+  // whether new outputs are written: runNode merges process.env, and spawn leaves out undefined values.
+  for (const key of Object.keys(process.env)) if (key.startsWith('VITEST') || key === 'CI') env[key] = undefined;
   Object.assign(env, {
     NODE_PATH: join(ROOT, 'node_modules'),
     NO_COLOR: '1',
@@ -61,7 +62,7 @@ function vitest(file: string, options: { update?: boolean; env?: { [key: string]
     ...options.env,
   });
   const args = [VITEST, 'run', '--config', CONFIG, ...(options.update ? ['-u'] : [])];
-  return runNode(args, { env: env as { [key: string]: string } });
+  return runNode(args, { env });
 }
 
 const cellsOf = (file: string): NotebookCell[] => JSON.parse(readFileSync(file, 'utf8')).cells;

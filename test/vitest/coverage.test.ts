@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { notebookCoverage } from '../../kernel-lib/src/vitest/coverage';
 import { collect, ROOT, tempDir } from '../helpers';
+import { childVitestEnv } from './run';
 
 const FIXTURES = 'test/fixtures/notebooks/coverage';
 const SUGGEST = join(ROOT, 'kernel-lib', 'src', 'suggest.ts');
@@ -23,12 +24,9 @@ const CONFIG = join(ROOT, 'test', 'fixtures', 'vitest', 'coverage.config.ts');
 /** Runs the notebooks in a child `vitest run --coverage` (coverage limited to the two files the fixture notebook exercises); returns coverage-final.json. */
 async function coverageOf(notebooks: string[]): Promise<{ [file: string]: FileCoverage }> {
   const reports = join(tempDir('labbook-coverage-'), 'coverage');
-  // The child must not think it runs inside this vitest (its worker variables would leak in).
-  const env: { [key: string]: string } = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('VITEST') && key !== 'TEST' && key !== 'NODE_ENV' && value !== undefined) env[key] = value;
   const child = spawn(process.execPath, [VITEST, 'run', '--coverage', '--config', CONFIG], {
     cwd: ROOT,
-    env: { ...env, NO_COLOR: '1', LABBOOK_COVERAGE_NOTEBOOKS: JSON.stringify(notebooks), LABBOOK_COVERAGE_REPORTS: reports },
+    env: { ...childVitestEnv(), NO_COLOR: '1', LABBOOK_COVERAGE_NOTEBOOKS: JSON.stringify(notebooks), LABBOOK_COVERAGE_REPORTS: reports },
   });
   const run = await collect(child);
   expect(run.code, run.stdout + run.stderr).toBe(0);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect, type Finished, ROOT, tempDir } from '../helpers';
+import { childVitestEnv } from './run';
 
 const run = promisify(execFile);
 
@@ -48,8 +49,7 @@ function notebook(cells: string[]): string {
 
 /** The parent's own vitest, labbook and npm settings stay out: the project runs as in a fresh shell (without colours, to read its report). */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|LABBOOK_|npm_|NODE_ENV$|NODE_OPTIONS$|TEST$|FORCE_COLOR$)/.test(k)));
-  return { ...env, NO_COLOR: '1' };
+  return { ...childVitestEnv(/^(LABBOOK_|npm_|NODE_OPTIONS$|FORCE_COLOR$)/), NO_COLOR: '1' };
 }
 
 function npx(cwd: string, args: string[]): Promise<Finished> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeNotebook, type NotebookCell } from '../../kernel-lib/src/nbtest/notebook';
 import { CLI, type Finished, ROOT, runNode, tempDir } from '../helpers';
+import { childVitestEnv } from './run';
 
 const CONFIG = join(ROOT, 'test', 'fixtures', 'vitest', 'regression.config.ts');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -49,10 +50,8 @@ function notebook(extra: NotebookCell[] = [], seedLine = true): string {
 
 /** A real `vitest run` in a child process, with the repo's node_modules resolvable from the temp notebook's folder. */
 function vitest(file: string, options: { update?: boolean; env?: { [key: string]: string } } = {}): Promise<Finished> {
-  const env: NodeJS.ProcessEnv = {};
-  // The parent vitest's own variables would make the child think it is a worker, and CI decides
-  // whether new outputs are written: runNode merges process.env, and spawn leaves out undefined values.
-  for (const key of Object.keys(process.env)) if (key.startsWith('VITEST') || key === 'CI') env[key] = undefined;
+  // CI decides whether new outputs are written: the tests set it themselves.
+  const env: NodeJS.ProcessEnv = childVitestEnv(/^CI$/);
   Object.assign(env, {
     NODE_PATH: join(ROOT, 'node_modules'),
     NO_COLOR: '1',

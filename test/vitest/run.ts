@@ -16,20 +16,21 @@ const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 export const NOTEBOOK_CONFIG = join(ROOT, 'test', 'fixtures', 'vitest', 'notebooks.config.ts');
 
 /**
- * The child must not think it runs inside this vitest (its worker variables would leak in):
- * runNode merges process.env, and spawn leaves out variables set to undefined.
+ * This process's environment for a child vitest, which must not think it runs inside this one:
+ * vitest's own variables (VITEST*, TEST, NODE_ENV) and those `alsoDrop` matches are set to
+ * undefined, which spawn leaves out, so it works as a whole env and merged over process.env (runNode).
  */
-function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of Object.keys(process.env)) if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_ENV') env[k] = undefined;
-  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
+export function childVitestEnv(alsoDrop?: RegExp): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (/^(VITEST|TEST$|NODE_ENV$)/.test(k) || alsoDrop?.test(k)) env[k] = undefined;
+  return env;
 }
 
 export async function runVitest(notebooks: string[], options: object = {}, args: string[] = []): Promise<VitestOutcome> {
   const out = join(tempDir('labbook-vitest-report-'), 'report.json');
   const result = await runNode(
     [VITEST, 'run', '--config', NOTEBOOK_CONFIG, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...args],
-    { env: childEnv({ LABBOOK_TEST_NOTEBOOKS: JSON.stringify(notebooks), LABBOOK_TEST_NOTEBOOK_OPTIONS: JSON.stringify(options) }) },
+    { env: { ...childVitestEnv(), FORCE_COLOR: '0', NO_COLOR: '1', LABBOOK_TEST_NOTEBOOKS: JSON.stringify(notebooks), LABBOOK_TEST_NOTEBOOK_OPTIONS: JSON.stringify(options) } },
   );
   const tests = new Map<string, { status: string; failureMessages: string[] }>();
   const all: { file: string; title: string; status: string; failureMessages: string[] }[] = [];

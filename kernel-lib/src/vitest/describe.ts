@@ -35,19 +35,18 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
   const defaultTimeout = cellTimeoutMs(doc, options);
   const startupMs = (options.startupTimeout ?? 60) * 1000;
   const label = relative(findProjectRoot(file), file).split('\\').join('/');
-  const state: { session: NotebookSession | null; scratch: string[]; deadline: number; failed: string | null } = { session: null, scratch: [], deadline: Infinity, failed: null };
+  const state: { session: NotebookSession | null; db: string; scratch: string[]; deadline: number; failed: string | null } = { session: null, db: '', scratch: [], deadline: Infinity, failed: null };
   const scratchDb = (prefix: string): string => {
     const dir = makeScratch(prefix);
     state.scratch.push(dir);
     return join(dir, 'labbook.db');
   };
-  const db = () => join(state.scratch[0], 'labbook.db');
   const checks = new OutputChecks(file, doc, options.sanitizers);
 
   // Tests at the file's top level: vitest already names the file, so a describe() would repeat it.
   api.beforeAll(async () => {
-    const first = scratchDb('labbook-vitest-');
-    state.session = await NotebookSession.open(file, { db: first, parameters: options.parameters, startupTimeoutMs: startupMs, removeIfOrphaned: [...state.scratch], env: kernelCoverageEnv() });
+    state.db = scratchDb('labbook-vitest-');
+    state.session = await NotebookSession.open(file, { db: state.db, parameters: options.parameters, startupTimeoutMs: startupMs, removeIfOrphaned: [...state.scratch], env: kernelCoverageEnv() });
     // The notebook's limit covers its cells; the kernel's start has its own (startupTimeout).
     if (options.notebookTimeout) state.deadline = Date.now() + options.notebookTimeout * 1000;
   }, startupMs + SLACK_MS);
@@ -93,7 +92,7 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
     const baseline = typeof options.repro === 'object' ? options.repro.baseline : undefined;
     api.it(`reproduces: checkpointed runs end on the same SHA-256 ${baseline ? 'as the baseline' : 'in a second execution'}`, async (context) => {
       if (state.failed || !state.session) context.skip(`not checked: ${state.failed ?? 'the notebook did not run'}`);
-      const gate = await gateRuns(file, readRuns(db()), {
+      const gate = await gateRuns(file, readRuns(state.db), {
         baseline,
         rerun: () => ({ db: scratchDb('labbook-vitest-rerun-'), parameters: options.parameters, startupTimeoutMs: startupMs, timeoutMs: defaultTimeout, removeIfOrphaned: [...state.scratch] }),
       });

@@ -135,6 +135,26 @@ describe('a ready model per run (logModel in the experiments, loadModel anywhere
     expect(shas[1]).toBe(shas[0]);
   });
 
+  it('reads table rows into the same matrix training builds: booleans as 0/1, a missing value refused with its row', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones', biasInitializer: 'zeros' })],
+    });
+    const run = registry.startRun({ experiment: 'table-model', config: {}, seed: 1 });
+    await logModel(run, model, { input: { kind: 'table', features: ['width', 'flag'] }, task: 'regression' });
+    run.end();
+    const ready = await loadModel(run.id, { registry });
+    try {
+      const rows = [{ width: 2, flag: true }, { width: 3, flag: false }];
+      expect(ready.predict(rows)).toEqual([{ value: 3 }, { value: 3 }]);
+      expect(() => ready.predict([{ width: 2, flag: true }, { width: null, flag: true }])).toThrow(
+        /Invalid value for `features\.width`: expected numeric or boolean values with none missing, received .*At row 1/,
+      );
+    } finally {
+      ready.dispose();
+      model.dispose();
+    }
+  });
+
   it('classify() is predict() typed for a classifier, and refuses a regression model', async () => {
     const classifier = await loadModel(ids.penguins, { registry });
     const rows = [{ 'Beak Length (mm)': 39.1, 'Beak Depth (mm)': 18.7, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750, Island: 'Torgersen', Sex: 'MALE' }];

@@ -1,7 +1,8 @@
 /** Raw predict() input (rows, strings, arrays) to the model's input tensor, through the stored preprocessing. */
 import * as tf from '@tensorflow/tfjs';
 import type { DataFrame } from 'danfojs-node';
-import { makeFrame, readColumns, type Cell, type Column } from '../data/frame';
+import { makeFrame, type Cell, type Column } from '../data/frame';
+import { featureMatrix } from '../data/tensors';
 import type { Pipeline } from '../data/preprocess/pipeline';
 import { stripEmailHeaders, tokenize } from '../data/text/tokenize';
 import type { Vocabulary } from '../data/text/vocabulary';
@@ -34,18 +35,8 @@ function tableTensor(input: PredictInput, spec: Extract<StoredInput, { kind: 'ta
     );
   }
   const out = pipeline ? pipeline.transform(frame, { without }) : frame;
-  const columns = readColumns(out, spec.features);
-  const n = columns[0].values.length;
-  const values = new Float32Array(n * columns.length);
-  columns.forEach((column, c) => {
-    column.values.forEach((v, r) => {
-      if (typeof v !== 'number' || Number.isNaN(v)) {
-        throw invalidArgument(`row ${r} column \`${column.name}\``, 'a number (after preprocessing)', v, 'Fill missing values before predicting.');
-      }
-      values[r * columns.length + c] = v;
-    });
-  });
-  return tf.tensor2d(values, [n, columns.length], 'float32');
+  // The same matrix training built (booleans as 0/1, missing values refused), from the same code.
+  return tf.tensor2d(featureMatrix(out, spec.features), [out.shape[0], spec.features.length], 'float32');
 }
 
 /** The columns raw rows must have: each step's fitted columns and the features no step makes, but not the target. */

@@ -8,3 +8,4 @@ export { randomSampler } from './random';
 export { tpeSampler, type TpeOptions } from './tpe';
 export { HyperbandPruner, MedianPruner, NopPruner, SuccessiveHalvingPruner } from './pruners';
 export type { HyperbandPrunerOptions, MedianPrunerOptions, PruneDecision, Pruner, SuccessiveHalvingPrunerOptions } from './pruners';
+export { bestTrial, leaderboard, paramImportance, whyNoBestTrial, type LeaderboardOptions, type LeaderboardRow } from './analysis';

@@ -1,4 +1,5 @@
 /** "Did you mean ...?" for error messages: the known name closest to a typo. */
+import { LabbookError } from './errors';
 
 /**
  * The candidate within `maxDistance` edits of `word` (case-insensitive), if any. The default
@@ -28,4 +29,18 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/**
+ * Refuses the first key of `options` not in `known`, naming every accepted key and the closest
+ * one (or `hints[key]`, a fix for a key people are known to try): the one message for an unknown
+ * option wherever labbook takes an options object.
+ */
+export function refuseUnknownKeys(what: string, options: object, known: readonly string[], hints: { [key: string]: string } = {}): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const guess = closestName(key, known);
+    const fix = Object.hasOwn(hints, key) ? hints[key] : guess ? `Did you mean \`${guess}\`?` : 'Remove it.';
+    throw new LabbookError('INVALID_ARGUMENT', `Unknown option \`${key}\` for ${what}: expected one of ${known.join(', ')}, received \`${key}\`. ${fix}`);
+  }
 }

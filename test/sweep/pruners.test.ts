@@ -127,7 +127,7 @@ describe('bad options', () => {
   const cases: [string, () => unknown, string][] = [
     ['median nStartupTrials', () => new MedianPruner({ nStartupTrials: -1 }), 'Invalid value for `nStartupTrials`: expected a non-negative integer, received -1.'],
     ['median intervalSteps', () => new MedianPruner({ intervalSteps: 0 }), 'Invalid value for `intervalSteps`: expected a positive integer, received 0.'],
-    ['median typo', () => new MedianPruner({ nStartup: 3 } as never), 'Invalid value for `MedianPruner options`: expected only `nStartupTrials`'],
+    ['median typo', () => new MedianPruner({ nStartup: 3 } as never), 'Unknown option `nStartup` for MedianPruner: expected one of nStartupTrials, nWarmupSteps, intervalSteps, nMinTrials, metric, received `nStartup`. Remove it.'],
     ['halving reductionFactor', () => new SuccessiveHalvingPruner({ reductionFactor: 1 }), 'Invalid value for `reductionFactor`: expected an integer >= 2, received 1.'],
     ['halving minResource', () => new SuccessiveHalvingPruner({ minResource: 'big' as never }), "Invalid value for `minResource`: expected a positive integer number of steps or 'auto', received \"big\"."],
     ['halving bootstrap with auto', () => new SuccessiveHalvingPruner({ bootstrapCount: 2 }), "Invalid value for `bootstrapCount`: expected 0 when minResource is 'auto', received 2."],

@@ -36,6 +36,12 @@ describe('sanitize', () => {
     expect(() => checkTestOptions({ sanitizers: [{ regex: 'x' }] as never })).toThrow(LabbookError);
     expect(() => checkTestOptions({ sanitizers: 'x' as never })).toThrow('Invalid value for `sanitizers`: expected an array of {regex, replace}, received "x".');
   });
+
+  it('names the option it does not know, the ones it does, and the closest', () => {
+    expect(() => checkTestOptions({ cellTimout: 5 } as never)).toThrow(
+      'Unknown option `cellTimout` for notebooks(): expected one of parameters, cellTimeout, notebookTimeout, startupTimeout, repro, sanitizers, received `cellTimout`. Did you mean `cellTimeout`?',
+    );
+  });
 });
 
 describe('compareOutputs (nbval lax semantics)', () => {

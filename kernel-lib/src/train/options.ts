@@ -1,8 +1,7 @@
 /** train()'s options: what each means, and the run-time check that refuses a key train() does not know. */
 import type * as tf from '@tensorflow/tfjs';
-import { LabbookError } from '../errors';
 import type { Run } from '../registry/run';
-import { closestName } from '../suggest';
+import { refuseUnknownKeys } from '../suggest';
 import type { MetricName } from './batch-metrics';
 import type { Callback } from './callbacks';
 import type { TrainData } from './data';
@@ -84,10 +83,5 @@ const HINTS: { [key: string]: string } = {
 
 /** Refuses keys train() would otherwise ignore silently (a misspelt `classWeights` trained unweighted). */
 export function checkOptionKeys(options: object): void {
-  for (const key of Object.keys(options)) {
-    if ((KNOWN as readonly string[]).includes(key)) continue;
-    const guess = closestName(key, KNOWN);
-    const fix = HINTS[key] ?? (guess ? `Did you mean \`${guess}\`?` : 'Remove it.');
-    throw new LabbookError('INVALID_ARGUMENT', `Unknown option \`${key}\` for train(): expected one of ${KNOWN.join(', ')}, received \`${key}\`. ${fix}`);
-  }
+  refuseUnknownKeys('train()', options, KNOWN, HINTS);
 }

@@ -1,6 +1,7 @@
 /** What a project tells the notebook tests (in vitest.config: notebooks({...})), checked before any kernel starts. */
 import { invalidArgument } from '../errors';
 import { checkParameters } from '../nbtest/notebook';
+import { refuseUnknownKeys } from '../suggest';
 import { checkSanitizers, type Sanitizer } from '../nbtest/sanitize';
 import type { Json } from '../registry/types';
 
@@ -22,9 +23,7 @@ export interface NotebookTestOptions {
 /** Plain JSON in, so the options travel into the generated test module unchanged. */
 export function checkTestOptions(options: NotebookTestOptions): NotebookTestOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('notebooks() options', 'an options object', options);
-  const known = new Set(['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro', 'sanitizers']);
-  const unknown = Object.keys(options).filter((k) => !known.has(k));
-  if (unknown.length) throw invalidArgument('notebooks() options', `only ${[...known].join(', ')}`, `\`${unknown.join('`, `')}\``);
+  refuseUnknownKeys('notebooks()', options, ['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro', 'sanitizers']);
   for (const key of ['cellTimeout', 'notebookTimeout', 'startupTimeout'] as const) {
     const value = options[key];
     if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw invalidArgument(key, 'a positive number of seconds', value);

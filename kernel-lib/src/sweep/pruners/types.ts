@@ -1,5 +1,6 @@
 /** What every pruner answers, and the helpers they share to read trials' intermediate values (not a pruner). */
 import { invalidArgument } from '../../errors';
+import { refuseUnknownKeys } from '../../suggest';
 import type { Direction } from '../sampler';
 import type { Trial } from '../trial';
 
@@ -95,10 +96,6 @@ export function checkOptions<T extends object>(pruner: string, options: T | unde
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalidArgument(`${pruner} options`, 'an object', options, `Pass options such as {${known[0]}: ...}, or nothing.`);
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw invalidArgument(`${pruner} options`, `only ${known.map((k) => `\`${k}\``).join(', ')}`, key, 'Remove or rename the option.');
-    }
-  }
+  refuseUnknownKeys(pruner, options, known);
   return options;
 }

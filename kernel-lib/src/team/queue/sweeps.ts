@@ -1,0 +1,118 @@
+/** Team sweeps in PostgreSQL: creating one, reading it back, and its trials as the samplers' and pruners' Trial records. */
+import type { Pool, PoolClient } from 'pg';
+import { invalidArgument, LabbookError } from '../../errors';
+import type { Json } from '../../registry/types';
+import type { Trial, TrialIntermediate, TrialState } from '../../sweep/trial';
+import { NOW_MS } from './db';
+
+export type Db = Pool | PoolClient;
+
+export interface TeamSweep {
+  id: number;
+  experiment: string;
+  /** The sweep's definition as JSON (what to sample, the budget); checked when read, never executed. */
+  definition: Json;
+  seed: number;
+  maxAttempts: number;
+  status: 'open' | 'done' | 'stopped';
+  /** The team run that groups the trials, when there is one. */
+  runId: number | null;
+  createdAt: number;
+}
+
+export interface CreateTeamSweepOptions {
+  experiment: string;
+  definition: Json;
+  seed: number;
+  /** How many workers may lose a trial (killed, or stopped past the heartbeat limit) before it fails. */
+  maxAttempts: number;
+  runId?: number;
+}
+
+export async function createTeamSweep(pool: Db, options: CreateTeamSweepOptions): Promise<number> {
+  const { experiment, definition, seed, maxAttempts, runId } = options;
+  if (typeof experiment !== 'string' || experiment.length === 0) throw invalidArgument('experiment', 'a non-empty experiment name', experiment);
+  if (!Number.isSafeInteger(seed)) throw invalidArgument('seed', 'an integer', seed);
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw invalidArgument('maxAttempts', 'an integer >= 1', maxAttempts);
+  if (definition === undefined) throw invalidArgument('definition', 'the sweep definition as JSON', definition);
+  const { rows } = await pool.query(
+    `INSERT INTO sweeps (run_id, experiment, definition, seed, max_attempts, status, created_at)
+     VALUES ($1, $2, $3, $4, $5, 'open', ${NOW_MS}) RETURNING id`,
+    [runId ?? null, experiment, JSON.stringify(definition), seed, maxAttempts],
+  );
+  return Number(rows[0].id);
+}
+
+export async function getTeamSweep(pool: Db, sweepId: number): Promise<TeamSweep> {
+  const { rows } = await pool.query('SELECT * FROM sweeps WHERE id = $1', [sweepId]);
+  if (rows.length === 0) throw noSweep(sweepId);
+  const row = rows[0];
+  return {
+    id: Number(row.id),
+    experiment: row.experiment,
+    definition: JSON.parse(row.definition),
+    seed: Number(row.seed),
+    maxAttempts: row.max_attempts,
+    status: row.status,
+    runId: row.run_id === null ? null : Number(row.run_id),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function noSweep(sweepId: unknown): LabbookError {
+  return new LabbookError('NOT_FOUND', `No such sweep: expected the id of a sweep in the team store, received ${String(sweepId)}. List sweeps with \`labbook sql "SELECT id, experiment, status FROM sweeps"\` on the team store.`);
+}
+
+/** A trial as the queue stores it: the sampler's record plus who holds it. */
+export interface QueueTrial extends Trial {
+  queueState: 'queued' | 'running' | 'complete' | 'pruned' | 'failed';
+  attempts: number;
+  worker: string | null;
+  reason: string | null;
+  runId: number | null;
+}
+
+const COLUMNS = 'number, params, state, value, intermediate, attempts, worker, reason, run_id';
+
+/**
+ * Every trial of the sweep in number order. A queued trial (re-queued after its worker was lost)
+ * reads as 'running': to TPE's constant liar it is proposed-but-unfinished, exactly like a running one.
+ */
+export async function listTrials(pool: Db, sweepId: number): Promise<QueueTrial[]> {
+  const { rows } = await pool.query(`SELECT ${COLUMNS} FROM trials WHERE sweep_id = $1 ORDER BY number`, [sweepId]);
+  return rows.map(toTrial);
+}
+
+function toTrial(row: Record<string, unknown>): QueueTrial {
+  const queueState = row.state as QueueTrial['queueState'];
+  return {
+    number: row.number as number,
+    params: JSON.parse(row.params as string),
+    state: (queueState === 'queued' ? 'running' : queueState) as TrialState,
+    value: (row.value as number | null) ?? null,
+    intermediate: JSON.parse(row.intermediate as string) as TrialIntermediate[],
+    queueState,
+    attempts: row.attempts as number,
+    worker: (row.worker as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    runId: row.run_id === null || row.run_id === undefined ? null : Number(row.run_id),
+  };
+}
+
+/** What a trial was proposed from: params stay with each trial, so only the changing parts are kept. */
+export function snapshot(trials: readonly Trial[]): string {
+  return JSON.stringify(trials.map((t) => ({ number: t.number, state: t.state, value: t.value, intermediate: t.intermediate })));
+}
+
+/**
+ * The exact sampler input trial `number` was proposed from (the trial list as it stood then, and
+ * the sweep's seed): `sampler.propose({ space, direction, ...await proposalOf(...) })` gives its params again.
+ */
+export async function proposalOf(pool: Db, sweepId: number, number: number): Promise<{ seed: number; number: number; trials: Trial[] }> {
+  const sweep = await getTeamSweep(pool, sweepId);
+  const { rows } = await pool.query('SELECT proposed_from FROM trials WHERE sweep_id = $1 AND number = $2', [sweepId, number]);
+  if (rows.length === 0) throw invalidArgument('number', `a trial number of sweep ${sweepId}`, number);
+  const seen = JSON.parse(rows[0].proposed_from) as Omit<Trial, 'params'>[];
+  const params = new Map((await listTrials(pool, sweepId)).map((t) => [t.number, t.params]));
+  return { seed: sweep.seed, number, trials: seen.map((t) => ({ ...t, params: params.get(t.number) ?? {} })) };
+}

@@ -31,6 +31,9 @@ const COMMANDS: Entry[] = [
   { name: 'gc', summary: 'remove stored checkpoints and artifacts that no run references', load: () => (require('./commands/gc') as typeof import('./commands/gc')).gc },
   { name: 'nbtest', summary: 'execute notebooks on the tslab kernel as tests; their checkpointed runs must reproduce bit for bit', load: () => (require('./commands/nbtest') as typeof import('./commands/nbtest')).nbtest },
   { name: 'kernelspec', summary: "write a Jupyter kernelspec for this project's tslab (use with JUPYTER_PATH)", load: () => (require('./commands/kernelspec') as typeof import('./commands/kernelspec')).kernelspec },
+  { name: 'sync', summary: 'push local runs to the PostgreSQL team store (resumable); exit 1 when an outage cut it short', load: () => (require('./commands/sync') as typeof import('./commands/sync')).sync },
+  { name: 'status', summary: 'what the local registry has not yet pushed to the team store, the last sync, and whether the store is reachable', load: () => (require('./commands/status') as typeof import('./commands/status')).status },
+  { name: 'sweep', summary: 'run, resume or show a hyperparameter sweep (a parent run whose trials are child runs)', load: () => (require('./commands/sweep') as typeof import('./commands/sweep')).sweep },
   { name: 'demo', summary: 'record a small seeded demo run and print it', load: () => (require('./commands/demo') as typeof import('./commands/demo')).demo },
 ];
 

@@ -81,6 +81,18 @@ export function loadExperimentFile(path: string): Experiment<BaseConfig> {
   return experiment;
 }
 
+/** Requires another kind of user file (a sweep file) exactly as experiment files are required: .ts compiled, labbook's packages found. */
+export function requireUserFile(path: string): { [key: string]: unknown } {
+  const file = resolve(path);
+  if (extname(file) === '.ts') registerTypeScript();
+  resolveLabbookDependencies();
+  try {
+    return require(file) as { [key: string]: unknown };
+  } catch (error) {
+    throw missingModule(error, file) ?? error;
+  }
+}
+
 /** A package the experiment imports that is installed neither beside it nor beside labbook: one line, not a stack. */
 function missingModule(error: unknown, file: string): LabbookError | null {
   const e = error as { code?: string; message?: string };

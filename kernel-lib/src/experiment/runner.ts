@@ -3,7 +3,9 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { initBackend } from '../backend';
 import { openRegistry, type Registry } from '../registry/registry';
+import { attachCallbacks } from '../train/attached';
 import type { Callback } from '../train/callbacks';
+import type { Run } from '../registry/run';
 import type { Json, RunStatus } from '../registry/types';
 import { hashFiles } from '../repro/hash';
 import { findProjectRoot } from '../repro/root';
@@ -27,6 +29,11 @@ export interface RunExperimentOptions {
   backend?: string;
   /** false: a failing run is reported in the summary (status failed, error) instead of thrown. */
   throwOnFailure?: boolean;
+  /**
+   * Callbacks attached to the run: every train() the experiment calls with this run runs them too
+   * (after its own). A function gets the run first, for callbacks that tag it (a sweep's pruner).
+   */
+  callbacks?: Callback[] | ((run: Run) => Callback[]);
 }
 
 export interface ExperimentRunSummary {
@@ -87,6 +94,7 @@ export async function runExperiment<C extends BaseConfig>(experiment: Experiment
         },
         async (run) => {
           id = run.id;
+          if (options.callbacks) attachCallbacks(run, typeof options.callbacks === 'function' ? options.callbacks(run) : options.callbacks);
           const result = await experiment.run({ run, registry, config, seed: run.seed, progress: options.progress ?? false });
           if (Object.keys(result).length > 0) run.log(result);
           return result;

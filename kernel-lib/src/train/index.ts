@@ -9,5 +9,6 @@ export { AdamW, createOptimizer, getLearningRate, setLearningRate, type Optimize
 export { cosineDecay, stepDecay, warmup, type Schedule, type ScheduleContext } from './schedules';
 export { earlyStopping, reduceLROnPlateau, type Callback, type Logs, type Monitor, type ReduceLROnPlateauOptions, type TrainContext } from './callbacks';
 export { progressBar, type ProgressOptions } from './progress';
+export { attachCallbacks, runCallbacks } from './attached';
 export * as losses from './losses';
 export { LOSS_NAMES, lossByName, type LossName } from './losses';

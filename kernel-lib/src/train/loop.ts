@@ -5,6 +5,7 @@ import type { CheckpointRecord } from '../registry/types';
 import { serializeTensors } from '../repro/checkpoint';
 import { saveModelCheckpoint } from '../repro/model-checkpoint';
 import { resolveMetrics } from './batch-metrics';
+import { runCallbacks } from './attached';
 import { BestTracker, type Logs, type TrainContext, WeightSnapshot } from './callbacks';
 import { batchCount, checkData, epochBatches, isBatchSource, type TrainData } from './data';
 import { lossByName } from './losses';
@@ -67,7 +68,8 @@ async function trainInner(model: tf.LayersModel, data: TrainData, options: Train
   const logEvery = options.logEvery ?? 1;
   const progress = options.progress === false ? [] : [options.progress === undefined || options.progress === true ? progressBar() : options.progress];
   // Progress first: an epoch's line prints before what other callbacks say about that epoch.
-  const callbacks = [...progress, ...(options.callbacks ?? [])];
+  // Then the caller's, then those attached to the run by whoever started it (runExperiment's `callbacks`).
+  const callbacks = [...progress, ...(options.callbacks ?? []), ...runCallbacks(run)];
   const monitor = options.monitor ?? (options.validation ? 'val_loss' : null);
   const saveCheckpoints = run !== undefined && (options.checkpoint ?? true);
   const best = monitor ? { tracker: new BestTracker({ monitor }), weights: saveCheckpoints ? new WeightSnapshot() : null, step: 0 } : null;

@@ -115,8 +115,8 @@ export { alignedHistories, confusionMatrixHeatmap, leaderboard, learningCurves, 
 export type { Figure } from './plots';
 
 // Display: the only layer that talks to tslab, a terminal or HTML files.
-export { detectEnvironment, liveProgress, show } from './display';
-export type { LiveProgressOptions, ShowOptions } from './display';
+export { detectEnvironment, liveProgress, show, showSweep } from './display';
+export type { LiveProgressOptions, ShowOptions, ShowSweepOptions, SweepSummary } from './display';
 
 // The notebook runner (labbook nbtest).
 export { executeNotebook, runNotebooks } from './nbtest';

@@ -1,0 +1,95 @@
+/** showSweep(): a sweep's leaderboard, best trial, parameter importance and figures in a notebook (or as text and HTML files); it renders what sweep analysis computes. */
+import { invalidArgument } from '../errors';
+import { intermediateValues, optimizationHistory, paramSlices, sweepParallelCoordinates } from '../plots/sweep';
+import type { Direction } from '../sweep/sampler';
+import type { SearchSpace } from '../sweep/space';
+import type { Trial } from '../sweep/trial';
+import { bestTrial, leaderboard, paramImportance, whyNoBestTrial } from '../sweep/analysis';
+import { RECORD_DIGITS, recordRowsView, scalarRecordView } from './records';
+import { showOn, type ShowOptions } from './show';
+import { currentTarget, emit, type Target } from './sink';
+import { escapeHtml } from './table';
+import { wrap, type View } from './views';
+
+/** What showSweep reads: a sweep's definition and its trials (loadSweep's result fits; other fields are ignored). */
+export interface SweepSummary {
+  definition: { space: SearchSpace; objective: { metric: string; direction: Direction } };
+  trials: readonly Trial[];
+}
+
+export interface ShowSweepOptions extends Omit<ShowOptions, 'file' | 'title'> {
+  /** Leaderboard rows shown (default 10). */
+  limit?: number;
+  /** Draw the four figures (default true). */
+  figures?: boolean;
+}
+
+/**
+ * Shows the leaderboard, the best trial (or why there is none), parameter importance (PED-ANOVA,
+ * as Optuna's default) and the optimisation history, parallel coordinates, metric-vs-parameter
+ * and intermediate-value figures. Returns the HTML files written for the figures outside a notebook.
+ */
+export function showSweep(summary: SweepSummary, options: ShowSweepOptions = {}): string[] {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an options object', options);
+  return showSweepOn(currentTarget(options.stream), summary, options);
+}
+
+/** showSweep() on an explicit target: the seam tests drive with a recording sink. */
+export function showSweepOn(target: Target, summary: SweepSummary, options: ShowSweepOptions = {}): string[] {
+  const { space, metric, direction, trials } = checkSummary(summary);
+  const digits = options.digits ?? RECORD_DIGITS;
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw invalidArgument('digits', 'an integer from 1 to 17', options.digits);
+  const rows = leaderboard(trials, direction, { limit: options.limit ?? 10 }).map((r) => ({
+    rank: r.rank,
+    trial: r.number,
+    state: r.state,
+    [metric]: r.value,
+    'pruned at step': r.step,
+    ...flat(r.params),
+  }));
+  const best = bestTrial(trials, direction);
+  const importance = Object.entries(paramImportance(space, trials, direction))
+    .map(([param, share], i) => ({ param, share, i }))
+    .sort((a, b) => b.share - a.share || a.i - b.i)
+    .map(({ param, share }) => ({ param, 'importance (PED-ANOVA)': share }));
+  const caption = `${trials.length} trial${trials.length === 1 ? '' : 's'}, ${direction} ${metric}`;
+  section(target, `Leaderboard (${caption})`, rows.length ? recordRowsView(rows, digits) : null, 'No trials yet.');
+  section(target, 'Best trial', best ? scalarRecordView({ trial: best.number, [metric]: best.value, ...flat(best.params) }, digits) : null, whyNoBestTrial(trials) ?? '');
+  section(target, 'Parameter importance', recordRowsView(importance, digits), '');
+  if (options.figures === false) return [];
+  const shown = { ...options, file: undefined, title: undefined };
+  const figures = [
+    optimizationHistory(trials, direction, { metric }),
+    sweepParallelCoordinates(space, trials, direction, { metric }),
+    paramSlices(space, trials, { metric }),
+    intermediateValues(trials, { metric }),
+  ];
+  return figures.map((f) => showOn(target, f, shown)).filter((file): file is string => file !== undefined);
+}
+
+function checkSummary(summary: SweepSummary): { space: SearchSpace; metric: string; direction: Direction; trials: readonly Trial[] } {
+  const d = summary?.definition;
+  const objective = d?.objective;
+  if (d === null || typeof d !== 'object' || objective === null || typeof objective !== 'object' || !Array.isArray(summary.trials)) {
+    throw invalidArgument('summary', '{ definition: { space, objective: { metric, direction } }, trials } (what loadSweep returns)', summary);
+  }
+  if (typeof objective.metric !== 'string' || objective.metric === '') throw invalidArgument('summary.definition.objective.metric', 'a metric name', objective.metric);
+  return { space: d.space, metric: objective.metric, direction: objective.direction, trials: summary.trials };
+}
+
+type Cell = string | number | boolean | null;
+
+function flat(params: Trial['params']): { [name: string]: Cell } {
+  return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, v === null || typeof v !== 'object' ? v : JSON.stringify(v)]));
+}
+
+function section(target: Target, title: string, view: View | null, note: string): void {
+  const html = `<h4>${escapeHtml(title)}</h4>${view ? view.html() : ''}${note ? `<div class="lb-caption">${escapeHtml(note)}</div>` : ''}`;
+  if (target.kind === 'notebook') {
+    emit(target.sink, { 'text/html': wrap(html), 'text/plain': [title, view?.text() ?? '', note].filter(Boolean).join('\n') });
+    return;
+  }
+  const width = target.kind === 'terminal' ? target.stream.columns : undefined;
+  const text = [title, view?.text(width) ?? '', note].filter(Boolean).join('\n');
+  target.stream.write(`${text}\n\n`);
+}

@@ -8,7 +8,8 @@ import { compileTree } from './compile';
 import { sortError } from './error';
 import { checkFilterKeys, checkSortKeys } from './known';
 import { parseFilter } from './parser';
-import { compileSortKeys, parseSort, sortSpec } from './sort';
+import { pageIds } from './page';
+import { parseSort, sortSpec } from './sort';
 
 /** What a listing of runs shows: identity, status, times, config and the latest of each metric. */
 export interface RunSummary {
@@ -87,12 +88,7 @@ export function searchRuns(source: RunSource, options: SearchOptions = {}): RunS
   }
   const sortKeys = parseSort(sortSpec(sort));
   checkSortKeys(db, sortKeys, scope, sortError);
-  const order = compileSortKeys(sortKeys);
-  params.push(...order.params, limit ?? -1, offset);
-  const sql = `SELECT r.id FROM runs r${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}
-    ORDER BY ${order.sql} LIMIT ? OFFSET ?`;
-  const ids = db.prepare(sql).pluck().all(...params) as number[];
-  return loadSummaries(db, ids);
+  return loadSummaries(db, pageIds(db, { conditions, params, keys: sortKeys, limit, offset }));
 }
 
 /** The summaries of `ids`, in that order, in three statements whatever the number of runs. */

@@ -11,6 +11,10 @@ export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 export async function transaction<T>(pool: Pool, action: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection cut between two queries of the transaction is emitted on the client: without a
+  // listener it would crash the worker; the next query then fails and the caller retries.
+  const cut = (error: Error) => void (broken ??= error);
+  client.on('error', cut);
   try {
     await client.query('BEGIN');
     const result = await action(client);
@@ -21,6 +25,7 @@ export async function transaction<T>(pool: Pool, action: (client: PoolClient) =>
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', cut);
     client.release(broken && isConnectionError(broken) ? broken : undefined);
   }
 }

@@ -73,5 +73,6 @@ describe('showSweep outside a notebook', () => {
     }
     expect(stream.text).toMatch(/Leaderboard \(12 trials, minimize val_loss\)\nrank\s+trial\s+state\s+val_loss/);
     expect(stream.text).toContain('Parameter importance');
+    expect(stream.text).not.toContain('No trials yet.');
   });
 });

@@ -53,7 +53,7 @@ export function showSweepOn(target: Target, summary: SweepSummary, options: Show
     .sort((a, b) => b.share - a.share || a.i - b.i)
     .map(({ param, share }) => ({ param, 'importance (PED-ANOVA)': share }));
   const caption = `${trials.length} trial${trials.length === 1 ? '' : 's'}, ${direction} ${metric}`;
-  section(target, `Leaderboard (${caption})`, rows.length ? recordRowsView(rows, digits) : null, 'No trials yet.');
+  section(target, `Leaderboard (${caption})`, rows.length ? recordRowsView(rows, digits) : null, rows.length ? '' : 'No trials yet.');
   section(target, 'Best trial', best ? scalarRecordView({ trial: best.number, [metric]: best.value, ...flat(best.params) }, digits) : null, whyNoBestTrial(trials) ?? '');
   section(target, 'Parameter importance', recordRowsView(importance, digits), '');
   if (options.figures === false) return [];

@@ -1,0 +1,77 @@
+/** The queue's calls in-process on a real PostgreSQL: claims, idempotent completion, heartbeats merging values, budgets, stopped sweeps, argument errors. */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimTrial, completeTrial, createTeamSweep, heartbeat, listTrials, planFromDefinition, runWorker, stopSweep, WAIT, type Claim } from '../../kernel-lib/src/team/queue';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { migrate, SPACE } from '../fixtures/queue/db';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase('queue_api');
+  await migrate(db.url);
+  pool = new pg.Pool({ connectionString: db.url, max: 3 });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+const definition = { space: SPACE, sampler: 'random', trials: 2 } as never;
+const newSweep = () => createTeamSweep(pool, { experiment: 'quadratic', definition, seed: 1, maxAttempts: 2 });
+const options = () => ({ ...planFromDefinition(definition, 1), staleAfterMs: 60_000 });
+
+describe('queue calls', () => {
+  it('claims trials in order, waits while the last ones run, and ends the sweep when all are done', async () => {
+    const id = await newSweep();
+    const a = (await claimTrial(pool, id, 'a', options())) as Claim;
+    const b = (await claimTrial(pool, id, 'b', options())) as Claim;
+    expect([a.number, a.attempt, b.number]).toEqual([0, 1, 1]);
+    expect(await claimTrial(pool, id, 'c', options())).toBe(WAIT);
+    expect(await completeTrial(pool, a, 'a', { state: 'complete', value: 1 })).toBe(true);
+    expect(await completeTrial(pool, b, 'b', { state: 'pruned', reason: 'median' })).toBe(true);
+    expect(await claimTrial(pool, id, 'c', options())).toBeNull();
+    const trials = await listTrials(pool, id);
+    expect(trials.map((t) => [t.state, t.value, t.reason])).toEqual([['complete', 1, null], ['pruned', null, 'median']]);
+  });
+
+  it('a completion retried after it committed is accepted again; another worker or attempt is refused and changes nothing', async () => {
+    const id = await newSweep();
+    const claim = (await claimTrial(pool, id, 'a', options())) as Claim;
+    expect(await completeTrial(pool, claim, 'b', { state: 'complete', value: 5 })).toBe(false);
+    expect(await completeTrial(pool, { ...claim, attempt: 2 }, 'a', { state: 'complete', value: 5 })).toBe(false);
+    expect(await completeTrial(pool, claim, 'a', { state: 'complete', value: 3 })).toBe(true);
+    expect(await completeTrial(pool, claim, 'a', { state: 'complete', value: 3 })).toBe(true);
+    expect((await listTrials(pool, id))[0].value).toBe(3);
+  });
+
+  it('heartbeats append intermediate values, a repeated step replacing the stored one; a lost claim gets false', async () => {
+    const id = await newSweep();
+    const claim = (await claimTrial(pool, id, 'a', options())) as Claim;
+    expect(await heartbeat(pool, claim, 'a', [{ step: 0, value: 4 }, { step: 1, value: 3 }])).toBe(true);
+    expect(await heartbeat(pool, claim, 'a', [{ step: 1, value: 3 }, { step: 2, value: 2 }])).toBe(true);
+    expect(await heartbeat(pool, claim, 'someone else')).toBe(false);
+    expect((await listTrials(pool, id))[0].intermediate).toEqual([{ step: 0, value: 4 }, { step: 1, value: 3 }, { step: 2, value: 2 }]);
+  });
+
+  it('a stopped sweep gives no more claims; an unknown sweep is named in the error', async () => {
+    const id = await newSweep();
+    await stopSweep(pool, id);
+    expect(await claimTrial(pool, id, 'a', options())).toBeNull();
+    await expect(claimTrial(pool, 999_999, 'a', options())).rejects.toThrow('No such sweep: expected the id of a sweep in the team store, received 999999.');
+  });
+
+  it("reads defineSweep's definition (budget, objective direction) and refuses a sweep without a budget", () => {
+    const plan = planFromDefinition({ space: SPACE, sampler: { name: 'tpe', options: {} }, objective: { direction: 'maximize' }, budget: { trials: null, timeS: 60 } } as never, 1);
+    expect(plan.budget).toEqual({ timeMs: 60_000 });
+    expect(() => planFromDefinition({ space: SPACE, sampler: 'random' } as never, 1)).toThrow('Invalid value for `trials`: expected a budget');
+  });
+
+  it('refuses a heartbeat limit a live worker could not keep', async () => {
+    await expect(runWorker({ pool, sweepId: 1, trial: async () => ({ state: 'complete', value: 0 }), heartbeatMs: 1000, staleAfterMs: 500 })).rejects.toThrow(
+      'Invalid value for `staleAfterMs`: expected more than heartbeatMs (1000), received 500.',
+    );
+  });
+});

@@ -1,7 +1,8 @@
 /** The queue's calls in-process on a real PostgreSQL: claims, idempotent completion, heartbeats merging values, budgets, stopped sweeps, argument errors. */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimTrial, completeTrial, createTeamSweep, heartbeat, listTrials, planFromDefinition, runWorker, stopSweep, WAIT, type Claim } from '../../kernel-lib/src/team/queue';
+import { claimTrial, completeTrial, createTeamSweep, heartbeat, listTrials, planFromDefinition, proposalOf, runWorker, stopSweep, WAIT, type Claim } from '../../kernel-lib/src/team/queue';
+import { tpeSampler } from '../../kernel-lib/src/sweep/tpe';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { migrate, SPACE } from '../fixtures/queue/db';
 
@@ -54,6 +55,22 @@ describe('queue calls', () => {
     expect(await heartbeat(pool, claim, 'a', [{ step: 1, value: 3 }, { step: 2, value: 2 }])).toBe(true);
     expect(await heartbeat(pool, claim, 'someone else')).toBe(false);
     expect((await listTrials(pool, id))[0].intermediate).toEqual([{ step: 0, value: 4 }, { step: 1, value: 3 }, { step: 2, value: 2 }]);
+  });
+
+  it('records the trial list each trial was proposed from: proposalOf re-runs a parallel proposal exactly after the others moved on', async () => {
+    const tpe = { space: SPACE, sampler: { name: 'tpe', options: { startupTrials: 0 } }, trials: 3 } as never;
+    const id = await createTeamSweep(pool, { experiment: 'quadratic', definition: tpe, seed: 5, maxAttempts: 2 });
+    const opts = { ...planFromDefinition(tpe, 5), staleAfterMs: 60_000 };
+    const first = (await claimTrial(pool, id, 'a', opts)) as Claim;
+    const second = (await claimTrial(pool, id, 'b', opts)) as Claim;
+    await completeTrial(pool, first, 'a', { state: 'pruned', intermediate: [{ step: 0, value: 9 }, { step: 1, value: 8 }] });
+    await heartbeat(pool, second, 'b', [{ step: 0, value: 4 }]);
+    const third = (await claimTrial(pool, id, 'a', opts)) as Claim;
+    // Trial 1 goes on after trial 2 was proposed: more values, then complete.
+    await completeTrial(pool, second, 'b', { state: 'complete', value: 2, intermediate: [{ step: 1, value: 3 }] });
+    const input = await proposalOf(pool, id, 2);
+    expect(input.trials.map((t) => [t.number, t.state, t.value, t.intermediate.length])).toEqual([[0, 'pruned', null, 2], [1, 'running', null, 1]]);
+    expect(tpeSampler({ startupTrials: 0 }).propose({ space: SPACE, direction: 'minimize', ...input })).toEqual(third.params);
   });
 
   it('a stopped sweep gives no more claims; an unknown sweep is named in the error', async () => {

@@ -157,7 +157,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     reason       TEXT,
     run_id       BIGINT REFERENCES runs(id),
     ended_at     BIGINT,
-    -- The trial list (number, state, value, intermediate) the sampler saw when it proposed this
+    -- The trial list (number, state, value, last reported step) the sampler saw when it proposed this
     -- trial: with the sweep's seed it re-runs the proposal exactly, whatever the workers did.
     proposed_from TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (sweep_id, number)

@@ -99,9 +99,13 @@ function toTrial(row: Record<string, unknown>): QueueTrial {
   };
 }
 
-/** What a trial was proposed from: params stay with each trial, so only the changing parts are kept. */
+/**
+ * What a trial was proposed from, compactly: params never change once proposed and intermediate
+ * values only grow by step, so each earlier trial's state, value and last reported step say it all.
+ */
 export function snapshot(trials: readonly Trial[]): string {
-  return JSON.stringify(trials.map((t) => ({ number: t.number, state: t.state, value: t.value, intermediate: t.intermediate })));
+  const through = (t: Trial) => (t.intermediate.length === 0 ? null : Math.max(...t.intermediate.map((p) => p.step)));
+  return JSON.stringify(trials.map((t) => ({ number: t.number, state: t.state, value: t.value, through: through(t) })));
 }
 
 /**
@@ -112,7 +116,17 @@ export async function proposalOf(pool: Db, sweepId: number, number: number): Pro
   const sweep = await getTeamSweep(pool, sweepId);
   const { rows } = await pool.query('SELECT proposed_from FROM trials WHERE sweep_id = $1 AND number = $2', [sweepId, number]);
   if (rows.length === 0) throw invalidArgument('number', `a trial number of sweep ${sweepId}`, number);
-  const seen = JSON.parse(rows[0].proposed_from) as Omit<Trial, 'params'>[];
-  const params = new Map((await listTrials(pool, sweepId)).map((t) => [t.number, t.params]));
-  return { seed: sweep.seed, number, trials: seen.map((t) => ({ ...t, params: params.get(t.number) ?? {} })) };
+  const seen = JSON.parse(rows[0].proposed_from) as { number: number; state: TrialState; value: number | null; through: number | null }[];
+  const now = new Map((await listTrials(pool, sweepId)).map((t) => [t.number, t]));
+  return {
+    seed: sweep.seed,
+    number,
+    trials: seen.map(({ number: n, state, value, through }) => ({
+      number: n,
+      params: now.get(n)?.params ?? {},
+      state,
+      value,
+      intermediate: through === null ? [] : (now.get(n)?.intermediate ?? []).filter((p) => p.step <= through),
+    })),
+  };
 }

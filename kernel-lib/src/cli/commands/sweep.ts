@@ -1,4 +1,5 @@
 /** `labbook sweep run FILE | resume ID | show ID`: hyperparameter sweeps as a parent run with child trials. */
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LabbookError } from '../../errors';
 import { requireUserFile } from '../../experiment/loader';
@@ -68,15 +69,10 @@ function show(registry: Registry, id: number, json: boolean): number {
 function loadSweepFile(path: string): SweepDefinition {
   const file = resolve(path);
   if (!/\.(ts|js|cjs)$/.test(file)) throw new LabbookError('INVALID_ARGUMENT', `Invalid sweep file ${file}: expected a .ts or .js file whose default export is defineSweep(...).`);
-  let exports: { [key: string]: unknown };
-  try {
-    exports = requireUserFile(file);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND' && (error as Error).message.includes(file)) {
-      throw new LabbookError('NOT_FOUND', `No sweep file at ${file}: expected a .ts or .js file whose default export is defineSweep(...).`);
-    }
-    throw error;
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new LabbookError('NOT_FOUND', `No sweep file at ${file}: expected a .ts or .js file whose default export is defineSweep(...).`);
   }
+  const exports = requireUserFile(file);
   const found = [exports.default, exports].find(isDefinition);
   if (!found) {
     const names = Object.keys(exports);

@@ -1,0 +1,105 @@
+/** `labbook sweep run|resume|show` through the real CLI: output, `runs --parent`, mistakes, and resuming a sweep killed with -9. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openRegistry } from '../../kernel-lib/src/registry';
+import { loadSweep } from '../../kernel-lib/src/sweep';
+import { CLI, collect, expectMistakes, processGone, ROOT, runCli, tempDb } from '../helpers';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'sweep');
+const SWEEP = join(FIXTURES, 'tiny-sweep.ts');
+
+/** What must match between two runs of the same sweep: each trial's params, state, value and final checkpoint. */
+function outcome(db: string, id: number) {
+  const registry = openRegistry({ db, create: false });
+  try {
+    const sweep = loadSweep(registry, id);
+    return sweep.trials.map((t, i) => ({ ...t, checkpoint: registry.getRun(sweep.runIds[i]).checkpoints.at(-1)?.sha256 }));
+  } finally {
+    registry.close();
+  }
+}
+
+describe('labbook sweep', () => {
+  const db = tempDb();
+
+  it('run: trials as child runs, the leaderboard and the best trial; `runs --parent` lists the trials; show again', async () => {
+    const ran = await runCli(['sweep', 'run', SWEEP, '--db', db, '--json']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const summary = JSON.parse(ran.stdout);
+    expect(summary).toMatchObject({ id: 1, status: 'finished', stopped: 'budget: 5 trials', counts: { complete: 4, pruned: 1, failed: 0, running: 0 } });
+    expect(summary.leaderboard.map((r: { rank: number | null }) => r.rank)).toEqual([1, 2, 3, 4, null]);
+    expect(summary.best).toEqual(summary.leaderboard[0]);
+    expect(ran.stderr).toMatch(/^trial 0: complete final_val_loss=/m);
+    expect(ran.stderr).toMatch(/^trial 4: pruned \(run 6\) .*: pruned at step 1: val_loss .* is worse than the median/m);
+
+    const runs = await runCli(['runs', '--parent', '1', '--db', db, '--json']);
+    expect(runs.code, runs.stderr).toBe(0);
+    expect(JSON.parse(runs.stdout).map((r: { id: number }) => r.id).sort()).toEqual([2, 3, 4, 5, 6]);
+
+    const shown = await runCli(['sweep', 'show', '1', '--db', db]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const best = summary.best;
+    expect(shown.stdout).toContain('sweep 1  sweep-tiny  finished  seed 11');
+    expect(shown.stdout).toContain('objective: minimize final_val_loss (pruned on val_loss)');
+    expect(shown.stdout).toContain('trials: 5 (4 complete, 1 pruned)');
+    expect(shown.stdout).toMatch(new RegExp(`^best: trial ${best.trial} \\(run ${best.run}\\) final_val_loss `, 'm'));
+    expect(shown.stdout).toMatch(/^rank {2}trial {2}run {2}state +final_val_loss {2}params +pruned_step$/m);
+    expect(shown.stdout).toMatch(/^- +4 +6 +pruned +- +learningRate=\S+ units=\d+ +1$/m);
+    expect(shown.stdout).toMatch(/^ {2}trial 4 pruned: pruned at step 1: val_loss/m);
+  });
+
+  it('mistakes are one line and exit 2: a missing file, a file without a sweep, a bad definition, a run that is not a sweep', async () => {
+    const plain = tempDb();
+    const registry = openRegistry({ db: plain });
+    registry.startRun({ experiment: 'plain' }).end();
+    registry.startRun({ experiment: 'plain' }).end();
+    registry.close();
+    await expectMistakes(
+      [
+        [['sweep', 'run', join(FIXTURES, 'nope.ts')], /^labbook: No sweep file at .*nope\.ts: expected a \.ts or \.js file whose default export is defineSweep/],
+        [['sweep', 'run', join(FIXTURES, 'tiny-mlp.ts')], /^labbook: Invalid sweep file .*tiny-mlp\.ts: expected a default export of defineSweep\(\.\.\.\), found exports default/],
+        [['sweep', 'run', join(FIXTURES, 'bad-sweep.ts')], /^labbook: Invalid value for `sampler`: expected one of 'grid', 'random', 'tpe', received "tpee"\. Did you mean 'tpe'\?/],
+        [['sweep', 'run', SWEEP, '--trials', '0'], /Invalid value for `--trials`: expected an integer >= 1, received "0"/],
+        [['sweep', 'start', SWEEP], /Unknown sweep action `start`: expected one of run, resume, show/],
+        [['sweep', 'show', '2'], /Run 2 is not a sweep: expected a sweep's parent run \(tag labbook.sweep=parent\), received a run of plain/],
+      ],
+      plain,
+    );
+  });
+
+  it('resume: a sweep killed with -9 mid-trial, resumed, ends as the uninterrupted sweep did', async () => {
+    const killed = tempDb();
+    const child = spawn(process.execPath, [CLI, 'sweep', 'run', SWEEP, '--db', killed]);
+    const done = collect(child);
+    // Wait until trial 2 is running, then kill the whole sweep without warning.
+    await new Promise<void>((resolve, reject) => {
+      child.on('close', () => reject(new Error('the sweep ended before trial 2 started')));
+      const poll = setInterval(() => {
+        try {
+          const registry = openRegistry({ db: killed, create: false });
+          const row = registry.db.prepare("SELECT r.status FROM runs r JOIN tags t ON t.run_id = r.id AND t.key = 'sweep.trial' AND t.value = '2'").get();
+          registry.close();
+          if (row) {
+            clearInterval(poll);
+            resolve();
+          }
+        } catch {
+          // the registry is not created yet
+        }
+      }, 20);
+    });
+    child.kill('SIGKILL');
+    await done;
+    expect(await processGone(child.pid!)).toBe(true);
+    const registry = openRegistry({ db: killed, create: false });
+    const before = loadSweep(registry, 1);
+    registry.close();
+    expect(before.trials.length).toBe(3);
+
+    const resumed = await runCli(['sweep', 'resume', '1', '--db', killed, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ id: 1, stopped: 'budget: 5 trials', counts: { complete: 4, pruned: 1 } });
+    expect(outcome(killed, 1)).toEqual(outcome(db, 1));
+  });
+});

@@ -133,6 +133,35 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN parent_id INTEGER REFERENCES runs(id);
   CREATE INDEX runs_by_parent ON runs (parent_id);
   `,
+  // 4: offline-first sync to a team store. `origin` names this registry (a random UUID made once,
+  // here) so that its runs keep one identity in every team store; sync_state is, per run and team
+  // (a hash of the store's host, port and database, never its password), what has been pushed:
+  // each step commits there first and then advances this cursor, so a killed sync resumes.
+  `
+  CREATE TABLE registry_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO registry_meta (key, value) VALUES ('origin',
+    lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' ||
+    substr('89ab', 1 + (random() & 3), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))));
+
+  CREATE TABLE sync_state (
+    run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    team          TEXT NOT NULL,
+    team_run_id   INTEGER NOT NULL,
+    metric_steps  TEXT NOT NULL DEFAULT '{}', -- JSON {key: last step pushed}
+    points        INTEGER NOT NULL DEFAULT 0, -- metric points pushed
+    params        INTEGER NOT NULL DEFAULT 0, -- params pushed (write-once, so a count)
+    datasets      INTEGER NOT NULL DEFAULT 0,
+    tags          TEXT,                       -- JSON of the tags as last pushed
+    checkpoints   TEXT NOT NULL DEFAULT '{}', -- JSON {step: sha256} pushed
+    artifacts     TEXT NOT NULL DEFAULT '{}', -- JSON {name: sha256} pushed
+    status        TEXT,                       -- the status last pushed (NULL: not yet)
+    synced_at     INTEGER NOT NULL,
+    PRIMARY KEY (run_id, team)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,207 @@
+/** The team store's side of sync: each function is one step, committed in its own transaction, safe to repeat. */
+import type pg from 'pg';
+
+export interface RunRowIn {
+  experiment: string;
+  name: string | null;
+  seed: number;
+  config: string;
+  configHash: string;
+  codeHash: string | null;
+  env: string;
+  host: string;
+  pid: number;
+  pidStarted: number | null;
+  startedAt: number;
+  heartbeatAt: number;
+  parentId: number | null;
+  origin: string;
+  originRunId: number;
+}
+
+export async function inTransaction<T>(client: pg.PoolClient, body: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const out = await body();
+    await client.query('COMMIT');
+    return out;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Inserts or refreshes a run keyed by (origin, origin_run_id) and returns its team id. Its status
+ * stays 'running' until the last step pushes the real one, so a half-pushed run never looks done.
+ */
+export async function upsertRun(client: pg.PoolClient, r: RunRowIn, now: number): Promise<number> {
+  return inTransaction(client, async () => {
+    await client.query('INSERT INTO experiments (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [r.experiment, now]);
+    const res = await client.query<{ id: string }>(
+      `INSERT INTO runs (experiment_id, name, status, seed, config, config_hash, code_hash, env, host, pid, pid_started, started_at,
+         heartbeat_at, parent_id, origin, origin_run_id, synced_at)
+       VALUES ((SELECT id FROM experiments WHERE name = $1), $2, 'running', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (origin, origin_run_id) DO UPDATE SET name = excluded.name, heartbeat_at = excluded.heartbeat_at,
+         parent_id = COALESCE(excluded.parent_id, runs.parent_id), synced_at = excluded.synced_at
+       RETURNING id`,
+      [r.experiment, r.name, r.seed, r.config, r.configHash, r.codeHash, r.env, r.host, r.pid, r.pidStarted, r.startedAt, r.heartbeatAt,
+        r.parentId, r.origin, r.originRunId, now],
+    );
+    return Number(res.rows[0].id);
+  });
+}
+
+/** A run's team id by its (origin, local id), or null when it has not been pushed. */
+export async function teamRunId(client: pg.PoolClient, origin: string, localId: number): Promise<number | null> {
+  const res = await client.query<{ id: string }>('SELECT id FROM runs WHERE origin = $1 AND origin_run_id = $2', [origin, localId]);
+  return res.rows.length ? Number(res.rows[0].id) : null;
+}
+
+export async function runExists(client: pg.PoolClient, id: number): Promise<boolean> {
+  return (await client.query('SELECT 1 FROM runs WHERE id = $1', [id])).rows.length > 0;
+}
+
+/** Params are write-once: a repeated push inserts nothing. A value keeps its type (num or text). */
+export async function pushParams(client: pg.PoolClient, runId: number, params: { key: string; value: unknown; type: string }[]): Promise<void> {
+  const num = params.map((p) => (typeof p.value === 'number' ? p.value : null));
+  const text = params.map((p) => (typeof p.value === 'string' ? p.value : null));
+  await inTransaction(client, () =>
+    client.query(
+      `INSERT INTO params (run_id, key, type, num, text) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::float8[], $5::text[])
+       ON CONFLICT (run_id, key) DO NOTHING`,
+      [runId, params.map((p) => p.key), params.map((p) => p.type), num, text],
+    ),
+  );
+}
+
+/** Tags are mutable: the team's copy becomes exactly the local set. */
+export async function pushTags(client: pg.PoolClient, runId: number, tags: [string, string][]): Promise<void> {
+  const keys = tags.map(([k]) => k);
+  await inTransaction(client, async () => {
+    await client.query('DELETE FROM tags WHERE run_id = $1 AND NOT (key = ANY($2::text[]))', [runId, keys]);
+    await client.query(
+      `INSERT INTO tags (run_id, key, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
+       ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,
+      [runId, keys, tags.map(([, v]) => v)],
+    );
+  });
+}
+
+export interface DatasetIn {
+  name: string;
+  sha256: string;
+  rows: number;
+  columns: number;
+  schema: string | null;
+  source: string | null;
+}
+
+export async function pushDatasets(client: pg.PoolClient, runId: number, d: DatasetIn[]): Promise<void> {
+  await inTransaction(client, () =>
+    client.query(
+      `INSERT INTO datasets (run_id, name, sha256, rows, columns, schema, source)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
+       ON CONFLICT (run_id, name) DO NOTHING`,
+      [runId, d.map((x) => x.name), d.map((x) => x.sha256), d.map((x) => x.rows), d.map((x) => x.columns), d.map((x) => x.schema), d.map((x) => x.source)],
+    ),
+  );
+}
+
+/** Metric points as parallel arrays (one array per column is what unnest takes). */
+export interface PointBatch {
+  keys: string[];
+  steps: number[];
+  values: (number | null)[];
+  times: number[];
+}
+
+/**
+ * One batch of points and their fold into metrics_latest, in one statement: only the rows this
+ * insert really added are folded in, so a batch sent again (a sync killed after the commit, before
+ * its cursor moved) changes neither the history nor the counts.
+ */
+export async function pushPoints(client: pg.PoolClient, runId: number, b: PointBatch): Promise<void> {
+  await inTransaction(client, () =>
+    client.query(
+      `WITH ins AS (
+         INSERT INTO metrics (run_id, key, step, value, time)
+         SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[])
+         ON CONFLICT DO NOTHING RETURNING key, step, value, time
+       ), agg AS (
+         SELECT DISTINCT ON (key) key, step, value, time, min(value) OVER w AS lo, max(value) OVER w AS hi, count(*) OVER w AS n
+         FROM ins WINDOW w AS (PARTITION BY key) ORDER BY key, step DESC
+       )
+       INSERT INTO metrics_latest (run_id, key, step, value, time, min, max, count)
+       SELECT $1, key, step, value, time, lo, hi, n FROM agg
+       ON CONFLICT (run_id, key) DO UPDATE SET
+         value = CASE WHEN excluded.step > metrics_latest.step THEN excluded.value ELSE metrics_latest.value END,
+         time = CASE WHEN excluded.step > metrics_latest.step THEN excluded.time ELSE metrics_latest.time END,
+         step = GREATEST(excluded.step, metrics_latest.step),
+         min = LEAST(excluded.min, metrics_latest.min),
+         max = GREATEST(excluded.max, metrics_latest.max),
+         count = metrics_latest.count + excluded.count`,
+      [runId, b.keys, b.steps, b.values, b.times],
+    ),
+  );
+}
+
+/**
+ * Stores an object unless the team store has it. The database checks the hash too: bytes that do
+ * not hash to their name are refused there as well as here. Returns the bytes sent (0: already there).
+ */
+export async function pushObject(client: pg.PoolClient, sha256: string, read: () => Uint8Array, now: number): Promise<number> {
+  const have = await client.query('SELECT 1 FROM objects WHERE sha256 = $1', [sha256]);
+  if (have.rows.length) return 0;
+  const bytes = Buffer.from(read());
+  const res = await inTransaction(client, () =>
+    client.query(
+      `INSERT INTO objects (sha256, bytes, size, created_at) SELECT $1, $2::bytea, $3, $4 WHERE encode(sha256($2::bytea), 'hex') = $1
+       ON CONFLICT (sha256) DO NOTHING RETURNING 1`,
+      [sha256, bytes, bytes.length, now],
+    ),
+  );
+  if (res.rowCount === 0 && !(await client.query('SELECT 1 FROM objects WHERE sha256 = $1', [sha256])).rows.length) {
+    throw new Error(`the team store refused object ${sha256}: its bytes do not hash to its name`);
+  }
+  return bytes.length;
+}
+
+export async function pushCheckpoint(client: pg.PoolClient, runId: number, c: { step: number; sha256: string; bytes: number; created_at: number }): Promise<void> {
+  await inTransaction(client, () =>
+    client.query(
+      `INSERT INTO checkpoints (run_id, step, sha256, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (run_id, step) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, created_at = excluded.created_at`,
+      [runId, c.step, c.sha256, c.bytes, c.created_at],
+    ),
+  );
+}
+
+export async function pushArtifact(
+  client: pg.PoolClient,
+  runId: number,
+  a: { name: string; sha256: string; media_type: string; bytes: number; created_at: number },
+): Promise<void> {
+  await inTransaction(client, () =>
+    client.query(
+      `INSERT INTO artifacts (run_id, name, sha256, media_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (run_id, name) DO UPDATE SET sha256 = excluded.sha256, media_type = excluded.media_type, bytes = excluded.bytes,
+         created_at = excluded.created_at`,
+      [runId, a.name, a.sha256, a.media_type, a.bytes, a.created_at],
+    ),
+  );
+}
+
+/** The last step: the run's real status, end and error. */
+export async function pushStatus(
+  client: pg.PoolClient,
+  runId: number,
+  s: { status: string; ended_at: number | null; error: string | null; heartbeat_at: number },
+  now: number,
+): Promise<void> {
+  await inTransaction(client, () =>
+    client.query('UPDATE runs SET status = $2, ended_at = $3, error = $4, heartbeat_at = $5, synced_at = $6 WHERE id = $1', [
+      runId, s.status, s.ended_at, s.error, s.heartbeat_at, now,
+    ]),
+  );
+}

@@ -89,6 +89,8 @@ const FILTERS = [
   'NOT (metrics.acc >= 0.9)',
   "experiment = 'b' OR config.opt IN ('adam', 'sgd')",
   'metrics.acc IS NULL AND config.lr IS NOT NULL',
+  // A key holding numbers and text may be compared with either.
+  "config.mixed = 'abc' OR config.mixed >= 2",
 ];
 
 const SORTS = [
@@ -144,7 +146,13 @@ describe('searchRuns pages match the straightforward query', () => {
   it('within an experiment and among the children of a run', () => {
     const cases: SearchOptions[] = [];
     for (const sort of SORTS) {
-      cases.push({ experiment: 'c', sort, limit: 30 }, { parent: 3, sort }, { experiment: 'a', where: 'metrics.acc > 0.2', sort, limit: 25, offset: 5 });
+      cases.push(
+        { experiment: 'c', sort, limit: 30 },
+        { parent: 3, sort },
+        { experiment: 'a', where: 'metrics.acc > 0.2', sort, limit: 25, offset: 5 },
+        { where: 'parent = 4 AND metrics.acc > 0.1', sort, limit: 20 },
+        { where: 'parent IN (2, 5) OR config.lr = 3', sort, limit: 60, offset: 3 },
+      );
     }
     for (const options of cases) expect(searchRuns(db, options).map((r) => r.id), JSON.stringify(options)).toEqual(reference(db, options));
   });

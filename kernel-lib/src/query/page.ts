@@ -1,6 +1,7 @@
 /** The page query: the ids of one filtered, sorted page of runs, read in the sort key's index order where one serves. */
 import type { Db } from '../registry/database';
 import type { FieldRef } from './fields';
+import type { FilterNode } from './parser';
 import { compileSortKeys, type SortKey } from './sort';
 
 /**
@@ -20,6 +21,20 @@ export interface PageRequest {
   keys: readonly SortKey[];
   limit: number | undefined;
   offset: number;
+  /**
+   * The conditions pin the runs to the children of given runs (see pinsParent): those few are
+   * sorted outright, as walking the key's index would pass every run to find them. SQLite cannot
+   * tell without statistics (the registry runs no ANALYZE) and would walk.
+   */
+  narrow: boolean;
+}
+
+/** Whether a filter (ANDed at its top) selects by `parent = N` or `parent IN (...)`. */
+export function pinsParent(node: FilterNode): boolean {
+  if (node.kind === 'and') return node.operands.some(pinsParent);
+  const isParent = (field: FieldRef) => field.kind === 'column' && field.column === 'parent';
+  if (node.kind === 'compare') return node.op === '=' && isParent(node.field);
+  return node.kind === 'in' && !node.negated && isParent(node.field);
 }
 
 /** The table and column a keyed field's values live in, when an index on (key, column) orders them. */
@@ -46,7 +61,7 @@ function keyedSource(db: Db, field: FieldRef): { table: string; column: string }
 export function pageIds(db: Db, request: PageRequest): number[] {
   const { conditions, params, keys, limit, offset } = request;
   const [first, ...rest] = keys;
-  const source = keyedSource(db, first.field);
+  const source = request.narrow ? undefined : keyedSource(db, first.field);
   if (source === undefined) return plainPage(db, request, [], []);
   const key = (first.field as { key: string }).key;
   const { table, column } = source;

@@ -8,7 +8,7 @@ import { compileTree } from './compile';
 import { sortError } from './error';
 import { checkFilterKeys, checkSortKeys } from './known';
 import { parseFilter } from './parser';
-import { pageIds } from './page';
+import { pageIds, pinsParent } from './page';
 import { parseSort, sortSpec } from './sort';
 
 /** What a listing of runs shows: identity, status, times, config and the latest of each metric. */
@@ -79,16 +79,18 @@ export function searchRuns(source: RunSource, options: SearchOptions = {}): RunS
     conditions.push('r.parent_id = ?');
     params.push(parent);
   }
+  let narrow = parent !== undefined;
   if (where !== undefined && where.trim() !== '') {
     const tree = parseFilter(where);
     checkFilterKeys(db, tree, scope);
+    narrow ||= pinsParent(tree);
     const filter = compileTree(tree);
     conditions.push(filter.sql);
     params.push(...filter.params);
   }
   const sortKeys = parseSort(sortSpec(sort));
   checkSortKeys(db, sortKeys, scope, sortError);
-  return loadSummaries(db, pageIds(db, { conditions, params, keys: sortKeys, limit, offset }));
+  return loadSummaries(db, pageIds(db, { conditions, params, keys: sortKeys, limit, offset, narrow }));
 }
 
 /** The summaries of `ids`, in that order, in three statements whatever the number of runs. */

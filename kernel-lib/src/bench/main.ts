@@ -1,32 +1,35 @@
 /**
- * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06]`: runs
+ * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06] [--runs=1000000]`: runs
  * benchmarks and prints their figures as one JSON document.
  */
 import { benchCli } from './cli';
 import { benchNotebooks } from './notebooks';
 import { benchRegistry } from './registry';
+import { benchScale } from './scale';
 import { benchTrain } from './train';
 
-type Options = { backends?: string[]; models?: string[]; seconds?: number; repeats?: number; notebooks?: string[] };
+type Options = { backends?: string[]; models?: string[]; seconds?: number; repeats?: number; notebooks?: string[]; runs?: number };
 
 const BENCHES: { [name: string]: (options: Options) => unknown } = {
   cli: (options) => benchCli({ repeats: options.repeats }),
   registry: () => benchRegistry(),
   train: async (options) => benchTrain(options),
   notebooks: (options) => benchNotebooks({ only: options.notebooks }),
+  sync: async () => (await import('./sync')).benchSync(),
+  scale: (options) => benchScale({ runs: options.runs }),
 };
 
 async function main(args: string[]): Promise<number> {
   const options: Options = {};
   const names: string[] = [];
   for (const arg of args) {
-    const flag = /^--(backends|models|seconds|repeats|notebooks)=(.+)$/.exec(arg);
+    const flag = /^--(backends|models|seconds|repeats|notebooks|runs)=(.+)$/.exec(arg);
     if (flag === null) names.push(arg);
-    else if (flag[1] === 'seconds' || flag[1] === 'repeats') options[flag[1]] = Number(flag[2]);
+    else if (flag[1] === 'seconds' || flag[1] === 'repeats' || flag[1] === 'runs') options[flag[1]] = Number(flag[2]);
     else options[flag[1] as 'backends' | 'models' | 'notebooks'] = flag[2].split(',');
   }
-  // The notebooks benchmark takes many minutes (18 notebook executions): only when named.
-  const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks');
+  // The notebooks benchmark takes many minutes (18 notebook executions), scale builds a million-run registry: only when named.
+  const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks' && n !== 'scale');
   const unknown = chosen.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
     process.stderr.write(`Unknown benchmark ${unknown.join(', ')}: expected one of ${Object.keys(BENCHES).join(', ')}.\n`);

@@ -78,7 +78,11 @@ export function checkFieldKeys(db: Db, uses: readonly FieldUse[], experimentId: 
     if (table === 'params' && values.some((v) => typeof v.value === 'string' || typeof v.value === 'number')) {
       // Booleans are stored as 1/0 and arrays as JSON text, so they count as numbers and text here.
       // A key that is null in every run is neither: no probe below would find a row, so check first.
-      const kind = !some(' AND t.value IS NOT NULL') ? null : !some(" AND typeof(t.value) NOT IN ('integer', 'real', 'null')") ? 'number' : !some(" AND typeof(t.value) NOT IN ('text', 'null')") ? 'string' : null;
+      // The probes are ranges of the index, where numbers sort before text and text before blobs, so
+      // one that finds nothing reads nothing (a typeof() test read every value of the key: 0.4 s at a million runs).
+      const text = " AND t.value >= ''";
+      const numberOrBlob = (): boolean => some(" AND t.value < ''") || some(" AND t.value >= x''");
+      const kind = !some(' AND t.value IS NOT NULL') ? null : !some(text) ? 'number' : !numberOrBlob() ? 'string' : null;
       if (kind) checkTypes(field, kind, values, fail);
     }
   }

@@ -22,7 +22,7 @@ describe('runSweep', () => {
   it('records a parent run whose children are the trials; the same seed gives the same trials, values and checkpoints', async () => {
     const input: SweepInput = {
       experiment: tiny(),
-      space: { learningRate: logUniform(1e-3, 0.1), units: int(2, 12) },
+      space: { units: int(2, 12), learningRate: logUniform(1e-3, 0.1) },
       objective,
       sampler: { name: 'tpe', options: { startupTrials: 2 } },
       budget: { trials: 4 },
@@ -43,6 +43,8 @@ describe('runSweep', () => {
         expect(children.map((c) => c.seed)).toEqual([5, 5, 5, 5]);
         expect(children.map((c) => c.tags['sweep.trial'])).toEqual(['0', '1', '2', '3']);
         expect(children.every((c) => c.tags['sweep.state'] === 'complete')).toBe(true);
+        // Read back in declaration order (the registry stores the config with sorted keys): a resumed sweep draws as this one did.
+        expect(Object.keys(loadSweep(registry, summary.id).definition.space)).toEqual(['units', 'learningRate']);
         expect(loadSweep(registry, summary.id).trials).toEqual(summary.trials.map(({ runId, reason, prunedStep, ...t }) => t));
         return summary.trials.map((t, i) => ({ ...t, runId: 0, checkpoint: children[i].checkpoints.at(-1)!.sha256 }));
       });

@@ -33,6 +33,8 @@ export interface SweepDefinition {
   /** The experiment's file relative to the project root, or null (then it is loaded by name). */
   experimentFile: string | null;
   space: SearchSpace;
+  /** The space's param names in declaration order: samplers draw in that order, and the registry stores objects with sorted keys. */
+  order: string[];
   objective: { metric: string; direction: Direction; intermediate: string };
   sampler: { name: SamplerName; options: JsonOptions };
   pruner: { name: PrunerName; options: JsonOptions };
@@ -76,7 +78,7 @@ export function checkSweepDefinition(value: unknown): SweepDefinition {
 }
 
 function checkDefinition(input: SweepInput | SweepDefinition, experiment: { name: string; file: string | null }): SweepDefinition {
-  const space = defineSpace(input.space);
+  const space = defineSpace(inOrder(input.space, (input as SweepDefinition).order));
   const objective = checkObjective(input.objective);
   const sampler = named('sampler', input.sampler, SAMPLER_NAMES);
   const pruner = named('pruner', input.pruner ?? 'none', PRUNER_NAMES);
@@ -86,7 +88,17 @@ function checkDefinition(input: SweepInput | SweepDefinition, experiment: { name
   const set = input.set ?? {};
   if (set === null || typeof set !== 'object' || Array.isArray(set)) throw invalidArgument('set', 'an object of config keys to values, e.g. {epochs: 20}', set);
   const budget = checkBudget(input.budget, sampler.name === 'grid' ? gridSize(space, sampler.options) : null);
-  return { experiment: experiment.name, experimentFile: experiment.file, space, objective, sampler, pruner, budget, seed, set: set as { [key: string]: Json } };
+  return { experiment: experiment.name, experimentFile: experiment.file, space, order: Object.keys(space), objective, sampler, pruner, budget, seed, set: set as { [key: string]: Json } };
+}
+
+/** A recorded space back in the order it was declared (a conditional param must follow its parent, and draws follow the order). */
+function inOrder(space: SearchSpace, order: string[] | undefined): SearchSpace {
+  if (order === undefined || space === null || typeof space !== 'object') return space;
+  const names = Object.keys(space);
+  if (!Array.isArray(order) || order.length !== names.length || !names.every((n) => order.includes(n))) {
+    throw invalidArgument('order', `the space's param names (${names.join(', ')}) in declaration order`, order);
+  }
+  return Object.fromEntries(order.map((n) => [n, space[n]]));
 }
 
 function experimentOf(experiment: unknown): { name: string; file: string | null } {

@@ -141,9 +141,19 @@ export async function pushPoints(client: pg.PoolClient, runId: number, b: PointB
          min = LEAST(excluded.min, metrics_latest.min),
          max = GREATEST(excluded.max, metrics_latest.max),
          count = metrics_latest.count + excluded.count`,
-      [runId, b.keys, b.steps, b.values, b.times],
+      [runId, b.keys, numbers(b.steps), numbers(b.values), numbers(b.times)],
     ),
   );
+}
+
+/** A numeric array as PostgreSQL's array literal: pg's generic array encoder costs more than the insert at 50,000 points. */
+function numbers(values: readonly (number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out += (i ? ',' : '') + (v === null ? 'NULL' : String(v));
+  }
+  return `${out}}`;
 }
 
 /**

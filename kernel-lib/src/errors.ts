@@ -18,7 +18,9 @@ export type LabbookErrorCode =
   | 'MODEL_FORMAT'
   | 'NON_FINITE_LOSS'
   | 'NOT_REPRODUCED'
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  /** The team store (PostgreSQL) cannot be reached, refuses the login, or lacks the database or a right. */
+  | 'TEAM_STORE';
 
 export class LabbookError extends Error {
   readonly code: LabbookErrorCode;

@@ -4,9 +4,13 @@ import { RUN_STATUSES } from '../registry/types';
 import { filterError } from './error';
 import { type FieldRef, fieldSql } from './fields';
 import { type Literal, type FilterNode, parseFilter } from './parser';
+import { emitPostgres, numberPlaceholders } from './postgres';
+
+/** Which SQL a filter or sort compiles to: the local registry's SQLite, or the team store's PostgreSQL. */
+export type Dialect = 'sqlite' | 'postgres';
 
 export interface CompiledSql {
-  /** SQL text in which every value and key is a `?`; safe to splice into a WHERE clause. */
+  /** SQL text in which every value and key is a `?` (PostgreSQL: `$1..$n`); safe to splice into a WHERE clause. */
   sql: string;
   params: unknown[];
 }
@@ -15,15 +19,20 @@ export interface CompiledSql {
  * Compiles `where` (see the filter grammar in the README) against the runs table aliased `alias`.
  * Throws LabbookError INVALID_FILTER, with `position`, for anything it cannot compile.
  */
-export function compileFilter(where: string, alias = 'r'): CompiledSql {
+export function compileFilter(where: string, alias = 'r', dialect: Dialect = 'sqlite'): CompiledSql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
-  return compileTree(parseFilter(where), alias);
+  return compileTree(parseFilter(where), alias, dialect);
 }
 
-/** compileFilter for a tree already parsed (and checked against a registry by searchRuns). */
-export function compileTree(tree: FilterNode, alias = 'r'): CompiledSql {
+/**
+ * compileFilter for a tree already parsed (and checked against a registry by searchRuns). For
+ * PostgreSQL the placeholders are numbered from `firstParam`, so the text can follow others.
+ */
+export function compileTree(tree: FilterNode, alias = 'r', dialect: Dialect = 'sqlite', firstParam = 1): CompiledSql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
   const params: unknown[] = [];
+  if (dialect === 'postgres') return { sql: numberPlaceholders(emitPostgres(tree, alias, params), firstParam), params };
+  if (dialect !== 'sqlite') throw invalidArgument('dialect', "'sqlite' or 'postgres'", dialect);
   const sql = emit(tree, alias, params);
   return { sql, params };
 }
@@ -62,10 +71,18 @@ function emit(node: FilterNode, alias: string, params: unknown[]): string {
  * OR are associative in SQL's three-valued logic too, and the text keeps the terms' order, so the
  * result and the order of the bound values are unchanged.
  */
-function chain(operands: readonly FilterNode[], from: number, to: number, op: string, alias: string, params: unknown[]): string {
-  if (to - from === 1) return emit(operands[from], alias, params);
+export function chain(
+  operands: readonly FilterNode[],
+  from: number,
+  to: number,
+  op: string,
+  alias: string,
+  params: unknown[],
+  each: (node: FilterNode, alias: string, params: unknown[]) => string = emit,
+): string {
+  if (to - from === 1) return each(operands[from], alias, params);
   const mid = (from + to) >> 1;
-  return `(${chain(operands, from, mid, op, alias, params)}${op}${chain(operands, mid, to, op, alias, params)})`;
+  return `(${chain(operands, from, mid, op, alias, params, each)}${op}${chain(operands, mid, to, op, alias, params, each)})`;
 }
 
 function field(ref: FieldRef, alias: string, params: unknown[]): string {
@@ -75,7 +92,7 @@ function field(ref: FieldRef, alias: string, params: unknown[]): string {
 }
 
 /** The SQLite value a literal binds as, checked against what the field can hold. */
-function bind(ref: FieldRef, literal: Literal, op: string): number | string {
+export function bind(ref: FieldRef, literal: Literal, op: string): number | string {
   const { value, pos } = literal;
   if (value === null) {
     throw filterError(pos, `\`${op}\` with null`, "a number, a 'string', true or false", 'null', 'Test for a missing value with IS NULL or IS NOT NULL.');
@@ -105,7 +122,7 @@ function bind(ref: FieldRef, literal: Literal, op: string): number | string {
   return value;
 }
 
-function pattern(ref: FieldRef, fieldPos: number, literal: Literal): string {
+export function pattern(ref: FieldRef, fieldPos: number, literal: Literal): string {
   if (ref.kind === 'column' && (ref.column === 'started_at' || ref.column === 'ended_at')) {
     throw filterError(fieldPos, `LIKE on the time \`${ref.text}\``, 'a comparison such as <, >= or =', 'LIKE');
   }

@@ -14,8 +14,8 @@ export interface FieldUse {
   values: Literal[];
 }
 
-type KeyTable = 'params' | 'metrics_latest' | 'tags';
-const TABLES = { config: 'params', metric: 'metrics_latest', tag: 'tags' } as const;
+export type KeyTable = 'params' | 'metrics_latest' | 'tags';
+export const TABLES = { config: 'params', metric: 'metrics_latest', tag: 'tags' } as const;
 const PREFIX = { params: 'config', metrics_latest: 'metrics', tags: 'tags' } as const;
 /** How many known keys an error lists; the suggestion, when there is one, comes first. */
 const LISTED = 8;
@@ -33,6 +33,13 @@ export function checkFilterKeys(db: Db, tree: FilterNode, experimentId: number |
 
 export function checkSortKeys(db: Db, keys: readonly SortKey[], experimentId: number | undefined, fail: ErrorFactory): void {
   checkFieldKeys(db, keys.map((k) => ({ field: k.field, pos: k.pos, values: [] })), experimentId, fail);
+}
+
+/** Every field a filter names with where it was written and what it is compared with. */
+export function filterUses(tree: FilterNode): FieldUse[] {
+  const uses: FieldUse[] = [];
+  collect(tree, uses);
+  return uses;
 }
 
 /** Every field a filter names, in the order written. */
@@ -90,6 +97,11 @@ export function checkFieldKeys(db: Db, uses: readonly FieldUse[], experimentId: 
 
 function unknownKey(db: Db, table: KeyTable, field: FieldRef, pos: number, scope: string, scoped: number[], fail: ErrorFactory) {
   const known = db.prepare(`SELECT DISTINCT t.key FROM ${table} t ${scope} ORDER BY t.key`).pluck().all(...scoped) as string[];
+  return unknownKeyError(known, table, field, pos, scope !== '', fail);
+}
+
+/** The error for a key no run in scope recorded, given the keys that were (sorted); the team store's check shares it. */
+export function unknownKeyError(known: readonly string[], table: KeyTable, field: FieldRef, pos: number, scope: boolean, fail: ErrorFactory) {
   const prefix = PREFIX[table];
   const key = field.kind === 'column' ? '' : field.key;
   const dot = key.lastIndexOf('.');
@@ -144,7 +156,7 @@ function suggest(key: string, known: readonly string[]): string | undefined {
 }
 
 /** A config key recorded only as numbers (or only as text) compared with the other kind selects nothing. */
-function checkTypes(field: FieldRef, kind: 'number' | 'string', values: readonly Literal[], fail: ErrorFactory): void {
+export function checkTypes(field: FieldRef, kind: 'number' | 'string', values: readonly Literal[], fail: ErrorFactory): void {
   for (const { value, pos } of values) {
     if (kind === 'number' && typeof value === 'string') {
       throw fail(pos, `\`${field.text}\` is a number in every run, compared with text`, 'a number', `'${value}'`);

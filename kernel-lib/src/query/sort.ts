@@ -1,9 +1,10 @@
 /** Sort specs (`-metrics.acc,config.lr`) -> a parameterized ORDER BY over a run alias. */
 import { invalidArgument } from '../errors';
-import type { CompiledSql } from './compile';
+import type { CompiledSql, Dialect } from './compile';
 import { sortError } from './error';
 import { type FieldRef, fieldSql, resolveField, type RunColumn } from './fields';
 import { readPath } from './lexer';
+import { isText, numberPlaceholders, pgField } from './postgres';
 
 export interface SortKey {
   field: FieldRef;
@@ -63,13 +64,15 @@ export function parseSort(spec: string): SortKey[] {
  * (runs without the key) always sort last; ties fall back to the run id, in the direction of the
  * last key, so pages never overlap or skip runs.
  */
-export function compileSort(spec: string | undefined, alias = 'r'): CompiledSql {
-  return compileSortKeys(parseSort(sortSpec(spec)), alias);
+export function compileSort(spec: string | undefined, alias = 'r', dialect: Dialect = 'sqlite'): CompiledSql {
+  return compileSortKeys(parseSort(sortSpec(spec)), alias, dialect);
 }
 
 /** compileSort for keys already parsed (and checked against a registry by searchRuns). */
-export function compileSortKeys(keys: readonly SortKey[], alias = 'r'): CompiledSql {
+export function compileSortKeys(keys: readonly SortKey[], alias = 'r', dialect: Dialect = 'sqlite', firstParam = 1): CompiledSql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
+  if (dialect === 'postgres') return postgresSort(keys, alias, firstParam);
+  if (dialect !== 'sqlite') throw invalidArgument('dialect', "'sqlite' or 'postgres'", dialect);
   const terms: string[] = [];
   const params: unknown[] = [];
   for (const { field, descending } of keys) {
@@ -81,4 +84,31 @@ export function compileSortKeys(keys: readonly SortKey[], alias = 'r'): Compiled
   }
   terms.push(`${alias}.id ${keys[keys.length - 1].descending ? 'DESC' : 'ASC'}`);
   return { sql: terms.join(', '), params };
+}
+
+/**
+ * The same order on the team store: a config key sorts as SQLite's untyped column does, numbers
+ * before text ascending (text before numbers descending), missing values last either way; text
+ * bytewise ("C"), as SQLite's BINARY collation.
+ */
+function postgresSort(keys: readonly SortKey[], alias: string, firstParam: number): CompiledSql {
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  for (const { field, descending } of keys) {
+    const dir = descending ? 'DESC' : 'ASC';
+    const nullable = !(field.kind === 'column' && NOT_NULL.has(field.column));
+    const last = nullable ? ' NULLS LAST' : '';
+    if (field.kind === 'config') {
+      const part = (column: string) => `(SELECT ${column} FROM params WHERE run_id = ${alias}.id AND key = ?) ${dir} NULLS LAST`;
+      const num = part('num');
+      const text = part('text COLLATE "C"');
+      terms.push(...(descending ? [text, num] : [num, text]));
+      params.push(field.key, field.key);
+    } else {
+      terms.push(`${pgField(field, alias, params, isText(field))} ${dir}${last}`);
+    }
+    if (field.kind === 'column' && field.column === 'id') return { sql: numberPlaceholders(terms.join(', '), firstParam), params };
+  }
+  terms.push(`${alias}.id ${keys[keys.length - 1].descending ? 'DESC' : 'ASC'}`);
+  return { sql: numberPlaceholders(terms.join(', '), firstParam), params };
 }

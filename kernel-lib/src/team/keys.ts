@@ -1,0 +1,38 @@
+/** query/known.ts's key checks (typos, type mismatches) over what the team store has recorded. */
+import type { FieldUse, KeyTable } from '../query/known';
+import { checkTypes, TABLES, unknownKeyError } from '../query/known';
+import type { ErrorFactory } from '../query/lexer';
+import type { TeamStore } from './connect';
+
+/**
+ * Same rules as checkFieldKeys on SQLite: each used key must have been recorded by some run in
+ * scope; a config key recorded only as numbers (or only as text) must not be compared with the
+ * other kind. Probes stop at their first row; the full key list is read only to word an error.
+ */
+export async function checkTeamKeys(store: TeamStore, uses: readonly FieldUse[], experimentId: number | undefined, fail: ErrorFactory): Promise<void> {
+  const keyed = uses.filter((u) => u.field.kind !== 'column');
+  if (keyed.length === 0) return;
+  const scope = experimentId === undefined ? '' : 'JOIN runs r ON r.id = t.run_id AND r.experiment_id = $2';
+  const scoped = experimentId === undefined ? [] : [experimentId];
+  const hasRuns = await store.query(`SELECT 1 FROM runs${experimentId === undefined ? '' : ' WHERE experiment_id = $1'} LIMIT 1`, scoped);
+  if (hasRuns.length === 0) return;
+  for (const { field, pos, values } of keyed) {
+    if (field.kind === 'column') continue;
+    const table: KeyTable = TABLES[field.kind];
+    const some = async (extra: string) => (await store.query(`SELECT 1 FROM ${table} t ${scope} WHERE t.key = $1${extra} LIMIT 1`, [field.key, ...scoped])).length > 0;
+    if (!(await some(''))) {
+      const known = (await store.query<{ key: string }>(`SELECT DISTINCT t.key COLLATE "C" AS key FROM ${table} t ${scope.replace('$2', '$1')} ORDER BY 1`, scoped)).map((r) => r.key);
+      throw unknownKeyError(known, table, field, pos, scope !== '', fail);
+    }
+    if (table === 'params' && values.some((v) => typeof v.value === 'string' || typeof v.value === 'number')) {
+      const kind = !(await some(' AND (t.num IS NOT NULL OR t.text IS NOT NULL)'))
+        ? null
+        : !(await some(' AND t.text IS NOT NULL'))
+          ? 'number'
+          : !(await some(' AND t.num IS NOT NULL'))
+            ? 'string'
+            : null;
+      if (kind) checkTypes(field, kind, values, fail);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/** searchTeamRuns: the filter language on the team store, returning what searchRuns returns on SQLite. */
+import { invalidArgument, LabbookError } from '../errors';
+import { checkCount } from '../query/batch';
+import { compileTree } from '../query/compile';
+import { sortError } from '../query/error';
+import { filterError } from '../query/error';
+import { filterUses } from '../query/known';
+import { parseFilter } from '../query/parser';
+import type { RunSummary, SearchOptions } from '../query/search';
+import { compileSortKeys, parseSort, sortSpec } from '../query/sort';
+import type { Config, RunStatus } from '../registry/types';
+import type { TeamStore } from './connect';
+import { checkTeamKeys } from './keys';
+
+interface SummaryRow {
+  id: number;
+  experiment: string;
+  name: string | null;
+  status: RunStatus;
+  seed: number;
+  started_at: number;
+  ended_at: number | null;
+  parent_id: number | null;
+  config: string;
+}
+
+/** The runs matching `options`, in order: the same checks, errors and results as searchRuns. */
+export async function searchTeamRuns(store: TeamStore, options: SearchOptions = {}): Promise<RunSummary[]> {
+  const { experiment, where, sort, parent } = options;
+  const limit = checkCount('limit', options.limit);
+  const offset = checkCount('offset', options.offset) ?? 0;
+  if (experiment !== undefined && typeof experiment !== 'string') throw invalidArgument('experiment', 'an experiment name', experiment);
+  if (where !== undefined && typeof where !== 'string') throw invalidArgument('where', 'a filter string', where);
+  if (sort !== undefined && typeof sort !== 'string') throw invalidArgument('sort', 'a sort spec string', sort);
+  if (parent !== undefined && (!Number.isSafeInteger(parent) || parent < 1)) throw invalidArgument('parent', 'a run id (a positive integer)', parent);
+  // Everything the user wrote is parsed before the first round trip: a syntax error costs no query.
+  const tree = where !== undefined && where.trim() !== '' ? parseFilter(where) : undefined;
+  const sortKeys = parseSort(sortSpec(sort));
+
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const scope = experiment === undefined ? undefined : await teamExperimentId(store, experiment);
+  if (scope !== undefined) {
+    params.push(scope);
+    conditions.push(`r.experiment_id = $${params.length}`);
+  }
+  if (parent !== undefined) {
+    if ((await store.query('SELECT 1 FROM runs WHERE id = $1', [parent])).length === 0) {
+      throw new LabbookError('NOT_FOUND', `No run with id ${parent} in this registry: expected the id of a recorded run as the parent. List runs with \`labbook runs\`.`);
+    }
+    params.push(parent);
+    conditions.push(`r.parent_id = $${params.length}`);
+  }
+  if (tree) {
+    await checkTeamKeys(store, filterUses(tree), scope, filterError);
+    const filter = compileTree(tree, 'r', 'postgres', params.length + 1);
+    conditions.push(filter.sql);
+    params.push(...filter.params);
+  }
+  await checkTeamKeys(store, sortKeys.map((k) => ({ field: k.field, pos: k.pos, values: [] })), scope, sortError);
+  const order = compileSortKeys(sortKeys, 'r', 'postgres', params.length + 1);
+  params.push(...order.params, limit ?? null, offset);
+  const sql = `SELECT r.id FROM runs r${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}
+    ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`;
+  const ids = (await store.query<{ id: number }>(sql, params)).map((r) => r.id);
+  return loadTeamSummaries(store, ids);
+}
+
+/** The summaries of `ids`, in that order, in three statements whatever their number. */
+export async function loadTeamSummaries(store: TeamStore, ids: readonly number[]): Promise<RunSummary[]> {
+  if (ids.length === 0) return [];
+  const [rows, metrics, tags] = await Promise.all([
+    store.query<SummaryRow>(
+      `SELECT r.id, e.name AS experiment, r.name, r.status, r.seed, r.started_at, r.ended_at, r.parent_id, r.config
+       FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ANY($1::bigint[])`,
+      [ids],
+    ),
+    // Keys in bytewise order, as SQLite's primary key gives them: the JSON output lists them alike.
+    store.query<{ run_id: number; key: string; value: number | null }>('SELECT run_id, key, value FROM metrics_latest WHERE run_id = ANY($1::bigint[]) ORDER BY run_id, key COLLATE "C"', [ids]),
+    store.query<{ run_id: number; key: string; value: string }>('SELECT run_id, key, value FROM tags WHERE run_id = ANY($1::bigint[]) ORDER BY run_id, key COLLATE "C"', [ids]),
+  ]);
+  const byId = new Map<number, RunSummary>();
+  for (const row of rows) {
+    byId.set(row.id, {
+      id: row.id,
+      experiment: row.experiment,
+      name: row.name,
+      status: row.status,
+      seed: row.seed,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      parent: row.parent_id,
+      config: JSON.parse(row.config) as Config,
+      metrics: {},
+      tags: {},
+    });
+  }
+  for (const m of metrics) byId.get(m.run_id)!.metrics[m.key] = m.value;
+  for (const t of tags) byId.get(t.run_id)!.tags[t.key] = t.value;
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** As on SQLite, an unknown experiment is named with the ones there are. */
+export async function teamExperimentId(store: TeamStore, name: string): Promise<number> {
+  const found = await store.query<{ id: number }>('SELECT id FROM experiments WHERE name = $1', [name]);
+  if (found.length) return found[0].id;
+  const known = (await store.query<{ name: string }>('SELECT name FROM experiments ORDER BY name COLLATE "C" LIMIT 20')).map((r) => r.name);
+  const expected = known.length ? `one of ${known.map((n) => JSON.stringify(n)).join(', ')}` : 'an experiment with recorded runs (there are none yet)';
+  throw new LabbookError(
+    'NOT_FOUND',
+    `Unknown experiment ${JSON.stringify(name)}: expected ${expected}. Check the spelling, or leave out \`experiment\` to search every run.`,
+  );
+}

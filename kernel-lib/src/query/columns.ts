@@ -52,14 +52,27 @@ export function checkColumns(db: Db, columns: readonly { column: ListColumn; pos
   checkFieldKeys(db, fields, scope, columnsError);
 }
 
+/** The cells a summary does not hold, already read (the team store reads them asynchronously, before rendering). */
+export interface PrefetchedCells {
+  /** For each run id, the cells of `sqlColumns(columns)` in that order. */
+  rows: Map<number, Cell[]>;
+}
+
+/** The columns whose cells come from the database rather than the summary (a metric's min or max, hashes, parent). */
+export function sqlColumns(columns: readonly ListColumn[]): FieldRef[] {
+  return columns.flatMap((c) => (c.kind === 'duration' || fromSummary(c) ? [] : [c]));
+}
+
 /**
  * The cells of `columns` for each run, in order. What a summary holds is read from it (config
  * values keep their JSON types); the rest (a metric's min or max, hashes) with the filter's SQL.
  */
-export function columnCells(db: Db, summaries: readonly RunSummary[], columns: readonly ListColumn[], now = Date.now()): Cell[][] {
+export function columnCells(db: Db | PrefetchedCells, summaries: readonly RunSummary[], columns: readonly ListColumn[], now = Date.now()): Cell[][] {
   const fromSql = columns.flatMap((c, i) => (c.kind === 'duration' || fromSummary(c) ? [] : [{ c, i }]));
-  const extra = new Map<number, Cell[]>();
-  if (fromSql.length > 0 && summaries.length > 0) {
+  let extra = new Map<number, Cell[]>();
+  if ('rows' in db && db.rows instanceof Map) extra = db.rows;
+  else if (fromSql.length > 0 && summaries.length > 0) {
+    db = db as Db;
     const parts = fromSql.map(({ c }) => fieldSql(c as FieldRef, 'r'));
     const sql = `SELECT r.id, ${parts.map((p) => p.sql).join(', ')} FROM runs r WHERE r.id ${IN_LIST}`;
     const rows = db.prepare(sql).raw().all(...parts.flatMap((p) => p.params), jsonList(summaries.map((s) => s.id))) as Cell[][];

@@ -1,6 +1,7 @@
 /** `labbook delete ID...`: removes ended runs and everything they recorded (objects go at `gc`). */
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { localOnly } from '../../team/cli';
 
 const usage = 'labbook delete ID [ID...] [--db PATH] [--json]';
 
@@ -11,6 +12,7 @@ export const del: Command = {
   run(argv) {
     const { values, positionals } = parse(argv, {}, usage, { name: 'run id', min: 1, max: Infinity });
     const ids = runIds(positionals, usage);
+    localOnly('delete', values.db, 'The team store keeps what sync pushed; delete from a local registry: --db .labbook/labbook.db (or LABBOOK_LOCAL_DB).');
     return withRegistry(values.db, (registry) => {
       registry.deleteRuns(ids); // all or nothing; a parent goes only with its children
       if (values.json) printJson({ deleted: ids });

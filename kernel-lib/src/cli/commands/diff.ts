@@ -3,6 +3,7 @@ import { diffRuns, type RunDiff } from '../../query';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { cell, fitTable } from '../format';
+import { teamUrl } from '../../team/cli';
 
 const usage = 'labbook diff ID ID [ID...] [--all] [--db PATH] [--json]';
 
@@ -13,6 +14,13 @@ export const diff: Command = {
   run(argv) {
     const { values, positionals } = parse(argv, { all: { type: 'boolean', default: false } }, usage, { name: 'run id', min: 2, max: Infinity });
     const ids = runIds(positionals, usage, 2);
+    const team = teamUrl(values.db);
+    const output = (result: RunDiff) => {
+      if (values.json) printJson(result);
+      else print(renderDiff(result, values.all));
+      return 0;
+    };
+    if (team) return (require('./team') as typeof import('./team')).teamDiff(team, ids, values.all).then(output);
     return withRegistry(values.db, (registry) => {
       const result = diffRuns(registry, ids, { all: values.all });
       if (values.json) printJson(result);

@@ -5,6 +5,7 @@ import { runsTable, searchRuns, type RunsTable, type RunSummary } from '../../qu
 import { parse } from '../args';
 import { type Command, withRegistry } from '../command';
 import { safeJson, visible } from '../escape';
+import { teamUrl } from '../../team/cli';
 import { QUERY_OPTIONS, searchOptions, summaryJson } from './runs';
 
 const usage = 'labbook export --format csv|json [--experiment NAME] [--where EXPR] [--sort FIELD] [--limit N] [--parent ID] [-o FILE] [--db PATH]';
@@ -19,8 +20,10 @@ export const exportRuns: Command = {
     if (format !== 'csv' && format !== 'json') {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--format\`: expected csv or json, received ${JSON.stringify(format ?? null)}. Usage: ${usage}`);
     }
-    return withRegistry(values.db, (registry) => {
-      const found = searchRuns(registry, searchOptions(values));
+    const team = teamUrl(values.db);
+    if (team) return (require('./team') as typeof import('./team')).teamSearch(team, searchOptions(values)).then((found) => write(found));
+    return withRegistry(values.db, (registry) => write(searchRuns(registry, searchOptions(values))));
+    function write(found: RunSummary[]): number {
       // CSV is data, exact in a file or down a pipe; on a terminal each field's control characters are shown, not acted on.
       const onTerminal = !values.output && process.stdout.isTTY === true;
       const text = format === 'json' ? `${safeJson(found.map(summaryJson))}\n` : toCsv(exportTable(found), onTerminal);
@@ -31,7 +34,7 @@ export const exportRuns: Command = {
         process.stdout.write(text);
       }
       return 0;
-    });
+    }
   },
 };
 

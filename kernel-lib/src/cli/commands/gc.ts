@@ -1,6 +1,7 @@
 /** `labbook gc`: removes stored objects that no run references, and temp files of writes that died. */
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { localOnly } from '../../team/cli';
 
 const usage = 'labbook gc [--dry-run] [--grace SECONDS] [--db PATH] [--json]';
 
@@ -12,6 +13,7 @@ export const gc: Command = {
     const { values } = parse(argv, { 'dry-run': { type: 'boolean', default: false }, grace: { type: 'string' } }, usage);
     // Objects being written are safe whatever the grace (pins); the grace spares fresh unreferenced ones.
     const graceSeconds = toInt('--grace', values.grace, 0) ?? 600;
+    localOnly('gc', values.db, 'The team store keeps every object a synced run references; collect a local registry instead: --db .labbook/labbook.db (or LABBOOK_LOCAL_DB), or unset LABBOOK_DB.');
     return withRegistry(values.db, (registry) => {
       const result = registry.gc({ dryRun: values['dry-run'], graceMs: graceSeconds * 1000 });
       if (values.json) printJson({ dryRun: values['dry-run'], ...result });

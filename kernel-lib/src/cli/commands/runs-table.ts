@@ -1,5 +1,6 @@
 /** The text table of `labbook runs`: chosen columns, or a default that fits 100 columns. */
 import { columnCells, IDENTITY_COLUMNS, type ListColumn, parseColumns, type RunSummary } from '../../query';
+import type { PrefetchedCells } from '../../query/columns';
 import { filterFields } from '../../query/known';
 import { parseFilter } from '../../query/parser';
 import { parseSort } from '../../query/sort';
@@ -17,10 +18,10 @@ const MAX_CONFIG = 3;
  * why the user is looking), then up to four loss/accuracy-like metrics and up to three config keys
  * that vary across the listed runs, the last of these dropped while the table is wider than 100.
  */
-export function renderRuns(db: Db, found: RunSummary[], options: { columns?: ListColumn[]; where?: string; sort?: string }): string {
+export function renderRuns(db: Db | CellSource, found: RunSummary[], options: { columns?: ListColumn[]; where?: string; sort?: string }): string {
   if (options.columns) return render(db, found, options.columns).text;
   const identity = parseColumns(IDENTITY_COLUMNS.join(',')).map((c) => c.column);
-  const named = dedupe([...(options.where?.trim() ? filterFields(parseFilter(options.where)) : []), ...(options.sort?.trim() ? parseSort(options.sort).map((k) => k.field) : [])], identity);
+  const named = namedColumns(options, identity);
   const metricKeys = [...new Set(found.flatMap((s) => Object.keys(s.metrics)))].sort();
   const telling = metricKeys.filter((k) => TELLING.test(k));
   const metrics: ListColumn[] = named.some((c) => c.kind === 'metric')
@@ -35,8 +36,22 @@ export function renderRuns(db: Db, found: RunSummary[], options: { columns?: Lis
   return hidden > 0 ? `${out.text}\n(${hidden} more metric${hidden === 1 ? '' : 's'}: choose with --columns, or --json for all)` : out.text;
 }
 
-function render(db: Db, found: RunSummary[], columns: ListColumn[]): { text: string; width: number } {
-  const rows = columnCells(db, found, columns).map((row) =>
+/** Every column a table of `labbook runs` may need from the database (the team store reads those cells before rendering). */
+export function tableColumns(options: { columns?: ListColumn[]; where?: string; sort?: string }): ListColumn[] {
+  if (options.columns) return options.columns;
+  const identity = parseColumns(IDENTITY_COLUMNS.join(',')).map((c) => c.column);
+  return [...identity, ...namedColumns(options, identity)];
+}
+
+function namedColumns(options: { where?: string; sort?: string }, identity: ListColumn[]): ListColumn[] {
+  return dedupe([...(options.where?.trim() ? filterFields(parseFilter(options.where)) : []), ...(options.sort?.trim() ? parseSort(options.sort).map((k) => k.field) : [])], identity);
+}
+
+/** The team store's cells, read asynchronously before rendering for whichever columns a table shows. */
+export type CellSource = (columns: ListColumn[]) => PrefetchedCells;
+
+function render(db: Db | CellSource, found: RunSummary[], columns: ListColumn[]): { text: string; width: number } {
+  const rows = columnCells(typeof db === 'function' ? db(columns) : db, found, columns).map((row) =>
     row.map((value, i) => {
       const c = columns[i];
       if (c.kind === 'duration') return value === null ? null : formatDuration(value as number);

@@ -2,6 +2,7 @@
 import { checkColumns, parseColumns, searchRuns, type RunSummary, type SearchOptions } from '../../query';
 import { parse, toInt } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
+import { teamUrl } from '../../team/cli';
 import { renderRuns } from './runs-table';
 
 const usage = 'labbook runs [--experiment NAME] [--where EXPR] [--sort FIELD|-FIELD] [--limit N] [--offset N] [--columns A,B,...] [--parent ID] [--db PATH] [--json]';
@@ -22,6 +23,8 @@ export const runs: Command = {
   run(argv) {
     const { values } = parse(argv, { ...QUERY_OPTIONS, columns: { type: 'string' } }, usage);
     const columns = values.columns === undefined ? undefined : parseColumns(values.columns);
+    const team = teamUrl(values.db);
+    if (team) return (require('./team') as typeof import('./team')).teamRuns(team, values, columns);
     return withRegistry(values.db, (registry) => {
       if (columns) checkColumns(registry.db, columns, values.experiment);
       const found = searchRuns(registry, {

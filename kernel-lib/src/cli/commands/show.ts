@@ -3,6 +3,7 @@ import type { RunRecord } from '../../registry';
 import { parse, runIds } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
 import { cell, formatDuration, formatTime, table } from '../format';
+import { teamUrl } from '../../team/cli';
 
 const usage = 'labbook show ID [--db PATH] [--json]';
 
@@ -13,6 +14,8 @@ export const show: Command = {
   run(argv) {
     const { values, positionals } = parse(argv, {}, usage, { name: 'run id', min: 1, max: 1 });
     const [id] = runIds(positionals, usage);
+    const team = teamUrl(values.db);
+    if (team) return (require('./team') as typeof import('./team')).teamShow(team, id, values.json);
     return withRegistry(values.db, (registry) => {
       const run = registry.getRun(id);
       if (values.json) printJson(showJson(run));

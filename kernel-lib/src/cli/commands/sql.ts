@@ -6,6 +6,7 @@ import { readOnlyQuery } from '../../registry/readonly';
 import { parse } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { table } from '../format';
+import { localOnly } from '../../team/cli';
 
 const usage = 'labbook sql "SELECT ..." [--db PATH] [--json]';
 
@@ -18,6 +19,7 @@ export const sql: Command = {
     if (positionals.length !== 1) {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for sql: expected one quoted query, received ${positionals.length}. Usage: ${usage}`);
     }
+    localOnly('sql', values.db, 'Query the team store with psql as a read-only role (see "Team registry (PostgreSQL)" in the README), or query a local registry: --db .labbook/labbook.db (or LABBOOK_LOCAL_DB).');
     return withRegistry(values.db, (registry) => {
       let rows: Record<string, unknown>[];
       try {

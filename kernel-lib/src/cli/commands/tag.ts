@@ -3,6 +3,7 @@ import { LabbookError } from '../../errors';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { table } from '../format';
+import { localOnly } from '../../team/cli';
 
 const usage = 'labbook tag ID key=value [key=value ...] [--delete KEY ...] [--db PATH] [--json]';
 
@@ -22,6 +23,7 @@ export const tag: Command = {
     if (both !== undefined) {
       throw new LabbookError('INVALID_ARGUMENT', `Tag \`${both}\` is both set and deleted: expected one change per tag. Drop ${both}=... or --delete ${both}.`);
     }
+    localOnly('tag', values.db, 'Tag the run in the local registry that recorded it (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB); sync carries its tags to the team store.');
     return withRegistry(values.db, (registry) => {
       // Every deletion is checked before anything changes, so a typo changes nothing.
       const before = registry.getRun(id).tags;

@@ -127,5 +127,6 @@ export { defineExperiment, listExperimentFiles, loadExperiment, reproduce, runEx
 export type { BaseConfig, Experiment, ExperimentContext, ExperimentResult, ExperimentRunSummary, ReproduceResult } from './experiment';
 
 // Sweeps' pure core under one name: search spaces and samplers (`sweep.tpeSampler()`, `sweep.choice([...])`)
-// and pruners (ports of Optuna's; stateless, each decision with a reason: `new sweep.MedianPruner().shouldPrune(trial, trials, 'minimize')`).
+// and pruners (ports of Optuna's; stateless, each decision with a reason: `new sweep.MedianPruner().shouldPrune(trial, trials, 'minimize')`),
+// and sweeps that run: `sweep.defineSweep({...})`, `sweep.runSweep(definition)`, `sweep.loadSweep(registry, id)`, `sweep.runTrial(...)`.
 export * as sweep from './sweep';

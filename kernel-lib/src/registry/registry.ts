@@ -1,6 +1,6 @@
 /** The registry client: opens a database and starts, finds, reads and deletes runs by id. */
 import { invalidArgument, LabbookError } from '../errors';
-import { captureEnvironment } from '../repro/env';
+import { captureEnvironment, withoutSecrets } from '../repro/env';
 import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
 import { checkSeed, drawSeed } from '../repro/seed';
 import { closestName } from '../suggest';
@@ -92,7 +92,8 @@ export class Registry {
     }
     const configJson = canonicalJson(config, 'config');
     const seed = options.seed === undefined ? drawSeed() : checkSeed(options.seed);
-    const env = { ...captureEnvironment(), ...options.env };
+    // Sections passed in are scrubbed like providers' (a connection string, a token): never recorded.
+    const env = { ...captureEnvironment(), ...(withoutSecrets(JSON.parse(canonicalJson(options.env ?? {}, 'env'))) as { [key: string]: Json }) };
     // In a notebook the code that ran is its cells: their hash stands in when none is given.
     const codeHash = options.codeHash ?? (options.codeFiles?.length ? hashFiles(options.codeFiles) : (env.notebook?.cellsSha256 ?? null));
     const now = Date.now();

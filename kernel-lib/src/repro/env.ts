@@ -8,6 +8,7 @@ import type { Json } from '../registry/types';
 import { canonicalJson, sha256 } from './hash';
 import { notebookContext } from './notebook';
 import { findProjectRoot } from './root';
+import { isSecretName, redactUrl } from '../team/url';
 
 
 export interface Environment {
@@ -93,10 +94,26 @@ function runProvider(provider: EnvProvider, name: string): Json {
     if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
       return { error: 'the provider returned a Promise; environment providers must be synchronous' };
     }
-    return JSON.parse(canonicalJson(value, name)) as Json;
+    return withoutSecrets(JSON.parse(canonicalJson(value, name)) as Json);
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * A provider may hand over process.env or a connection string: credentials never reach the
+ * registry (nor, by sync, the team store). Keys named like PGPASSWORD or *_TOKEN are dropped, and
+ * a URL's password becomes `***`.
+ */
+export function withoutSecrets(value: Json): Json {
+  if (typeof value === 'string') return redactUrl(value);
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value !== null && typeof value === 'object') {
+    const out: { [key: string]: Json } = {};
+    for (const [key, item] of Object.entries(value)) if (!isSecretName(key)) out[redactUrl(key)] = withoutSecrets(item);
+    return out;
+  }
+  return value;
 }
 
 function labbookVersion(): string | null {

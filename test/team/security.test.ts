@@ -1,0 +1,135 @@
+/** Credentials never recorded or printed; the least-privilege roles of the README do what they say. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRegistry } from '../../kernel-lib/src/registry';
+import { captureEnvironment, registerEnvProvider } from '../../kernel-lib/src/repro/env';
+import { openTeamStore, type TeamStore } from '../../kernel-lib/src/team/connect';
+import { getTeamRun } from '../../kernel-lib/src/team/read';
+import { teamRoleSql } from '../../kernel-lib/src/team/roles';
+import { searchTeamRuns } from '../../kernel-lib/src/team/search';
+import { redactUrl } from '../../kernel-lib/src/team/url';
+import { CLI, ROOT, runNode, tempDir } from '../helpers';
+import { createTestDatabase, TEST_PG_URL, type TestDatabase } from '../support/postgres';
+import { mirrorRegistry } from '../support/team-mirror';
+
+describe('credentials', () => {
+  it('redacts a URL password wherever a URL is shown', () => {
+    expect(redactUrl('postgres://u:secret@db:5432/team')).toBe('postgres://u:***@db:5432/team');
+    expect(redactUrl('at postgresql://me:p%40ss@h/x and postgres://other:two@h2/y')).toBe('at postgresql://me:***@h/x and postgres://other:***@h2/y');
+    expect(redactUrl('postgres://u@h/db?sslmode=require&password=secret')).toBe('postgres://u@h/db?sslmode=require&password=***');
+    expect(redactUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
+  });
+
+  it('keeps PGPASSWORD-like variables and URL passwords out of a recorded environment', () => {
+    const remove = registerEnvProvider('vars', () => ({
+      PGPASSWORD: 'secret',
+      LABBOOK_DB: 'postgres://u:secret@db/team',
+      nested: { API_TOKEN: 'secret', list: ['postgresql://a:secret@h/x'] },
+      kept: 'x',
+    }));
+    try {
+      const env = captureEnvironment();
+      expect(env.vars).toEqual({ LABBOOK_DB: 'postgres://u:***@db/team', kept: 'x', nested: { list: ['postgresql://a:***@h/x'] } });
+      expect(JSON.stringify(env)).not.toContain('secret');
+    } finally {
+      remove();
+    }
+    const registry = openRegistry({ db: join(tempDir('labbook-cred-'), 'r.db'), create: true });
+    const run = registry.startRun({ experiment: 'e', env: { db: { url: 'postgres://u:secret@h/x', PGPASSWORD: 'secret' } } });
+    run.end();
+    expect(registry.getRun(run.id).env.db).toEqual({ url: 'postgres://u:***@h/x' });
+    registry.close();
+  });
+
+  it('a run made with LABBOOK_DB=postgres://u:secret@… and PGPASSWORD=secret records "secret" nowhere', async () => {
+    const dir = tempDir('labbook-cred-');
+    const local = join(dir, 'local.db');
+    const file = join(ROOT, 'test', 'fixtures', 'experiments', 'nested-config.ts');
+    const env = { LABBOOK_DB: 'postgres://u:secret@127.0.0.1:1/team', PGPASSWORD: 'secret', LABBOOK_LOCAL_DB: local };
+    const result = await runNode([CLI, 'run', file, '--backend', 'cpu', '--quiet', '--tag', 'who=me'], { env });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // Recorded locally first (sync pushes later), in LABBOOK_LOCAL_DB, never in a file named after the URL.
+    expect(result.stdout).toContain(`registry: ${local}`);
+    expect(result.stdout + result.stderr).not.toContain('secret');
+    expect(existsSync(join(ROOT, 'postgres:'))).toBe(false);
+    const registry = openRegistry({ db: local });
+    const run = registry.getRun(1);
+    registry.close();
+    expect(JSON.stringify(run)).not.toContain('secret');
+    for (const name of ['local.db', 'local.db-wal']) {
+      if (existsSync(join(dir, name))) expect(readFileSync(join(dir, name)).includes('secret')).toBe(false);
+    }
+  }, 60_000);
+});
+
+describe('least-privilege roles', () => {
+  let database: TestDatabase;
+  let owner: TeamStore;
+  const suffix = `${process.pid}_${Date.now() % 100000}`;
+  const reader = `lb_reader_${suffix}`;
+  const worker = `lb_worker_${suffix}`;
+  const as = (role: string) => {
+    const url = new URL(database.url);
+    url.username = role;
+    url.password = 'pw-for-test';
+    return url.toString();
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('roles');
+    owner = await openTeamStore(database.url);
+    const path = join(tempDir('labbook-roles-'), 'r.db');
+    const registry = openRegistry({ db: path, create: true });
+    registry.startRun({ experiment: 'e', config: { lr: 0.1 }, seed: 1 }).log({ acc: 0.5 }, 0).end();
+    await mirrorRegistry(registry.db, owner);
+    registry.close();
+    for (const statement of [...teamRoleSql('reader', reader, database.name, 'pw-for-test'), ...teamRoleSql('worker', worker, database.name, 'pw-for-test')]) {
+      await owner.query(statement);
+    }
+  });
+
+  afterAll(async () => {
+    await owner?.close();
+    await database?.drop();
+    // The grants went with the database; the roles are the cluster's and go now.
+    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${reader}`);
+    await admin.query(`DROP ROLE IF EXISTS ${worker}`);
+    await admin.end();
+  });
+
+  it('lets the read-only role search and show, and nothing else', async () => {
+    const store = await openTeamStore(as(reader));
+    try {
+      expect((await searchTeamRuns(store, { where: 'config.lr > 0.05' })).map((r) => r.id)).toEqual([1]);
+      expect((await getTeamRun(store, 1)).metrics.acc.value).toBe(0.5);
+      await expect(store.query("INSERT INTO experiments (name, created_at) VALUES ('x', 0)")).rejects.toThrow(/^The team store refused a statement at postgres:\/\/lb_reader_\w+:\*\*\*@.*permission denied for table experiments/);
+      await expect(store.query('UPDATE runs SET name = $1', ['x'])).rejects.toThrow(/permission denied/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets the worker role insert a run, but not DELETE or DROP', async () => {
+    const store = await openTeamStore(as(worker));
+    try {
+      const [{ id: experiment }] = await store.query<{ id: number }>("INSERT INTO experiments (name, created_at) VALUES ('w', 0) RETURNING id");
+      const [{ id }] = await store.query<{ id: number }>(
+        `INSERT INTO runs (experiment_id, status, seed, config, config_hash, env, host, pid, started_at, heartbeat_at, origin, origin_run_id, synced_at)
+         VALUES ($1, 'running', 0, '{}', 'h', '{}', 'w', 1, 0, 0, 'worker-1', 1, 0) RETURNING id`,
+        [experiment],
+      );
+      await store.query("INSERT INTO params (run_id, key, type, num) VALUES ($1, 'lr', 'number', 0.1)", [id]);
+      await store.query("UPDATE runs SET status = 'finished', ended_at = 1 WHERE id = $1", [id]);
+      await expect(store.query('DELETE FROM runs WHERE id = $1', [id])).rejects.toThrow(/permission denied for table runs/);
+      await expect(store.query('DROP TABLE objects')).rejects.toThrow(/must be owner of table objects/);
+      await expect(store.query('CREATE TABLE mine (x int)')).rejects.toThrow(/permission denied for schema public/);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -34,6 +34,7 @@ const COMMANDS: Entry[] = [
   { name: 'sync', summary: 'push local runs to the PostgreSQL team store (resumable); exit 1 when an outage cut it short', load: () => (require('./commands/sync') as typeof import('./commands/sync')).sync },
   { name: 'status', summary: 'what the local registry has not yet pushed to the team store, the last sync, and whether the store is reachable', load: () => (require('./commands/status') as typeof import('./commands/status')).status },
   { name: 'sweep', summary: 'run, resume or show a hyperparameter sweep (a parent run whose trials are child runs)', load: () => (require('./commands/sweep') as typeof import('./commands/sweep')).sweep },
+  { name: 'worker', summary: "pull a team sweep's trials from PostgreSQL and train them here, until the sweep is done (run one per machine, any number)", load: () => (require('./commands/worker') as typeof import('./commands/worker')).worker },
   { name: 'demo', summary: 'record a small seeded demo run and print it', load: () => (require('./commands/demo') as typeof import('./commands/demo')).demo },
 ];
 

@@ -1,11 +1,9 @@
 /** How a worker reads a sweep definition (JSON) into the sampler call and the budget the queue needs. */
 import { invalidArgument } from '../../errors';
 import type { Json } from '../../registry/types';
-import { gridSampler } from '../../sweep/grid';
-import { randomSampler } from '../../sweep/random';
+import { checkName, createSampler, SAMPLER_NAMES } from '../../sweep/factory';
 import type { Direction, Sampler } from '../../sweep/sampler';
 import { defineSpace, type SearchSpace } from '../../sweep/space';
-import { tpeSampler } from '../../sweep/tpe';
 import type { Budget, ClaimOptions } from './claim';
 
 /**
@@ -55,10 +53,8 @@ export function planFromDefinition(definition: Json, seed: number): Plan {
   return { budget, propose: (trials, number) => sampler.propose({ space, seed, number, trials, direction }) };
 }
 
+// The runner's factory, so a worker checks sampler options exactly as defineSweep did.
 function makeSampler(spec: NonNullable<QueueDefinition['sampler']>): Sampler {
   const { name, options = {} } = typeof spec === 'string' ? { name: spec } : spec;
-  if (name === 'tpe') return tpeSampler(options as never);
-  if (name === 'random') return randomSampler();
-  if (name === 'grid') return gridSampler(options as never);
-  throw invalidArgument('sampler', '"tpe", "random" or "grid"', name);
+  return createSampler(checkName('sampler', name, SAMPLER_NAMES), options);
 }

@@ -91,7 +91,7 @@ export function explainTeamError(error: unknown, url: string): unknown {
       return fail('Cannot reach the team store', 'a PostgreSQL server accepting connections', 'Check the host and port in LABBOOK_DB (or --db) and that the server is running; runs are still recorded locally and sync later.');
     case '28P01':
     case '28000':
-      return fail('The team store refused the login', 'a role and password it accepts', 'Check the user in the URL and the password (in the URL or PGPASSWORD, never in a config), or ask the database owner for a role (see "Team registry" in the README).');
+      return fail('The team store refused the login', 'a role and password it accepts', 'Check the user in the URL and the password (in the URL or PGPASSWORD, never in a config), or ask the database owner for a role (see "Team registry (PostgreSQL)" in the README).');
     case '3D000':
       return fail('The team store has no such database', 'an existing database', 'Create it (createdb NAME, as a role with CREATEDB) or fix the database name at the end of the URL.');
     case '42501':

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFilter, compileSort, searchRuns, type SearchOptions } from '../../kernel-lib/src/query';
-import { PAGE_INDEXES } from '../../kernel-lib/src/query/page';
+import { PAGE_INDEXES, pageIds } from '../../kernel-lib/src/query/page';
+import { parseSort, sortSpec } from '../../kernel-lib/src/query/sort';
 import type { Db } from '../../kernel-lib/src/registry/database';
 import { flattenParams } from '../../kernel-lib/src/registry/params';
 import type { Config } from '../../kernel-lib/src/registry/types';
@@ -131,6 +132,29 @@ function expectSameAsReference(db: Db): void {
   expect(compared).toBe(FILTERS.length * SORTS.length * PAGES.length);
 }
 
+/** pageIds with a walk window small enough to cut groups of ties and to fall back to the plain form. */
+function expectWindowsSameAsReference(db: Db): void {
+  for (const window of [1, 30, 400]) {
+    for (const where of FILTERS) {
+      const filter = where ? compileFilter(where) : undefined;
+      for (const sort of SORTS) {
+        for (const page of [{ limit: 50 }, { limit: 3, offset: 40 }, { limit: 40, offset: 1200 }]) {
+          const options = { where, sort, ...page };
+          const request = {
+            conditions: filter ? [filter.sql] : [],
+            params: filter?.params ?? [],
+            keys: parseSort(sortSpec(sort)),
+            offset: page.offset ?? 0,
+            limit: page.limit,
+            narrow: false,
+          };
+          expect(pageIds(db, request, window), `${JSON.stringify(options)} window ${window}`).toEqual(reference(db, options));
+        }
+      }
+    }
+  }
+}
+
 describe('searchRuns pages match the straightforward query', () => {
   let db: Db;
   beforeAll(() => {
@@ -157,8 +181,13 @@ describe('searchRuns pages match the straightforward query', () => {
     for (const options of cases) expect(searchRuns(db, options).map((r) => r.id), JSON.stringify(options)).toEqual(reference(db, options));
   });
 
+  it('when the walk stops at a small window', () => {
+    expectWindowsSameAsReference(db);
+  });
+
   it('for every filter, sort and page, with the min/max indexes', () => {
     db.exec(PAGE_INDEXES);
     expectSameAsReference(db);
+    expectWindowsSameAsReference(db);
   });
 });

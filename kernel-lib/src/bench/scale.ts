@@ -32,6 +32,8 @@ const CASES: [string, SearchOptions][] = [
   ["tags.team = 'b', sort -metrics.val_acc,config.batch_size", { where: "tags.team = 'b'", sort: '-metrics.val_acc,config.batch_size' }],
   ['metrics.loss.min < 0.05, sort metrics.loss.min', { where: 'metrics.loss.min < 0.05', sort: 'metrics.loss.min' }],
   ['no filter, newest first', {}],
+  // The walk's worst case: a filter no run passes, so the sort key's whole index is read.
+  ['config.lr < 1e-7 (no run matches), sort -metrics.acc', { where: 'config.lr < 0.0000001', sort: '-metrics.acc' }],
 ];
 
 export function benchScale(options: { runs?: number } = {}): ScaleFigures {

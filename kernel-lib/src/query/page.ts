@@ -6,8 +6,9 @@ import { compileSortKeys, type SortKey } from './sort';
 
 /**
  * Indexes that let a sort by `metrics.<key>.min` / `.max` be read in order, as `metrics.<key>` is
- * through metrics_latest_by_key_value. Not yet in a migration (the next number is being taken by
- * another change): the page query uses them when they exist and is correct without them.
+ * through metrics_latest_by_key_value. Not in a migration yet: each costs a write per logged point
+ * that moves a metric's min or max (the writer's hot path), so shipping them is a choice for
+ * migration 5. The page query uses them when they exist and is correct without them.
  */
 export const PAGE_INDEXES = `
   CREATE INDEX IF NOT EXISTS metrics_latest_by_key_min ON metrics_latest (key, min);
@@ -49,41 +50,61 @@ function keyedSource(db: Db, field: FieldRef): { table: string; column: string }
 }
 
 /**
+ * How many of the key's index entries the walk reads before it gives up on a filter that few runs
+ * pass and sorts them all instead: a walk reads runs in the key's order, at random places in the
+ * file, so walking a million is ten times slower than the plain form's one pass.
+ */
+export const WALK_WINDOW = 5000;
+
+/**
  * The ids of the page, in order. The plain form sorts every matching run by correlated
  * subqueries: at a million runs that is seconds. When the first key is a config value, a metric
- * or a tag, the page is read in two parts instead, with the same order as the plain form:
- *   1. runs that have a non-NULL value for the key, walked in the (key, value) index's order, so
- *      a LIMIT stops after the first matches; ties on the value follow run_id, which the index
- *      holds after the value (its table's primary key), in the key's direction;
- *   2. only when the page reaches past them, the runs without a value (NULLS LAST), in the plain
- *      form's order.
+ * or a tag and the page is limited, it is read in the key's index order instead, with the same
+ * order as the plain form:
+ *   1. runs with a non-NULL value for the key, walked in the (key, value) index's order, so the
+ *      LIMIT stops after the first matches; ties on the value follow run_id, which the index
+ *      holds after the value (its table's primary key), in the key's direction. The walk stops
+ *      at the `window`-th entry's value (whole groups of ties, so later keys still order them);
+ *      when too few runs in it pass the filter, the plain form answers instead;
+ *   2. when the page reaches past every run with a value, those without one (NULLS LAST), in the
+ *      plain form's order.
  */
-export function pageIds(db: Db, request: PageRequest): number[] {
+export function pageIds(db: Db, request: PageRequest, window = WALK_WINDOW): number[] {
   const { conditions, params, keys, limit, offset } = request;
   const [first, ...rest] = keys;
-  const source = request.narrow ? undefined : keyedSource(db, first.field);
-  if (source === undefined) return plainPage(db, request, [], []);
+  const source = request.narrow || limit === undefined ? undefined : keyedSource(db, first.field);
+  if (source === undefined || limit === undefined) return plainPage(db, request, [], []);
   const key = (first.field as { key: string }).key;
   const { table, column } = source;
   const dir = first.descending ? 'DESC' : 'ASC';
+  const wanted = limit + offset;
+  const span = Math.max(window, 10 * wanted);
+  // Read exactly (safeIntegers): a bound rounded to a double could cut a group of ties.
+  const bound: unknown = db
+    .prepare(`SELECT ${column} FROM ${table} WHERE key = ? AND ${column} IS NOT NULL ORDER BY ${column} ${dir} LIMIT 1 OFFSET ?`)
+    .safeIntegers(true)
+    .pluck()
+    .get(key, span - 1);
+  const within = bound === undefined ? '' : ` AND k.${column} ${first.descending ? '>=' : '<='} ?`;
   // The remaining keys keep the plain form's terms; with none, run_id breaks ties as the index holds it.
   const restOrder = rest.length > 0 ? compileSortKeys(rest, 'r') : { sql: `k.run_id ${dir}`, params: [] };
-  const wanted = limit === undefined ? -1 : limit + offset;
   const withValue = db
     .prepare(
       `SELECT k.run_id FROM ${table} k JOIN runs r ON r.id = k.run_id
-       WHERE k.key = ? AND k.${column} IS NOT NULL${conditions.map((c) => ` AND ${c}`).join('')}
+       WHERE k.key = ? AND k.${column} IS NOT NULL${within}${conditions.map((c) => ` AND ${c}`).join('')}
        ORDER BY k.${column} ${dir}, ${restOrder.sql} LIMIT ?`,
     )
     .pluck()
-    .all(key, ...params, ...restOrder.params, wanted) as number[];
+    .all(key, ...(bound === undefined ? [] : [bound]), ...params, ...restOrder.params, wanted) as number[];
   let ids = withValue;
-  if (wanted < 0 || withValue.length < wanted) {
+  if (withValue.length < wanted) {
+    // Runs past the window may still pass the filter: their order is the plain form's to give.
+    if (bound !== undefined) return plainPage(db, request, [], []);
     const without = `NOT EXISTS (SELECT 1 FROM ${table} WHERE run_id = r.id AND key = ? AND ${column} IS NOT NULL)`;
-    const missing = plainPage(db, { ...request, limit: wanted < 0 ? undefined : wanted - withValue.length, offset: 0 }, [without], [key]);
+    const missing = plainPage(db, { ...request, limit: wanted - withValue.length, offset: 0 }, [without], [key]);
     ids = withValue.concat(missing);
   }
-  return limit === undefined ? ids.slice(offset) : ids.slice(offset, offset + limit);
+  return ids.slice(offset, offset + limit);
 }
 
 /** Every matching run sorted by the keys' correlated subqueries: the reference order. */

@@ -1,17 +1,12 @@
-/** A fresh team store for a test file: a database of its own with PG_MIGRATIONS applied (until team/migrate.ts lands). */
+/** A fresh team store for a test file: a database of its own, migrated as labbook migrates one (openTeamStore). */
 import pg from 'pg';
-import { PG_MIGRATIONS } from '../../kernel-lib/src/team/schema';
+import { openTeamStore } from '../../kernel-lib/src/team/connect';
 import { createTestDatabase, type TestDatabase } from './postgres';
 
 export async function createTeamStore(label: string): Promise<TestDatabase> {
   const db = await createTestDatabase(label);
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    for (const sql of PG_MIGRATIONS) await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  const store = await openTeamStore(db.url, { max: 1 });
+  await store.close();
   return db;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openRegistry } from '../registry';
-import { PG_MIGRATIONS } from '../team/schema';
+import { openTeamStore } from '../team/connect';
 import { redactUrl, syncToTeam } from '../team/sync';
 
 const KEYS = ['loss', 'acc', 'val_loss', 'val_acc', 'lr', 'grad_norm', 'throughput', 'top5', 'f1', 'auc'];
@@ -37,7 +37,7 @@ export async function benchSync(options: { writers?: number; pointsPerWriter?: n
   const url = u.toString();
   const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-sync-'));
   try {
-    for (const sql of PG_MIGRATIONS) await adminQuery(url, sql);
+    await (await openTeamStore(url, { max: 1 })).close();
     const children = Array.from({ length: writers }, (_, i) => writer(join(dir, `w${i}`, 'labbook.db'), url, perWriter));
     await Promise.all(children.map((c) => c.ready));
     children.forEach((c) => c.go());

@@ -14,7 +14,7 @@ export const status: Command = {
   async run(argv) {
     const { values } = parse(argv, { local: { type: 'string' } }, usage);
     const url = teamUrlFrom(values.db, false, usage);
-    const registry = openLocal(values.local);
+    const registry = openLocal(values.local, url);
     try {
       const s = await syncStatus(registry, url);
       const code = s.reachable === false ? 1 : 0;

@@ -1,10 +1,10 @@
 /** `labbook sync`: pushes the local registry's runs to the PostgreSQL team store; what was pushed, what is pending. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { LabbookError } from '../../errors';
 import { openRegistry, type Registry } from '../../registry';
 import { explainDatabaseError } from '../../registry/file';
-import { findProjectRoot } from '../../repro/root';
-import { isTeamUrl, redactUrl, syncToTeam } from '../../team/sync';
+import { resolveDbPath } from '../../registry/paths';
+import { isPostgresUrl, redactUrl, syncToTeam } from '../../team/sync';
 import type { PendingRun } from '../../team/sync';
 import { parse } from '../args';
 import { type Command, print, printJson } from '../command';
@@ -13,8 +13,8 @@ const usage = 'labbook sync [--db postgres://USER:PASSWORD@HOST:PORT/DB] [--loca
 
 /** The team store: --db, else LABBOOK_DB, when it is a postgres:// URL. */
 export function teamUrlFrom(db: string | undefined, required: boolean, usage: string): string | undefined {
-  const url = db ?? (isTeamUrl(process.env.LABBOOK_DB) ? process.env.LABBOOK_DB : undefined);
-  if (url !== undefined && !isTeamUrl(url)) {
+  const url = db ?? (isPostgresUrl(process.env.LABBOOK_DB) ? process.env.LABBOOK_DB.trim() : undefined);
+  if (url !== undefined && !isPostgresUrl(url)) {
     throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--db\`: expected the team store's postgres:// URL, received ${JSON.stringify(redactUrl(url))}. The local registry is --local PATH. Usage: ${usage}`);
   }
   if (url === undefined && required) {
@@ -23,10 +23,9 @@ export function teamUrlFrom(db: string | undefined, required: boolean, usage: st
   return url;
 }
 
-/** The local registry: --local, else LABBOOK_DB when it is a file, else .labbook/labbook.db at the project root. */
-export function openLocal(local: string | undefined): Registry {
-  const env = process.env.LABBOOK_DB;
-  const path = local ? resolve(local) : env && !isTeamUrl(env) ? resolve(env) : join(findProjectRoot(), '.labbook', 'labbook.db');
+/** The local registry: --local, else LABBOOK_DB when it is a file, else LABBOOK_LOCAL_DB, else .labbook/labbook.db at the project root. */
+export function openLocal(local: string | undefined, db: string | undefined): Registry {
+  const path = local ? resolve(local) : resolveDbPath(db);
   try {
     return openRegistry({ db: path, create: false });
   } catch (error) {
@@ -55,7 +54,7 @@ export const sync: Command = {
       if (!/^[1-9]\d{0,15}$/.test(r)) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--run\`: expected a run id (a positive integer), received ${JSON.stringify(r)}. Usage: ${usage}`);
       return Number(r);
     });
-    const registry = openLocal(values.local);
+    const registry = openLocal(values.local, url);
     try {
       const result = await syncToTeam(registry, url, { runIds: runIds.length ? runIds : undefined, batchSize: batch === undefined ? undefined : Number(batch) });
       const partly = result.error !== null || result.refused.length > 0;

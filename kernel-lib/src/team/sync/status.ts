@@ -1,7 +1,8 @@
 /** syncStatus: what a local registry has not yet pushed to a team store, when it last synced, and whether the store answers. */
 import { openRegistry, type Registry } from '../../registry';
+import { openTeamStore } from '../connect';
 import { localOrigin, pendingRuns, type PendingRun, readMeta } from './local';
-import { openPool, redactUrl, teamKey } from './url';
+import { redactUrl, teamKey } from './url';
 
 export interface SyncStatus {
   origin: string;
@@ -39,15 +40,14 @@ export async function syncStatus(local: string | Registry, teamUrl?: string): Pr
       unreachable: null,
     };
     if (teamUrl) {
-      const pool = openPool(teamUrl, 1);
       try {
-        await pool.query('SELECT 1');
+        // Only asked whether it answers: a status never migrates (nor needs the rights to).
+        const store = await openTeamStore(teamUrl, { max: 1, migrate: false });
+        await store.close().catch(() => undefined);
         status.reachable = true;
       } catch (error) {
         status.reachable = false;
         status.unreachable = redactUrl((error as Error).message || String((error as { code?: string }).code ?? error));
-      } finally {
-        await pool.end().catch(() => undefined);
       }
     }
     return status;

@@ -1,12 +1,13 @@
 /** syncToTeam: pushes a local registry's runs to the team store, resumably, one committed step at a time. */
 import type pg from 'pg';
 import { invalidArgument, LabbookError } from '../../errors';
+import { explainTeamError, openTeamStore, type TeamStore } from '../connect';
 import { openRegistry, type Registry } from '../../registry';
 import type { Db } from '../../registry/database';
 import type { ObjectStore } from '../../registry/objects';
 import { localOrigin, pendingOf, pendingRuns, type PendingRun, readState, saveState, type SyncState, tagsJson, writeMeta } from './local';
 import * as push from './push';
-import { openPool, redactUrl, teamKey } from './url';
+import { redactUrl, teamKey } from './url';
 
 export interface SyncOptions {
   /** Only these runs (and the parents they need); default every run not yet fully pushed. */
@@ -60,7 +61,7 @@ export async function syncToTeam(local: string | Registry, teamUrl: string, opti
   const team = teamKey(teamUrl);
   const registry = typeof local === 'string' ? openRegistry({ db: local, create: false }) : local;
   const result: SyncResult = { team: redactUrl(teamUrl), runs: 0, points: 0, objects: 0, bytes: 0, pending: [], refused: [], error: null };
-  const pool = openPool(teamUrl, 1);
+  let store: TeamStore | undefined;
   try {
     const db = registry.db;
     for (const id of options.runIds ?? []) {
@@ -70,12 +71,13 @@ export async function syncToTeam(local: string | Registry, teamUrl: string, opti
     }
     writeMeta(db, `team_url:${team}`, redactUrl(teamUrl));
     try {
-      const client = await pool.connect();
+      // Opening migrates the team store (under its advisory lock) when it is behind.
+      store = await openTeamStore(teamUrl, { max: 1, statementTimeoutMs: 600_000 });
+      const client = await store.pool.connect();
       // A connection lost mid-query fails that query (caught below); the event must not kill the process.
       client.on('error', () => undefined);
       let lost: Error | undefined;
       try {
-        await checkSchema(client);
         const ctx: Ctx = { db, objects: registry.objects, client, team, origin: localOrigin(db), batchSize, result };
         for (const p of pendingRuns(db, team, options.runIds)) await syncRun(ctx, p.id);
       } catch (error) {
@@ -87,21 +89,15 @@ export async function syncToTeam(local: string | Registry, teamUrl: string, opti
       }
       writeMeta(db, `last_sync:${team}`, String(Date.now()));
     } catch (error) {
-      if (error instanceof LabbookError) throw error;
-      result.error = `${(error as Error).message || (error as { code?: string }).code || String(error)}`;
+      const said = explainTeamError(error, redactUrl(teamUrl));
+      if (said instanceof LabbookError && said.code !== 'TEAM_STORE') throw said;
+      result.error = redactUrl(said instanceof Error ? said.message || String((said as { code?: string }).code) : String(said));
     }
     result.pending = pendingRuns(db, team, options.runIds);
     return result;
   } finally {
-    await pool.end().catch(() => undefined);
+    await store?.close().catch(() => undefined);
     if (typeof local === 'string') registry.close();
-  }
-}
-
-async function checkSchema(client: pg.PoolClient): Promise<void> {
-  const res = await client.query(`SELECT to_regclass('runs') IS NOT NULL AND to_regclass('objects') IS NOT NULL AS ok`);
-  if (!res.rows[0].ok) {
-    throw new LabbookError('NOT_FOUND', 'The team store has no labbook schema: expected its tables (runs, metrics, objects...), received an empty database. Apply the team migrations (PG_MIGRATIONS) first, then sync again.');
   }
 }
 

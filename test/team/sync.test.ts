@@ -5,6 +5,8 @@ import { openRegistry, type Registry } from '../../kernel-lib/src/registry';
 import { syncToTeam } from '../../kernel-lib/src/team/sync';
 import { tempDb } from '../helpers';
 import type { TestDatabase } from '../support/postgres';
+import { createTestDatabase } from '../support/postgres';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { createTeamStore, query } from '../support/team';
 import { teamRows, teamRun } from '../support/team-read';
 
@@ -140,5 +142,29 @@ describe('syncToTeam', () => {
     expect(team.checkpoints.map((c) => c.sha256)).toEqual([good.sha256]);
     expect(team.status).toBe('running'); // not complete, so not marked ended
     expect(await query(store.url, 'SELECT 1 FROM objects WHERE sha256 = $1', [bad.sha256])).toEqual([]);
+  });
+
+  it('migrates an empty database on the first sync; a store down from the start is an error in the result, the registry unchanged', async () => {
+    const r = registry();
+    const run = r.startRun({ experiment: 'sync', name: 'first', seed: 1 });
+    run.log({ loss: 1 }, 0);
+    run.end();
+    const empty = await createTestDatabase('sync_empty');
+    const proxy = await startTcpProxy({ host: new URL(empty.url).hostname, port: Number(new URL(empty.url).port || 5432) });
+    try {
+      proxy.cut();
+      const before = r.sql('SELECT * FROM sync_state');
+      const down = await syncToTeam(r, proxy.via(empty.url));
+      expect(down.error).toMatch(/^Cannot reach the team store at postgres:\/\/labbook_test:\*\*\*@127\.0\.0\.1:\d+\//);
+      expect(down).toMatchObject({ runs: 0, points: 0, pending: [{ id: run.id, status: 'finished', points: 1, objects: 0, started: false }] });
+      expect(r.sql('SELECT * FROM sync_state')).toEqual(before);
+      proxy.restore();
+      const up = await syncToTeam(r, proxy.via(empty.url));
+      expect(up).toMatchObject({ error: null, runs: 1, points: 1, pending: [] });
+      expect(await query(empty.url, 'SELECT max(version) AS v FROM labbook_schema')).toEqual([{ v: expect.any(Number) }]);
+    } finally {
+      await proxy.close();
+      await empty.drop();
+    }
   });
 });

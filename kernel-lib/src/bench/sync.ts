@@ -57,7 +57,7 @@ export async function benchSync(options: { writers?: number; pointsPerWriter?: n
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropDatabase(admin, name);
   }
 }
 
@@ -68,6 +68,18 @@ async function adminQuery(url: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/** An autovacuum worker still in the database makes FORCE fail for a role that is not superuser: it leaves soon, so retry. */
+async function dropDatabase(admin: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
 

@@ -31,7 +31,7 @@ export function compileFilter(where: string, alias = 'r', dialect: Dialect = 'sq
 export function compileTree(tree: FilterNode, alias = 'r', dialect: Dialect = 'sqlite', firstParam = 1): CompiledSql {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw invalidArgument('alias', 'an SQL identifier such as r', alias);
   const params: unknown[] = [];
-  if (dialect === 'postgres') return { sql: numberPlaceholders(emitPostgres(tree, alias, params), firstParam), params };
+  if (dialect === 'postgres') return { sql: numberPlaceholders(emitPostgres(tree, alias, params, true), firstParam), params };
   if (dialect !== 'sqlite') throw invalidArgument('dialect', "'sqlite' or 'postgres'", dialect);
   const sql = emit(tree, alias, params);
   return { sql, params };

@@ -9,11 +9,11 @@ import type { FilterNode, Literal } from './parser';
  * have given across types, and text compares under the "C" collation (bytewise, as SQLite's BINARY).
  * Placeholders are `?` here, numbered `$n` by the caller: no user text is ever spliced.
  */
-export function emitPostgres(node: FilterNode, alias: string, params: unknown[]): string {
+export function emitPostgres(node: FilterNode, alias: string, params: unknown[], positive = false): string {
   switch (node.kind) {
     case 'and':
     case 'or':
-      return chain(node.operands, 0, node.operands.length, node.kind === 'and' ? ' AND ' : ' OR ', alias, params, emitPostgres);
+      return chain(node.operands, 0, node.operands.length, node.kind === 'and' ? ' AND ' : ' OR ', alias, params, (n, a, p) => emitPostgres(n, a, p, positive));
     case 'not':
       return `(NOT ${emitPostgres(node.operand, alias, params)})`;
     case 'null':
@@ -25,6 +25,7 @@ export function emitPostgres(node: FilterNode, alias: string, params: unknown[])
     case 'compare': {
       const op = node.op === '!=' ? '<>' : node.op;
       const value = bind(node.field, node.value, node.op);
+      if (positive && node.field.kind !== 'column') return semiJoin(node.field, op, value, alias, params);
       if (node.field.kind === 'config') return configCompare(node.field.key, op, value, alias, params);
       const lhs = pgField(node.field, alias, params, op !== '=' && op !== '<>');
       params.push(value);
@@ -85,6 +86,27 @@ export function isText(field: FieldRef): boolean {
 /** Integer columns (ids, seeds, times) are BIGINT: a fractional bound value must not be read as one. */
 function slot(field: FieldRef, value: number | string): string {
   return typeof value === 'number' && !Number.isInteger(value) && field.kind === 'column' ? '?::float8' : '?';
+}
+
+/**
+ * A comparison where only TRUE counts (the WHERE clause's AND/OR, outside any NOT): TRUE exactly
+ * when the correlated form is, so it may be a semi-join the planner serves from the (key, value)
+ * indexes instead of one lookup per run. Under NOT, FALSE and unknown differ, so the CASE form stays.
+ */
+function semiJoin(field: FieldRef, op: string, value: number | string, alias: string, params: unknown[]): string {
+  if (field.kind === 'config') {
+    params.push(field.key, value);
+    // A stored value of the other type compares as SQLite orders types: some operators hold for all of them.
+    if (typeof value === 'number') {
+      const other = TEXT_VS_NUMBER[op] === 'TRUE' ? ' OR text IS NOT NULL' : '';
+      return `(${alias}.id IN (SELECT run_id FROM params WHERE key = ? AND (num ${op} ?::float8${other})))`;
+    }
+    const other = NUMBER_VS_TEXT[op] === 'TRUE' ? ' OR num IS NOT NULL' : '';
+    return `(${alias}.id IN (SELECT run_id FROM params WHERE key = ? AND (text COLLATE "C" ${op} ?${other})))`;
+  }
+  const [table, column] = field.kind === 'tag' ? ['tags', `value${op === '=' || op === '<>' ? '' : ' COLLATE "C"'}`] : ['metrics_latest', (field as { aggregate: string }).aggregate];
+  params.push((field as { key: string }).key, value);
+  return `(${alias}.id IN (SELECT run_id FROM ${table} WHERE key = ? AND ${column} ${op} ?))`;
 }
 
 // What SQLite answers when a stored number meets a text literal (number < text), and the reverse.

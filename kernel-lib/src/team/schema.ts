@@ -43,6 +43,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_by_started ON runs (started_at);
   CREATE INDEX runs_by_parent ON runs (parent_id);
 
+  -- The (key, value) indexes carry run_id so a filter's semi-join reads the index alone.
   -- A config value keeps its type as SQLite's untyped column does: numbers (and booleans as 1/0)
   -- in num, strings and JSON text in text, null in neither. type: number|string|boolean|null|json.
   CREATE TABLE params (
@@ -53,8 +54,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     text   TEXT,
     PRIMARY KEY (run_id, key)
   );
-  CREATE INDEX params_by_key_num ON params (key, num);
-  CREATE INDEX params_by_key_text ON params (key, text);
+  CREATE INDEX params_by_key_num ON params (key, num) INCLUDE (run_id);
+  CREATE INDEX params_by_key_text ON params (key, text) INCLUDE (run_id);
 
   -- NaN is stored as NULL, as in SQLite.
   CREATE TABLE metrics (
@@ -77,7 +78,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     count  BIGINT NOT NULL,
     PRIMARY KEY (run_id, key)
   );
-  CREATE INDEX metrics_latest_by_key_value ON metrics_latest (key, value);
+  CREATE INDEX metrics_latest_by_key_value ON metrics_latest (key, value) INCLUDE (run_id, min, max);
 
   CREATE TABLE tags (
     run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -85,7 +86,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     value  TEXT NOT NULL,
     PRIMARY KEY (run_id, key)
   );
-  CREATE INDEX tags_by_key_value ON tags (key, value);
+  CREATE INDEX tags_by_key_value ON tags (key, value) INCLUDE (run_id);
 
   CREATE TABLE checkpoints (
     run_id     BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

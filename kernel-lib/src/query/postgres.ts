@@ -96,13 +96,16 @@ function slot(field: FieldRef, value: number | string): string {
 function semiJoin(field: FieldRef, op: string, value: number | string, alias: string, params: unknown[]): string {
   if (field.kind === 'config') {
     params.push(field.key, value);
-    // A stored value of the other type compares as SQLite orders types: some operators hold for all of them.
-    if (typeof value === 'number') {
-      const other = TEXT_VS_NUMBER[op] === 'TRUE' ? ' OR text IS NOT NULL' : '';
-      return `(${alias}.id IN (SELECT run_id FROM params WHERE key = ? AND (num ${op} ?::float8${other})))`;
-    }
-    const other = NUMBER_VS_TEXT[op] === 'TRUE' ? ' OR num IS NOT NULL' : '';
-    return `(${alias}.id IN (SELECT run_id FROM params WHERE key = ? AND (text COLLATE "C" ${op} ?${other})))`;
+    // Equality needs no collation, and a collation other than the index's would keep the index from serving it.
+    const text = op === '=' || op === '<>' ? 'text' : 'text COLLATE "C"';
+    const same = typeof value === 'number' ? `num ${op} ?::float8` : `${text} ${op} ?`;
+    // A stored value of the other type compares as SQLite orders types: some operators hold for all of
+    // them. A second branch rather than an OR, so each is an index range.
+    const all = (typeof value === 'number' ? TEXT_VS_NUMBER : NUMBER_VS_TEXT)[op] === 'TRUE';
+    if (!all) return `(${alias}.id IN (SELECT run_id FROM params WHERE key = ? AND ${same}))`;
+    params.push(field.key);
+    const other = typeof value === 'number' ? 'text' : 'num';
+    return `(${alias}.id IN (SELECT run_id FROM params WHERE key = ? AND ${same} UNION ALL SELECT run_id FROM params WHERE key = ? AND ${other} IS NOT NULL))`;
   }
   const [table, column] = field.kind === 'tag' ? ['tags', `value${op === '=' || op === '<>' ? '' : ' COLLATE "C"'}`] : ['metrics_latest', (field as { aggregate: string }).aggregate];
   params.push((field as { key: string }).key, value);

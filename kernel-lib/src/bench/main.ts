@@ -17,6 +17,7 @@ const BENCHES: { [name: string]: (options: Options) => unknown } = {
   notebooks: (options) => benchNotebooks({ only: options.notebooks }),
   sync: async () => (await import('./sync')).benchSync(),
   scale: (options) => benchScale({ runs: options.runs }),
+  team: async (options) => (await import('./team')).benchTeam({ runs: options.runs, repeats: options.repeats }),
 };
 
 async function main(args: string[]): Promise<number> {

@@ -141,6 +141,7 @@ const FILTERS = [
   // Mistakes: each store gives the same error.
   'config.lrr < 0.1',
   "config.lr = 'x'",
+  'config.optimizer = 5',
   'metrics.acc.median > 0',
   'metrics.loss.min = 5',
   'tags.tema = 1',

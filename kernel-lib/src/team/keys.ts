@@ -19,19 +19,17 @@ export async function checkTeamKeys(store: TeamStore, uses: readonly FieldUse[],
   for (const { field, pos, values } of keyed) {
     if (field.kind === 'column') continue;
     const table: KeyTable = TABLES[field.kind];
-    const some = async (extra: string) => (await store.query(`SELECT 1 FROM ${table} t ${scope} WHERE t.key = $1${extra} LIMIT 1`, [field.key, ...scoped])).length > 0;
-    if (!(await some(''))) {
+    // Every probe in one round trip; each EXISTS still stops at its first row.
+    const typed = table === 'params' && values.some((v) => typeof v.value === 'string' || typeof v.value === 'number');
+    const probe = (extra: string) => `EXISTS (SELECT 1 FROM ${table} t ${scope} WHERE t.key = $1${extra})`;
+    const probes = [probe(''), ...(typed ? [probe(' AND (t.num IS NOT NULL OR t.text IS NOT NULL)'), probe(' AND t.text IS NOT NULL'), probe(' AND t.num IS NOT NULL')] : [])];
+    const [found] = await store.query<{ [p: string]: boolean }>(`SELECT ${probes.map((p, i) => `${p} AS p${i}`).join(', ')}`, [field.key, ...scoped]);
+    if (!found.p0) {
       const known = (await store.query<{ key: string }>(`SELECT DISTINCT t.key COLLATE "C" AS key FROM ${table} t ${scope.replace('$2', '$1')} ORDER BY 1`, scoped)).map((r) => r.key);
       throw unknownKeyError(known, table, field, pos, scope !== '', fail);
     }
-    if (table === 'params' && values.some((v) => typeof v.value === 'string' || typeof v.value === 'number')) {
-      const kind = !(await some(' AND (t.num IS NOT NULL OR t.text IS NOT NULL)'))
-        ? null
-        : !(await some(' AND t.text IS NOT NULL'))
-          ? 'number'
-          : !(await some(' AND t.num IS NOT NULL'))
-            ? 'string'
-            : null;
+    if (typed) {
+      const kind = !found.p1 ? null : !found.p2 ? 'number' : !found.p3 ? 'string' : null;
       if (kind) checkTypes(field, kind, values, fail);
     }
   }

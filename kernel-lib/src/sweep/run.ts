@@ -69,10 +69,7 @@ async function sweep(registry: Registry, given: SweepDefinition | null, options:
     id = options.resume;
   } else {
     if (!given) throw new LabbookError('INVALID_ARGUMENT', 'Missing sweep definition: expected defineSweep(...) or options.resume, received neither. Pass a definition, or the id of a sweep to resume.');
-    definition = checkSweepDefinition(given);
-    if (definedExperiment(given)) definition = given;
-    precheck(definition);
-    parent = registry.startRun({ experiment: parentExperiment(definition.experiment), config: definition as unknown as Config, seed: definition.seed, tags: { [TAG.parent]: 'parent' } });
+    ({ definition, parent } = startSweepParent(registry, given));
     id = parent.id;
   }
   try {
@@ -111,6 +108,19 @@ async function sweep(registry: Registry, given: SweepDefinition | null, options:
     if (parent?.status === 'running') parent.fail(error);
     throw error;
   }
+}
+
+/**
+ * Checks a definition and records its sweep's parent run: experiment `sweep:<experiment>`, config
+ * the definition, seed the sweep's, tag labbook.sweep=parent (and `tags`). Shared by runSweep and
+ * `labbook sweep create`, whose team sweep hangs off the same parent.
+ */
+export function startSweepParent(registry: Registry, given: SweepDefinition, tags: { [key: string]: string } = {}): { definition: SweepDefinition; parent: Run } {
+  let definition = checkSweepDefinition(given);
+  if (definedExperiment(given)) definition = given;
+  precheck(definition);
+  const parent = registry.startRun({ experiment: parentExperiment(definition.experiment), config: definition as unknown as Config, seed: definition.seed, tags: { ...tags, [TAG.parent]: 'parent' } });
+  return { definition, parent };
 }
 
 /** A param the experiment's config does not have, or of the wrong type, fails here, before any run is recorded. */

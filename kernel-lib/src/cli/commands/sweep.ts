@@ -1,4 +1,4 @@
-/** `labbook sweep run FILE | resume ID | show ID`: hyperparameter sweeps as a parent run with child trials. */
+/** `labbook sweep run FILE | resume ID | show ID` (and, on the team store, `create FILE | show ID | stop ID`): hyperparameter sweeps as a parent run with child trials. */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LabbookError } from '../../errors';
@@ -7,23 +7,29 @@ import type { Registry } from '../../registry/registry';
 import { reviseSweep, type SweepDefinition } from '../../sweep/define';
 import { loadSweep } from '../../sweep/load';
 import { runSweep } from '../../sweep/run';
+import { localOnly, teamUrl } from '../../team/cli';
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { divertStdout } from '../divert';
 import { counts, leaderboard, renderSweep } from './sweep-format';
 
-const usage = 'labbook sweep run FILE [--trials N] [--timeout S] [--seed N] | sweep resume ID | sweep show ID  [--db PATH] [--json]';
-const ACTIONS = ['run', 'resume', 'show'];
+const usage =
+  'labbook sweep run FILE [--trials N] [--timeout S] [--seed N] | sweep resume ID | sweep show ID  [--db PATH] [--json]; ' +
+  'team store: sweep create FILE --db postgres://... [--trials N] [--timeout S] [--seed N] [--max-attempts N] [--local PATH] | sweep show ID --db postgres://... | sweep stop ID --db postgres://...';
+const ACTIONS = ['run', 'resume', 'show', 'create', 'stop'];
+const TEAM_ONLY = ['create', 'stop'];
 
 export const sweep: Command = {
   name: 'sweep',
   summary: 'run, resume or show a hyperparameter sweep (a parent run whose trials are child runs)',
   usage,
-  help: 'FILE is a .ts or .js module whose default export is defineSweep(...). Trials print one line each on stderr.',
+  help:
+    'FILE is a .ts or .js module whose default export is defineSweep(...). Trials print one line each on stderr. ' +
+    'With --db postgres://... (or LABBOOK_DB) the sweep lives in the team store: `create` records it and prints the `labbook worker` command to start on each machine (exit 1 when the team store cannot be reached: nothing is created), `show` reads it, `stop` ends it early.',
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { trials: { type: 'string' }, timeout: { type: 'string' }, seed: { type: 'string' } },
+      { trials: { type: 'string' }, timeout: { type: 'string' }, seed: { type: 'string' }, 'max-attempts': { type: 'string' }, local: { type: 'string' } },
       usage,
       { name: 'argument', min: 2, max: 2 },
     );
@@ -31,19 +37,30 @@ export const sweep: Command = {
     if (!ACTIONS.includes(action)) {
       throw new LabbookError('INVALID_ARGUMENT', `Unknown sweep action \`${action}\`: expected one of ${ACTIONS.join(', ')}. Usage: ${usage}`);
     }
-    if (action !== 'run' && (values.trials ?? values.timeout ?? values.seed) !== undefined) {
-      throw new LabbookError('INVALID_ARGUMENT', `--trials, --timeout and --seed go with \`sweep run\`: expected none with \`sweep ${action}\`. A resumed sweep keeps its recorded definition.`);
+    const defines = action === 'run' || action === 'create';
+    if (!defines && (values.trials ?? values.timeout ?? values.seed) !== undefined) {
+      throw new LabbookError('INVALID_ARGUMENT', `--trials, --timeout and --seed go with \`sweep run\` or \`sweep create\`: expected none with \`sweep ${action}\`. A resumed sweep keeps its recorded definition.`);
+    }
+    if (action !== 'create' && (values['max-attempts'] ?? values.local) !== undefined) {
+      throw new LabbookError('INVALID_ARGUMENT', `--max-attempts and --local go with \`sweep create\`: expected none with \`sweep ${action}\`. Usage: ${usage}`);
+    }
+    const url = teamUrl(values.db);
+    if (url !== undefined && (action === 'run' || action === 'resume')) {
+      localOnly(`sweep ${action}`, values.db, 'Trials on the team store are run by workers: `labbook sweep create FILE --db postgres://...` records the sweep there, then `labbook worker --sweep ID --db postgres://...` on each machine runs its trials.');
+    }
+    if (url === undefined && TEAM_ONLY.includes(action)) {
+      throw new LabbookError('INVALID_ARGUMENT', `\`labbook sweep ${action}\` works on the team store: expected --db postgres://... or LABBOOK_DB set to one, received ${values.db === undefined ? 'neither' : JSON.stringify(values.db)}. A local sweep is \`labbook sweep run FILE\`.`);
+    }
+    if (url !== undefined) {
+      const team = require('./sweep-team') as typeof import('./sweep-team');
+      if (action === 'show') return team.showTeamSweep(url, toInt('sweep id', target)!, values.json);
+      if (action === 'stop') return team.stopTeamSweep(url, toInt('sweep id', target)!, values.json);
+      const maxAttempts = toInt('--max-attempts', values['max-attempts']) ?? 3;
+      return team.createTeamSweepFrom(url, definitionFrom(target, values), { local: values.local, maxAttempts, json: values.json });
     }
     if (action === 'show') return withRegistry(values.db, (registry) => show(registry, toInt('sweep id', target)!, values.json));
     const say = (line: string) => process.stderr.write(`${line}\n`);
-    let definition: SweepDefinition | null = null;
-    if (action === 'run') {
-      definition = loadSweepFile(target);
-      const trials = toInt('--trials', values.trials);
-      const timeS = values.timeout === undefined ? undefined : seconds(values.timeout);
-      const budget = trials !== undefined || timeS !== undefined ? { trials: trials ?? null, timeS: timeS ?? null } : undefined;
-      definition = reviseSweep(definition, { ...(budget ? { budget } : {}), ...(values.seed !== undefined ? { seed: toInt('--seed', values.seed, 0)! } : {}) });
-    }
+    const definition: SweepDefinition | null = action === 'run' ? definitionFrom(target, values) : null;
     const resume = action === 'resume' ? toInt('sweep id', target)! : undefined;
     return withRegistry(values.db, async (registry) => {
       const start = () => runSweep(definition, { registry, resume, progress: say });
@@ -60,9 +77,18 @@ function show(registry: Registry, id: number, json: boolean): number {
   if (json) {
     printJson({ id, status: parent.status, stopped: parent.tags['sweep.stopped'] ?? null, definition: loaded.definition, counts: counts(loaded), best: leaderboard(loaded).find((r) => r.rank === 1) ?? null, leaderboard: leaderboard(loaded) });
   } else {
-    print(renderSweep(loaded, parent));
+    print(renderSweep(loaded, { status: parent.status, resumed: !!parent.tags['sweep.resumed'], stopped: parent.tags['sweep.stopped'] ?? null }));
   }
   return 0;
+}
+
+/** The sweep file's definition with the command line's budget and seed. */
+function definitionFrom(path: string, values: { trials?: string; timeout?: string; seed?: string }): SweepDefinition {
+  const definition = loadSweepFile(path);
+  const trials = toInt('--trials', values.trials);
+  const timeS = values.timeout === undefined ? undefined : seconds(values.timeout);
+  const budget = trials !== undefined || timeS !== undefined ? { trials: trials ?? null, timeS: timeS ?? null } : undefined;
+  return reviseSweep(definition, { ...(budget ? { budget } : {}), ...(values.seed !== undefined ? { seed: toInt('--seed', values.seed, 0)! } : {}) });
 }
 
 /** The definition a sweep file exports by default (or as module.exports). */

@@ -1,6 +1,6 @@
 /** `labbook sweep create | show | stop --db postgres://...` through the real CLI, with real `labbook worker` processes (separate local registries) on a real PostgreSQL. */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,24 @@ describe('labbook sweep on the team store', () => {
     const after = await runCli(['sweep', 'show', String(second.id), '--db', db.url], env);
     expect(after.stdout).toMatch(/stopped: labbook sweep stop/);
     expect(after.stdout).toMatch(/^trials: 0 \(none yet\)$/m);
+  });
+
+  it("the README's create -> workers -> show -> stop lines run as written (the worker line is the one create prints)", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Distributed sweeps (workers)'), readme.indexOf('### Sync (offline first)'));
+    const lines = /```bash\n([\s\S]*?)```/.exec(section)![1].trim().split('\n').map((l) => l.replace(/\s+#.*$/, '').split(/\s+/));
+    expect(lines.map((l) => l.slice(0, 2).join(' '))).toEqual(['labbook sweep', 'labbook worker', 'labbook sweep', 'labbook sweep']);
+    const run = (words: string[], id = '') =>
+      runCli(words.slice(1).map((w) => (w.startsWith('postgres://') ? bare : w === '12' ? id : w)), { ...env, PGPASSWORD: password, LABBOOK_LOCAL_DB: tempDb() });
+    const created = await run(lines[0]);
+    expect(created.code, created.stderr).toBe(0);
+    const worker = /^ {2}(labbook worker --sweep (\d+) --db \S+)$/m.exec(created.stdout)!;
+    expect(worker[1].split(' ')).toEqual(lines[1].map((w) => (w.startsWith('postgres://') ? bare : w === '12' ? worker[2] : w)));
+    for (const words of lines.slice(2)) {
+      const result = await run(words, worker[2]);
+      expect(result.code, `${words.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    expect((await pool.query('SELECT status FROM sweeps WHERE id = $1', [Number(worker[2])])).rows[0].status).toBe('stopped');
   });
 
   it('an unreachable team store: one line, exit 1, no password, nothing recorded', async () => {

@@ -108,6 +108,25 @@ describe('syncToTeam', () => {
     expect(Number(row.ended_at)).toBe(r.getRun(run.id).endedAt);
   });
 
+
+  it('a batch sent again (committed, its cursor lost) and mixed with new points adds only the new ones to the history and the counts', async () => {
+    const r = registry();
+    const run = r.startRun({ experiment: 'sync', name: 'again', seed: 1, config: { a: 2 } });
+    for (let s = 0; s < 30; s++) run.log({ loss: 30 - s, acc: s % 4 === 0 ? Number.NaN : s }, s);
+    run.flush();
+    await syncToTeam(r, store.url, { runIds: [run.id] });
+    const cursor = r.db.prepare('SELECT metric_steps, points FROM sync_state WHERE run_id = ?').get(run.id) as { metric_steps: string; points: number };
+    for (let s = 30; s < 60; s++) run.log({ loss: 30 - s, acc: s }, s);
+    run.flush();
+    await syncToTeam(r, store.url, { runIds: [run.id] });
+    // As if the last sync's commits reached the team store and its cursor never reached the disk.
+    r.db.prepare('UPDATE sync_state SET metric_steps = ?, points = ? WHERE run_id = ?').run(cursor.metric_steps, cursor.points, run.id);
+    for (let s = 60; s < 80; s++) run.log({ loss: -100 + s, acc: s % 5 === 0 ? Number.NaN : 2 * s }, s);
+    run.end();
+    const again = await syncToTeam(r, store.url, { runIds: [run.id], batchSize: 25 });
+    expect(again).toMatchObject({ error: null, pending: [] });
+    await expectSame(r, run.id);
+  });
   it('pushes in order: a parent before its children, linked through their team ids; a trial of a sweep elsewhere through sweep.team_parent', async () => {
     const r = registry();
     const parent = r.startRun({ experiment: 'sweep', name: 'sweep', seed: 1 });

@@ -116,12 +116,47 @@ export interface PointBatch {
   times: number[];
 }
 
+const FOLD = `ON CONFLICT (run_id, key) DO UPDATE SET
+  value = CASE WHEN excluded.step > metrics_latest.step THEN excluded.value ELSE metrics_latest.value END,
+  time = CASE WHEN excluded.step > metrics_latest.step THEN excluded.time ELSE metrics_latest.time END,
+  step = GREATEST(excluded.step, metrics_latest.step),
+  min = LEAST(excluded.min, metrics_latest.min),
+  max = GREATEST(excluded.max, metrics_latest.max),
+  count = metrics_latest.count + excluded.count`;
+
 /**
- * One batch of points and their fold into metrics_latest, in one statement: only the rows this
- * insert really added are folded in, so a batch sent again (a sync killed after the commit, before
- * its cursor moved) changes neither the history nor the counts.
+ * One batch of points and their fold into metrics_latest, in one transaction. The usual batch is
+ * new to the team store: a plain INSERT (ON CONFLICT's speculative insertion per row cost half the
+ * push) and a fold of the batch's per-key summary, computed here, are exact then. A batch sent
+ * again (a sync killed after the commit, before its cursor moved, or two syncs of one registry at
+ * once) fails that INSERT on the primary key, rolls back whole, and is redone by
+ * pushPointsAgain, which folds only the rows really added.
  */
 export async function pushPoints(client: pg.PoolClient, runId: number, b: PointBatch): Promise<void> {
+  const steps = numbers(b.steps);
+  const values = numbers(b.values);
+  const times = numbers(b.times);
+  try {
+    await inTransaction(client, async () => {
+      await client.query(
+        `INSERT INTO metrics (run_id, key, step, value, time) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[])`,
+        [runId, b.keys, steps, values, times],
+      );
+      const f = summarize(b);
+      await client.query(
+        `INSERT INTO metrics_latest (run_id, key, step, value, time, min, max, count)
+         SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[]) ${FOLD}`,
+        [runId, f.keys, numbers(f.steps), numbers(f.values), numbers(f.times), numbers(f.mins), numbers(f.maxs), numbers(f.counts)],
+      );
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await pushPointsAgain(client, runId, b.keys, steps, values, times);
+  }
+}
+
+/** A batch some of whose points may be there already: ON CONFLICT DO NOTHING, folding only the rows this insert added. */
+async function pushPointsAgain(client: pg.PoolClient, runId: number, keys: string[], steps: string, values: string, times: string): Promise<void> {
   await inTransaction(client, () =>
     client.query(
       `WITH ins AS (
@@ -133,17 +168,45 @@ export async function pushPoints(client: pg.PoolClient, runId: number, b: PointB
          FROM ins WINDOW w AS (PARTITION BY key) ORDER BY key, step DESC
        )
        INSERT INTO metrics_latest (run_id, key, step, value, time, min, max, count)
-       SELECT $1, key, step, value, time, lo, hi, n FROM agg
-       ON CONFLICT (run_id, key) DO UPDATE SET
-         value = CASE WHEN excluded.step > metrics_latest.step THEN excluded.value ELSE metrics_latest.value END,
-         time = CASE WHEN excluded.step > metrics_latest.step THEN excluded.time ELSE metrics_latest.time END,
-         step = GREATEST(excluded.step, metrics_latest.step),
-         min = LEAST(excluded.min, metrics_latest.min),
-         max = GREATEST(excluded.max, metrics_latest.max),
-         count = metrics_latest.count + excluded.count`,
-      [runId, b.keys, numbers(b.steps), numbers(b.values), numbers(b.times)],
+       SELECT $1, key, step, value, time, lo, hi, n FROM agg ${FOLD}`,
+      [runId, keys, steps, values, times],
     ),
   );
+}
+
+/** Per key: the point at the highest step, min and max of the non-null values (as SQL's min/max), and the count. */
+function summarize(b: PointBatch) {
+  const at = new Map<string, number>();
+  const f = { keys: [] as string[], steps: [] as number[], values: [] as (number | null)[], times: [] as number[],
+    mins: [] as (number | null)[], maxs: [] as (number | null)[], counts: [] as number[] };
+  for (let i = 0; i < b.keys.length; i++) {
+    const v = b.values[i];
+    let j = at.get(b.keys[i]);
+    if (j === undefined) {
+      j = f.keys.push(b.keys[i]) - 1;
+      at.set(b.keys[i], j);
+      f.steps.push(b.steps[i]);
+      f.values.push(v);
+      f.times.push(b.times[i]);
+      f.mins.push(v);
+      f.maxs.push(v);
+      f.counts.push(1);
+      continue;
+    }
+    if (b.steps[i] > f.steps[j]) {
+      f.steps[j] = b.steps[i];
+      f.values[j] = v;
+      f.times[j] = b.times[i];
+    }
+    if (v !== null) {
+      const lo = f.mins[j];
+      const hi = f.maxs[j];
+      if (lo === null || v < lo) f.mins[j] = v;
+      if (hi === null || v > hi) f.maxs[j] = v;
+    }
+    f.counts[j]++;
+  }
+  return f;
 }
 
 /** A numeric array as PostgreSQL's array literal: pg's generic array encoder costs more than the insert at 50,000 points. */

@@ -116,7 +116,7 @@ export type { Figure } from './plots';
 
 // Display: the only layer that talks to tslab, a terminal or HTML files.
 export { detectEnvironment, liveProgress, show, showSweep } from './display';
-export type { LiveProgressOptions, ShowOptions, ShowSweepOptions, SweepSummary } from './display';
+export type { LiveProgressOptions, ShowOptions, ShowSweepOptions, ShownSweep } from './display';
 
 // The notebook runner (labbook nbtest).
 export { executeNotebook, runNotebooks } from './nbtest';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { showSweepOn, type SweepSummary } from '../../kernel-lib/src/display/sweep';
+import { showSweepOn, type ShownSweep } from '../../kernel-lib/src/display/sweep';
 import { choice, logUniform } from '../../kernel-lib/src/sweep/space';
 import type { Trial } from '../../kernel-lib/src/sweep/trial';
 import { newKernelSession, recordingSink, textStream } from '../display/recording';
@@ -16,7 +16,7 @@ const trials: Trial[] = Array.from({ length: 12 }, (_, number) => ({
   intermediate: [{ step: 0, value: 1 }, { step: 1, value: 0.5 + number / 100 }],
 }));
 // What loadSweep returns carries more than showSweep reads.
-const summary: SweepSummary & { id: number; runIds: number[] } = {
+const summary: ShownSweep & { id: number; runIds: number[] } = {
   id: 4,
   runIds: [],
   definition: { space: { lr: logUniform(1e-4, 1e-1), opt: choice(['adam', 'sgd']) }, objective: { metric: 'val_loss', direction: 'minimize' } },
@@ -32,7 +32,7 @@ describe('showSweep in a notebook', () => {
     expect(showSweepOn({ kind: 'notebook', sink }, summary, { limit: 3 })).toEqual([]);
     const [board, best, importance, ...figures] = sink.outputs.map((o) => o.data);
     expect(text(board['text/html'])).toContain('Leaderboard (12 trials, minimize val_loss)');
-    expect(text(board['text/html'])).toMatch(/rank trial state val_loss pruned at step lr opt 1 5 complete 0 .*3 rows/);
+    expect(text(board['text/html'])).toMatch(/rank trial state val_loss last val_loss pruned at step lr opt 1 5 complete 0 .*3 rows/);
     expect(text(best['text/html'])).toMatch(/Best trial key value trial 5 val_loss 0 lr 0.01 opt sgd/);
     expect(text(importance['text/html'])).toContain('importance (PED-ANOVA)');
     expect(figures.map((f) => (f['application/vnd.plotly.v1+json'] as { layout: { title: { text: string } } }).layout.title.text)).toEqual([
@@ -53,6 +53,19 @@ describe('showSweep in a notebook', () => {
   it('refuses something that is not a sweep', () => {
     const sink = recordingSink();
     expect(() => showSweepOn({ kind: 'notebook', sink }, { trials } as never)).toThrow(/Invalid value for `summary`: expected \{ definition: \{ space, objective: \{ metric, direction \} \}, trials \}/);
+  });
+});
+
+describe('a pruned trial in the leaderboard', () => {
+  it('shows the intermediate value it was ranked by under the intermediate metric, not under the objective', () => {
+    newKernelSession();
+    const sink = recordingSink();
+    const judged = { ...summary, definition: { ...summary.definition, objective: { metric: 'test_rmse', direction: 'minimize' as const, intermediate: 'val_loss' } } };
+    showSweepOn({ kind: 'notebook', sink }, judged, { limit: 12, figures: false });
+    const board = text(sink.outputs[0].data['text/html']);
+    expect(board).toMatch(/rank trial state test_rmse last val_loss pruned at step lr opt/);
+    // trial 3 was pruned after reporting 0.53 at step 1: that value sits under `last val_loss`, with no test_rmse
+    expect(board).toMatch(/ 11 3 pruned 0\.53 1 1\.000e-4 sgd /);
   });
 });
 

@@ -6,4 +6,4 @@ export { reportHtml, type ReportInput, type ReportSection } from './report';
 export { htmlDocument, figureFragment } from './plotly';
 export { figurePage, type FigurePageOptions } from './figure-page';
 export { escapeHtml } from './table';
-export { showSweep, type ShowSweepOptions, type SweepSummary } from './sweep';
+export { showSweep, type ShowSweepOptions, type ShownSweep } from './sweep';

@@ -12,8 +12,9 @@ import { escapeHtml } from './table';
 import { wrap, type View } from './views';
 
 /** What showSweep reads: a sweep's definition and its trials (loadSweep's result fits; other fields are ignored). */
-export interface SweepSummary {
-  definition: { space: SearchSpace; objective: { metric: string; direction: Direction } };
+export interface ShownSweep {
+  /** `intermediate`: the per-epoch metric pruners read (default: `metric`). */
+  definition: { space: SearchSpace; objective: { metric: string; direction: Direction; intermediate?: string } };
   trials: readonly Trial[];
 }
 
@@ -29,21 +30,24 @@ export interface ShowSweepOptions extends Omit<ShowOptions, 'file' | 'title'> {
  * as Optuna's default) and the optimisation history, parallel coordinates, metric-vs-parameter
  * and intermediate-value figures. Returns the HTML files written for the figures outside a notebook.
  */
-export function showSweep(summary: SweepSummary, options: ShowSweepOptions = {}): string[] {
+export function showSweep(summary: ShownSweep, options: ShowSweepOptions = {}): string[] {
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an options object', options);
   return showSweepOn(currentTarget(options.stream), summary, options);
 }
 
 /** showSweep() on an explicit target: the seam tests drive with a recording sink. */
-export function showSweepOn(target: Target, summary: SweepSummary, options: ShowSweepOptions = {}): string[] {
+export function showSweepOn(target: Target, summary: ShownSweep, options: ShowSweepOptions = {}): string[] {
   const { space, metric, direction, trials } = checkSummary(summary);
+  const intermediate = typeof summary.definition.objective.intermediate === 'string' ? summary.definition.objective.intermediate : metric;
   const digits = options.digits ?? RECORD_DIGITS;
   if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw invalidArgument('digits', 'an integer from 1 to 17', options.digits);
   const rows = leaderboard(trials, direction, { limit: options.limit ?? 10 }).map((r) => ({
     rank: r.rank,
     trial: r.number,
     state: r.state,
-    [metric]: r.value,
+    // A pruned trial is ranked by the last intermediate value it reported, which is not the objective.
+    [metric]: r.state === 'pruned' ? null : r.value,
+    [`last ${intermediate}`]: r.state === 'pruned' ? r.value : null,
     'pruned at step': r.step,
     ...flat(r.params),
   }));
@@ -62,12 +66,12 @@ export function showSweepOn(target: Target, summary: SweepSummary, options: Show
     optimizationHistory(trials, direction, { metric }),
     sweepParallelCoordinates(space, trials, direction, { metric }),
     paramSlices(space, trials, { metric }),
-    intermediateValues(trials, { metric }),
+    intermediateValues(trials, { metric: intermediate }),
   ];
   return figures.map((f) => showOn(target, f, shown)).filter((file): file is string => file !== undefined);
 }
 
-function checkSummary(summary: SweepSummary): { space: SearchSpace; metric: string; direction: Direction; trials: readonly Trial[] } {
+function checkSummary(summary: ShownSweep): { space: SearchSpace; metric: string; direction: Direction; trials: readonly Trial[] } {
   const d = summary?.definition;
   const objective = d?.objective;
   if (d === null || typeof d !== 'object' || objective === null || typeof objective !== 'object' || !Array.isArray(summary.trials)) {

@@ -1,5 +1,6 @@
 /** The team store's side of sync: each function is one step, committed in its own transaction, safe to repeat. */
 import type pg from 'pg';
+import { float8Array, int8Array } from './binary';
 
 export interface RunRowIn {
   experiment: string;
@@ -133,9 +134,9 @@ const FOLD = `ON CONFLICT (run_id, key) DO UPDATE SET
  * pushPointsAgain, which folds only the rows really added.
  */
 export async function pushPoints(client: pg.PoolClient, runId: number, b: PointBatch): Promise<void> {
-  const steps = numbers(b.steps);
-  const values = numbers(b.values);
-  const times = numbers(b.times);
+  const steps = int8Array(b.steps);
+  const values = float8Array(b.values);
+  const times = int8Array(b.times);
   try {
     await inTransaction(client, async () => {
       await client.query(
@@ -146,7 +147,7 @@ export async function pushPoints(client: pg.PoolClient, runId: number, b: PointB
       await client.query(
         `INSERT INTO metrics_latest (run_id, key, step, value, time, min, max, count)
          SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[]) ${FOLD}`,
-        [runId, f.keys, numbers(f.steps), numbers(f.values), numbers(f.times), numbers(f.mins), numbers(f.maxs), numbers(f.counts)],
+        [runId, f.keys, int8Array(f.steps), float8Array(f.values), int8Array(f.times), float8Array(f.mins), float8Array(f.maxs), int8Array(f.counts)],
       );
     });
   } catch (error) {
@@ -156,7 +157,7 @@ export async function pushPoints(client: pg.PoolClient, runId: number, b: PointB
 }
 
 /** A batch some of whose points may be there already: ON CONFLICT DO NOTHING, folding only the rows this insert added. */
-async function pushPointsAgain(client: pg.PoolClient, runId: number, keys: string[], steps: string, values: string, times: string): Promise<void> {
+async function pushPointsAgain(client: pg.PoolClient, runId: number, keys: string[], steps: Buffer, values: Buffer, times: Buffer): Promise<void> {
   await inTransaction(client, () =>
     client.query(
       `WITH ins AS (
@@ -207,16 +208,6 @@ function summarize(b: PointBatch) {
     f.counts[j]++;
   }
   return f;
-}
-
-/** A numeric array as PostgreSQL's array literal: pg's generic array encoder costs more than the insert at 50,000 points. */
-function numbers(values: readonly (number | null)[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out += (i ? ',' : '') + (v === null ? 'NULL' : String(v));
-  }
-  return `${out}}`;
 }
 
 /**

@@ -16,6 +16,7 @@ const BENCHES: { [name: string]: (options: Options) => unknown } = {
   train: async (options) => benchTrain(options),
   notebooks: (options) => benchNotebooks({ only: options.notebooks }),
   sync: async () => (await import('./sync')).benchSync(),
+  sweep: async () => (await import('./sweep')).benchSweep(),
   scale: (options) => benchScale({ runs: options.runs }),
   team: async (options) => (await import('./team')).benchTeam({ runs: options.runs, repeats: options.repeats }),
 };

@@ -2,6 +2,7 @@
 
 const FLOAT8 = 701;
 const INT8 = 20;
+const TEXT = 25;
 
 /**
  * Why binary: printing 50,000 doubles as text and the server's parsing them back cost more than
@@ -33,6 +34,24 @@ export function int8Array(values: readonly number[]): Buffer {
     at = out.writeUInt32BE(v - hi * 0x1_0000_0000, at);
   }
   return out;
+}
+
+/** Metric keys repeat: each distinct key is encoded once. */
+export function textArray(values: readonly string[]): Buffer {
+  const encoded = new Map<string, Buffer>();
+  const parts: Buffer[] = [header(values.length, false, TEXT).subarray(0, values.length ? 20 : 12)];
+  for (const v of values) {
+    let e = encoded.get(v);
+    if (e === undefined) {
+      const bytes = Buffer.from(v, 'utf8');
+      e = Buffer.allocUnsafe(4 + bytes.length);
+      e.writeInt32BE(bytes.length, 0);
+      bytes.copy(e, 4);
+      encoded.set(v, e);
+    }
+    parts.push(e);
+  }
+  return Buffer.concat(parts);
 }
 
 /** One dimension, lower bound 1; room for every element at full width. */

@@ -1,6 +1,6 @@
 /** The team store's side of sync: each function is one step, committed in its own transaction, safe to repeat. */
 import type pg from 'pg';
-import { float8Array, int8Array } from './binary';
+import { float8Array, int8Array, textArray } from './binary';
 
 export interface RunRowIn {
   experiment: string;
@@ -137,27 +137,28 @@ export async function pushPoints(client: pg.PoolClient, runId: number, b: PointB
   const steps = int8Array(b.steps);
   const values = float8Array(b.values);
   const times = int8Array(b.times);
+  const keys = textArray(b.keys);
   try {
     await inTransaction(client, async () => {
       await client.query(
         `INSERT INTO metrics (run_id, key, step, value, time) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[])`,
-        [runId, b.keys, steps, values, times],
+        [runId, keys, steps, values, times],
       );
       const f = summarize(b);
       await client.query(
         `INSERT INTO metrics_latest (run_id, key, step, value, time, min, max, count)
          SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[]) ${FOLD}`,
-        [runId, f.keys, int8Array(f.steps), float8Array(f.values), int8Array(f.times), float8Array(f.mins), float8Array(f.maxs), int8Array(f.counts)],
+        [runId, textArray(f.keys), int8Array(f.steps), float8Array(f.values), int8Array(f.times), float8Array(f.mins), float8Array(f.maxs), int8Array(f.counts)],
       );
     });
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
-    await pushPointsAgain(client, runId, b.keys, steps, values, times);
+    await pushPointsAgain(client, runId, keys, steps, values, times);
   }
 }
 
 /** A batch some of whose points may be there already: ON CONFLICT DO NOTHING, folding only the rows this insert added. */
-async function pushPointsAgain(client: pg.PoolClient, runId: number, keys: string[], steps: Buffer, values: Buffer, times: Buffer): Promise<void> {
+async function pushPointsAgain(client: pg.PoolClient, runId: number, keys: Buffer, steps: Buffer, values: Buffer, times: Buffer): Promise<void> {
   await inTransaction(client, () =>
     client.query(
       `WITH ins AS (

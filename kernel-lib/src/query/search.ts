@@ -41,7 +41,8 @@ export interface SearchOptions {
   offset?: number;
 }
 
-interface RunSqlRow {
+/** A run's summary columns as both stores return them. */
+export interface SummaryRow {
   id: number;
   experiment: string;
   name: string | null;
@@ -102,22 +103,10 @@ export function loadSummaries(db: Db, ids: readonly number[]): RunSummary[] {
       `SELECT r.id, e.name AS experiment, r.name, r.status, r.seed, r.started_at, r.ended_at, r.parent_id, r.config
        FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id ${IN_LIST}`,
     )
-    .all(list) as RunSqlRow[];
+    .all(list) as SummaryRow[];
   const byId = new Map<number, RunSummary>();
   for (const row of rows) {
-    byId.set(row.id, {
-      id: row.id,
-      experiment: row.experiment,
-      name: row.name,
-      status: row.status,
-      seed: row.seed,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-      parent: row.parent_id,
-      config: JSON.parse(row.config) as Config,
-      metrics: {},
-      tags: {},
-    });
+    byId.set(row.id, toSummary(row));
   }
   // One JSON object per run built inside SQLite: crossing into JS once per run rather than once
   // per metric halves the cost of a large page (values are REAL, which JSON renders exactly).
@@ -129,6 +118,23 @@ export function loadSummaries(db: Db, ids: readonly number[]): RunSummary[] {
   for (const [id, json] of perRun('metrics_latest')) byId.get(id)!.metrics = JSON.parse(json) as RunSummary['metrics'];
   for (const [id, json] of perRun('tags')) byId.get(id)!.tags = JSON.parse(json) as RunSummary['tags'];
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A summary row as a RunSummary with no metrics or tags yet (the caller fills them). */
+export function toSummary(row: SummaryRow): RunSummary {
+  return {
+    id: row.id,
+    experiment: row.experiment,
+    name: row.name,
+    status: row.status,
+    seed: row.seed,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    parent: row.parent_id,
+    config: JSON.parse(row.config) as Config,
+    metrics: {},
+    tags: {},
+  };
 }
 
 /** An unknown experiment is a mistake worth naming (a typo would otherwise list nothing, silently). */

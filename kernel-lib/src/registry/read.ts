@@ -5,7 +5,8 @@ import { dict } from './keys';
 import { paramValue } from './params';
 import type { Json, LatestMetric, RunRecord, RunRow, RunStatus } from './types';
 
-interface RunSqlRow {
+/** A run row as both stores return it (the team store reads the same columns). */
+export interface RunSqlRow {
   id: number;
   experiment: string;
   name: string | null;
@@ -24,7 +25,8 @@ interface RunSqlRow {
   error: string | null;
 }
 
-const RUN_COLUMNS = `r.id, e.name AS experiment, r.name, r.status, r.seed, r.config, r.config_hash,
+/** The run row's columns over `runs r JOIN experiments e`: the same SQL in both dialects. */
+export const RUN_COLUMNS = `r.id, e.name AS experiment, r.name, r.status, r.seed, r.config, r.config_hash,
   r.code_hash, r.parent_id, r.env, r.host, r.pid, r.started_at, r.ended_at, r.heartbeat_at, r.error`;
 
 export function readRunRow(db: Db, id: number): RunRow {

@@ -4,35 +4,16 @@ import { checkRunIds } from '../query/batch';
 import { diffRecords, type DiffOptions, type RunDiff } from '../query/diff';
 import { dict } from '../registry/keys';
 import { paramValue } from '../registry/params';
-import type { Json, LatestMetric, RunRecord, RunStatus } from '../registry/types';
+import { RUN_COLUMNS, toRunRow, type RunSqlRow } from '../registry/read';
+import type { Json, LatestMetric, RunRecord } from '../registry/types';
 import type { TeamStore } from './connect';
 
-interface RunSqlRow {
-  id: number;
-  experiment: string;
-  name: string | null;
-  status: RunStatus;
-  seed: number;
-  config: string;
-  config_hash: string;
-  code_hash: string | null;
-  parent_id: number | null;
-  env: string;
-  host: string;
-  pid: number;
-  started_at: number;
-  ended_at: number | null;
-  heartbeat_at: number;
-  error: string | null;
-}
 
 /** Everything recorded about run `id` (its team store id): config, params, latest metrics, tags, data, objects, family. */
 export async function getTeamRun(store: TeamStore, id: number): Promise<RunRecord> {
   checkRunIds('id', [id], 1);
   const rows = await store.query<RunSqlRow>(
-    `SELECT r.id, e.name AS experiment, r.name, r.status, r.seed, r.config, r.config_hash, r.code_hash, r.parent_id, r.env,
-       r.host, r.pid, r.started_at, r.ended_at, r.heartbeat_at, r.error
-     FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`,
+    `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`,
     [id],
   );
   if (rows.length === 0) {
@@ -62,22 +43,7 @@ export async function getTeamRun(store: TeamStore, id: number): Promise<RunRecor
   const tagDict = dict<string>();
   for (const t of tags) tagDict[t.key] = t.value;
   return {
-    id: row.id,
-    experiment: row.experiment,
-    name: row.name,
-    status: row.status,
-    seed: row.seed,
-    config: JSON.parse(row.config),
-    configHash: row.config_hash,
-    codeHash: row.code_hash,
-    parent: row.parent_id,
-    env: JSON.parse(row.env),
-    host: row.host,
-    pid: row.pid,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    heartbeatAt: row.heartbeat_at,
-    error: row.error,
+    ...toRunRow(row),
     params: paramDict,
     metrics: metricDict,
     tags: tagDict,

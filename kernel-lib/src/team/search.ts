@@ -6,23 +6,10 @@ import { sortError } from '../query/error';
 import { filterError } from '../query/error';
 import { filterUses } from '../query/known';
 import { parseFilter } from '../query/parser';
-import type { RunSummary, SearchOptions } from '../query/search';
+import { toSummary, type RunSummary, type SearchOptions, type SummaryRow } from '../query/search';
 import { compileSortKeys, parseSort, sortSpec } from '../query/sort';
-import type { Config, RunStatus } from '../registry/types';
 import type { TeamStore } from './connect';
 import { checkTeamKeys } from './keys';
-
-interface SummaryRow {
-  id: number;
-  experiment: string;
-  name: string | null;
-  status: RunStatus;
-  seed: number;
-  started_at: number;
-  ended_at: number | null;
-  parent_id: number | null;
-  config: string;
-}
 
 /** The runs matching `options`, in order: the same checks, errors and results as searchRuns. */
 export async function searchTeamRuns(store: TeamStore, options: SearchOptions = {}): Promise<RunSummary[]> {
@@ -81,19 +68,7 @@ export async function loadTeamSummaries(store: TeamStore, ids: readonly number[]
   ]);
   const byId = new Map<number, RunSummary>();
   for (const row of rows) {
-    byId.set(row.id, {
-      id: row.id,
-      experiment: row.experiment,
-      name: row.name,
-      status: row.status,
-      seed: row.seed,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-      parent: row.parent_id,
-      config: JSON.parse(row.config) as Config,
-      metrics: {},
-      tags: {},
-    });
+    byId.set(row.id, toSummary(row));
   }
   for (const m of metrics) byId.get(m.run_id)!.metrics[m.key] = m.value;
   for (const t of tags) byId.get(t.run_id)!.tags[t.key] = t.value;

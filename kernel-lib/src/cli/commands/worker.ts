@@ -7,9 +7,9 @@ import { checkSweepDefinition } from '../../sweep/define';
 import { parentExperiment, TAG } from '../../sweep/load';
 import { runTrial } from '../../sweep/trial-run';
 import { getTeamSweep, runWorker } from '../../team/queue';
-import { isTeamUrl, redactUrl, syncToTeam, teamKey } from '../../team/sync';
+import { isPostgresUrl, redactUrl, syncToTeam, teamKey } from '../../team/sync';
 import { readState } from '../../team/sync/local';
-import { openPool } from '../../team/sync/url';
+import { openTeamStore } from '../../team/connect';
 import { parse, toInt } from '../args';
 import type { Command } from '../command';
 
@@ -24,13 +24,14 @@ export const worker: Command = {
     const { values } = parse(argv, { sweep: { type: 'string' }, local: { type: 'string' }, heartbeat: { type: 'string' } }, usage);
     const sweepId = toInt('--sweep', values.sweep);
     if (sweepId === undefined) throw new LabbookError('INVALID_ARGUMENT', `Missing --sweep: expected the id of a team sweep, received none. Usage: ${usage}`);
-    const url = isTeamUrl(values.db) ? values.db : isTeamUrl(process.env.LABBOOK_DB) ? process.env.LABBOOK_DB : undefined;
+    const url = isPostgresUrl(values.db) ? values.db : isPostgresUrl(process.env.LABBOOK_DB) ? process.env.LABBOOK_DB : undefined;
     if (url === undefined) {
       throw new LabbookError('INVALID_ARGUMENT', `No team store: expected --db postgres://... or LABBOOK_DB=postgres://..., received ${values.db === undefined ? 'neither' : JSON.stringify(values.db)}. Workers share a sweep through PostgreSQL.`);
     }
     const heartbeatMs = (toInt('--heartbeat', values.heartbeat) ?? 10) * 1000;
     const say = (line: string) => process.stderr.write(`worker: ${line}\n`);
-    const pool = openPool(url, 3);
+    // Not migrated here: a worker needs a store someone set up (sweep create), and its role may not own the schema.
+    const pool = (await openTeamStore(url, { max: 3, migrate: false })).pool;
     let team;
     try {
       team = await getTeamSweep(pool, sweepId);
@@ -85,7 +86,7 @@ export const worker: Command = {
 /** The local registry trials are recorded in first (offline first): never the team URL itself. */
 function localPath(explicit: string | undefined): string {
   const env = process.env.LABBOOK_DB;
-  const local = explicit ?? process.env.LABBOOK_LOCAL_DB ?? (env && !isTeamUrl(env) ? env : undefined);
+  const local = explicit ?? process.env.LABBOOK_LOCAL_DB ?? (env && !isPostgresUrl(env) ? env : undefined);
   return local ? resolve(local) : join(findProjectRoot(), '.labbook', 'labbook.db');
 }
 

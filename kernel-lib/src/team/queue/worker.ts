@@ -1,6 +1,5 @@
 /** The worker loop: claim a trial, run it locally with a heartbeat, complete it; through database outages, until the sweep is done. */
 import { hostname } from 'node:os';
-import pg from 'pg';
 import type { Pool } from 'pg';
 import { invalidArgument } from '../../errors';
 import type { Json } from '../../registry/types';
@@ -10,6 +9,7 @@ import { completeTrial, heartbeat, releaseTrial, type TrialOutcome } from './com
 import { isConnectionError, sleep, withRetry } from './db';
 import { planFromDefinition, type Plan } from './plan';
 import { getTeamSweep, listTrials } from './sweeps';
+import { openTeamStore } from '../connect';
 
 export interface TrialContext {
   /** Keeps the claim alive now and queues reported values for the pruners of other workers; never throws, never waits for an outage. */
@@ -60,7 +60,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<WorkerReport
   const staleAfterMs = options.staleAfterMs ?? 4 * heartbeatMs;
   if (!(heartbeatMs > 0)) throw invalidArgument('heartbeatMs', 'a number of milliseconds > 0', heartbeatMs);
   if (!(staleAfterMs > heartbeatMs)) throw invalidArgument('staleAfterMs', `more than heartbeatMs (${heartbeatMs})`, staleAfterMs, 'A live worker must get several heartbeats in before it is judged lost.');
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 3, connectionTimeoutMillis: 5000 });
+  const pool = options.pool ?? (await openTeamStore(options.url!, { max: 3, migrate: false })).pool;
   // An idle client's broken connection is reported on the pool: without a listener it would crash the worker mid-outage.
   const ignore = () => undefined;
   pool.on('error', ignore);

@@ -4,4 +4,4 @@ export type { SyncOptions, SyncResult } from './sync';
 export { syncStatus } from './status';
 export type { SyncStatus } from './status';
 export type { PendingRun } from './local';
-export { isPostgresUrl, isTeamUrl, redactUrl, teamKey } from './url';
+export { isPostgresUrl, redactUrl, teamKey } from './url';

@@ -22,15 +22,3 @@ export function teamKey(url: string): string {
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres';
   return sha256(`${u.hostname.toLowerCase()}:${u.port || '5432'}/${database}`).slice(0, 32);
 }
-
-/** Kept for callers written before ../url (the worker): the same test as isPostgresUrl. */
-export const isTeamUrl = isPostgresUrl;
-
-/** A plain pool whose lost connections surface as query errors, never as an unhandled 'error' event. */
-export function openPool(url: string, max = 2): import('pg').Pool {
-  teamKey(url); // checks the URL
-  const pg = require('pg') as typeof import('pg');
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, keepAlive: true });
-  pool.on('error', () => undefined);
-  return pool;
-}

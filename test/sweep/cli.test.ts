@@ -1,10 +1,11 @@
 /** `labbook sweep run|resume|show` through the real CLI: output, `runs --parent`, mistakes, and resuming a sweep killed with -9. */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { loadSweep } from '../../kernel-lib/src/sweep';
-import { CLI, collect, expectMistakes, processGone, ROOT, runCli, tempDb } from '../helpers';
+import { CLI, collect, expectMistakes, processGone, ROOT, runCli, tempDb, tempDir } from '../helpers';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'sweep');
 const SWEEP = join(FIXTURES, 'tiny-sweep.ts');
@@ -28,8 +29,12 @@ describe('labbook sweep', () => {
     expect(ran.code, ran.stderr).toBe(0);
     const summary = JSON.parse(ran.stdout);
     expect(summary).toMatchObject({ id: 1, status: 'finished', stopped: 'budget: 5 trials', counts: { complete: 4, pruned: 1, failed: 0, running: 0 } });
-    expect(summary.leaderboard.map((r: { rank: number | null }) => r.rank)).toEqual([1, 2, 3, 4, null]);
+    // One ranking everywhere (sweep analysis): complete trials by value, then the pruned one by its last intermediate value.
+    expect(summary.leaderboard.map((r: { rank: number | null }) => r.rank)).toEqual([1, 2, 3, 4, 5]);
+    expect(summary.leaderboard[4]).toMatchObject({ state: 'pruned', value: null, last: expect.any(Number), step: 1 });
     expect(summary.best).toEqual(summary.leaderboard[0]);
+    expect(Object.keys(summary.importance).sort()).toEqual(['learningRate', 'units']);
+    expect(Object.values(summary.importance as { [k: string]: number }).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(ran.stderr).toMatch(/^trial 0: complete final_val_loss=/m);
     const [, trial, run] = /^trial (\d+): pruned \(run (\d+)\) .*: pruned at step 1: val_loss .* is worse than the median/m.exec(ran.stderr) ?? [];
     expect(trial, ran.stderr).toBeDefined();
@@ -45,9 +50,21 @@ describe('labbook sweep', () => {
     expect(shown.stdout).toContain('objective: minimize final_val_loss (pruned on val_loss)');
     expect(shown.stdout).toContain('trials: 5 (4 complete, 1 pruned)');
     expect(shown.stdout).toMatch(new RegExp(`^best: trial ${best.trial} \\(run ${best.run}\\) final_val_loss `, 'm'));
-    expect(shown.stdout).toMatch(/^rank {2}trial {2}run {2}state +final_val_loss {2}params +pruned_step$/m);
-    expect(shown.stdout).toMatch(new RegExp(`^- +${trial} +${run} +pruned +- +units=\\d+ learningRate=\\S+ +1$`, 'm'));
+    expect(shown.stdout).toMatch(/^importance \(PED-ANOVA\): (units|learningRate) [\d.]+ {2}(units|learningRate) [\d.]+$/m);
+    expect(shown.stdout).toMatch(/^rank {2}trial {2}run {2}state +final_val_loss {2}last val_loss {2}params +pruned_step$/m);
+    expect(shown.stdout).toMatch(new RegExp(`^5 +${trial} +${run} +pruned +- +[\\d.]+ +units=\\d+ learningRate=\\S+ +1$`, 'm'));
     expect(shown.stdout).toMatch(new RegExp(`^ {2}trial ${trial} pruned: pruned at step 1: val_loss`, 'm'));
+
+    // --html: the same tables and the four figures as one page, plotly.js written once beside it.
+    const page = join(tempDir(), 'report', 'sweep-1.html');
+    const html = await runCli(['sweep', 'show', '1', '--db', db, '--html', page, '--json']);
+    expect(html.code, html.stderr).toBe(0);
+    expect(JSON.parse(html.stdout).html).toBe(page);
+    const written = readFileSync(page, 'utf8');
+    expect(written).toContain('<script type="text/javascript" src="plotly-');
+    expect(written.match(/class="labbook-figure"/g)).toHaveLength(4);
+    for (const title of ['Leaderboard (5 trials, minimize final_val_loss)', 'Best trial', 'Parameter importance', 'Intermediate values: val_loss']) expect(written).toContain(title);
+    expect(readdirSync(dirname(page)).filter((f) => f.startsWith('plotly-'))).toHaveLength(1);
   });
 
   it('mistakes are one line and exit 2: a missing file, a file without a sweep, a bad definition, a run that is not a sweep', async () => {

@@ -83,7 +83,8 @@ describe('labbook sweep on the team store', () => {
     expect(shown.stdout).toMatch(new RegExp(`^sweep ${id}  sweep-tiny  done  seed 11$`, 'm'));
     expect(shown.stdout).toMatch(/^trials: 4 \(/m);
     expect(shown.stdout).toContain(`best: trial ${best.number} (run ${best.runId}) final_val_loss `);
-    expect(shown.stdout).toMatch(/^rank +trial +run +state +final_val_loss +params +pruned_step +attempts +worker/m);
+    expect(shown.stdout).toMatch(/^rank +trial +run +state +final_val_loss +(last val_loss +)?params +pruned_step +attempts +worker/m);
+    expect(shown.stdout).toMatch(/^importance \(PED-ANOVA\): /m);
     for (const t of trials) {
       // Each trial's row, once: rank, number, its team run, its state.
       const row = new RegExp(`^(\\d+|-) +${t.number} +${t.runId} +${t.queueState} `, 'gm');

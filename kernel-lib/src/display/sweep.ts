@@ -9,6 +9,8 @@ import { RECORD_DIGITS, recordRowsView, scalarRecordView } from './records';
 import { showOn, type ShowOptions } from './show';
 import { currentTarget, emit, type Target } from './sink';
 import { escapeHtml } from './table';
+import { figureFragment, htmlDocument, type LibraryPlacement } from './plotly';
+import type { Figure } from '../plots/figure';
 import { wrap, type View } from './views';
 
 /** What showSweep reads: a sweep's definition and its trials (loadSweep's result fits; other fields are ignored). */
@@ -37,6 +39,34 @@ export function showSweep(summary: ShownSweep, options: ShowSweepOptions = {}): 
 
 /** showSweep() on an explicit target: the seam tests drive with a recording sink. */
 export function showSweepOn(target: Target, summary: ShownSweep, options: ShowSweepOptions = {}): string[] {
+  const parts = sweepParts(summary, options);
+  for (const part of parts.sections) section(target, part.title, part.view, part.note);
+  if (options.figures === false) return [];
+  const shown = { ...options, file: undefined, title: undefined };
+  return parts.figures.map((f) => showOn(target, f, shown)).filter((file): file is string => file !== undefined);
+}
+
+/**
+ * The same as one standalone HTML page (`labbook sweep show ID --html FILE`): the tables, then the
+ * four figures; plotly.js inline or from a file beside the page.
+ */
+export function sweepPage(summary: ShownSweep, options: { title: string; limit?: number; digits?: number; library?: LibraryPlacement }): string {
+  const parts = sweepParts(summary, options);
+  const body = [
+    `<h2>${escapeHtml(options.title)}</h2>`,
+    ...parts.sections.map((p) => `<h4>${escapeHtml(p.title)}</h4>${p.view ? p.view.html() : ''}${p.note ? `<div class="lb-caption">${escapeHtml(p.note)}</div>` : ''}`),
+    ...parts.figures.map((f, i) => figureFragment(f, { id: `labbook-sweep-fig-${i + 1}` })),
+  ];
+  return htmlDocument(options.title, body.join('\n'), options.library);
+}
+
+interface SweepParts {
+  sections: { title: string; view: View | null; note: string }[];
+  figures: Figure[];
+}
+
+/** What a sweep shows, computed once by sweep analysis and the plots: tables and figures, not yet placed anywhere. */
+function sweepParts(summary: ShownSweep, options: { limit?: number; digits?: number }): SweepParts {
   const { space, metric, direction, trials } = checkSummary(summary);
   const intermediate = typeof summary.definition.objective.intermediate === 'string' ? summary.definition.objective.intermediate : metric;
   const digits = options.digits ?? RECORD_DIGITS;
@@ -57,18 +87,19 @@ export function showSweepOn(target: Target, summary: ShownSweep, options: ShowSw
     .sort((a, b) => b.share - a.share || a.i - b.i)
     .map(({ param, share }) => ({ param, 'importance (PED-ANOVA)': share }));
   const caption = `${trials.length} trial${trials.length === 1 ? '' : 's'}, ${direction} ${metric}`;
-  section(target, `Leaderboard (${caption})`, rows.length ? recordRowsView(rows, digits) : null, rows.length ? '' : 'No trials yet.');
-  section(target, 'Best trial', best ? scalarRecordView({ trial: best.number, [metric]: best.value, ...flat(best.params) }, digits) : null, whyNoBestTrial(trials) ?? '');
-  section(target, 'Parameter importance', recordRowsView(importance, digits), '');
-  if (options.figures === false) return [];
-  const shown = { ...options, file: undefined, title: undefined };
-  const figures = [
-    optimizationHistory(trials, direction, { metric }),
-    sweepParallelCoordinates(space, trials, direction, { metric }),
-    paramSlices(space, trials, { metric }),
-    intermediateValues(trials, { metric: intermediate }),
-  ];
-  return figures.map((f) => showOn(target, f, shown)).filter((file): file is string => file !== undefined);
+  return {
+    sections: [
+      { title: `Leaderboard (${caption})`, view: rows.length ? recordRowsView(rows, digits) : null, note: rows.length ? '' : 'No trials yet.' },
+      { title: 'Best trial', view: best ? scalarRecordView({ trial: best.number, [metric]: best.value, ...flat(best.params) }, digits) : null, note: whyNoBestTrial(trials) ?? '' },
+      { title: 'Parameter importance', view: recordRowsView(importance, digits), note: '' },
+    ],
+    figures: [
+      optimizationHistory(trials, direction, { metric }),
+      sweepParallelCoordinates(space, trials, direction, { metric }),
+      paramSlices(space, trials, { metric }),
+      intermediateValues(trials, { metric: intermediate }),
+    ],
+  };
 }
 
 function checkSummary(summary: ShownSweep): { space: SearchSpace; metric: string; direction: Direction; trials: readonly Trial[] } {

@@ -17,7 +17,7 @@ import { syncToTeam } from '../../team/sync/sync';
 import { readState } from '../../team/sync/local';
 import { redactUrl, teamKey } from '../../team/sync/url';
 import { print, printJson } from '../command';
-import { counts, leaderboard, renderSweep, type SweepView } from './sweep-format';
+import { analysis, counts, leaderboard, renderSweep, writeSweepPage, type SweepView } from './sweep-format';
 
 export interface CreateOptions {
   /** The local registry the sweep's parent run is recorded in (default as resolveDbPath). */
@@ -104,7 +104,7 @@ function budgetText(d: SweepDefinition): string {
 }
 
 /** `sweep show ID --db postgres://...`: the local show's output, from the sweeps row and its trials. */
-export async function showTeamSweep(url: string, id: number, json: boolean): Promise<number> {
+export async function showTeamSweep(url: string, id: number, json: boolean, page?: { file: string; inline: boolean }): Promise<number> {
   return withTeamStore(url, async (store) => {
     const [team, trials] = await explained(store, async () => [await getTeamSweep(store.pool, id), await listTrials(store.pool, id)] as const);
     const definition = checkSweepDefinition(team.definition);
@@ -117,10 +117,12 @@ export async function showTeamSweep(url: string, id: number, json: boolean): Pro
       queue: trials.map((t) => ({ attempts: t.attempts, worker: t.worker })),
     };
     const stopped = team.status === 'stopped' ? 'labbook sweep stop' : null;
+    const written = page ? writeSweepPage(view, page.file, page.inline) : null;
     if (json) {
-      const board = leaderboard(view);
-      printJson({ id, status: team.status, stopped, runId: team.runId, maxAttempts: team.maxAttempts, definition, counts: counts(view), best: board.find((r) => r.rank === 1) ?? null, leaderboard: board, trials });
+      const { best, importance } = analysis(view);
+      printJson({ id, status: team.status, stopped, runId: team.runId, maxAttempts: team.maxAttempts, definition, counts: counts(view), best, importance, leaderboard: leaderboard(view), trials, ...(written ? { html: written } : {}) });
     } else {
+      if (written) process.stderr.write(`wrote ${written}\n`);
       print(renderSweep(view, { status: team.status, resumed: false, stopped }));
     }
     return 0;

@@ -11,10 +11,10 @@ import { localOnly, teamUrl } from '../../team/cli';
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { divertStdout } from '../divert';
-import { counts, leaderboard, renderSweep } from './sweep-format';
+import { analysis, counts, leaderboard, renderSweep, writeSweepPage } from './sweep-format';
 
 const usage =
-  'labbook sweep run FILE [--trials N] [--timeout S] [--seed N] | sweep resume ID | sweep show ID  [--db PATH] [--json]; ' +
+  'labbook sweep run FILE [--trials N] [--timeout S] [--seed N] | sweep resume ID | sweep show ID [--html FILE [--inline]]  [--db PATH] [--json]; ' +
   'team store: sweep create FILE --db postgres://... [--trials N] [--timeout S] [--seed N] [--max-attempts N] [--local PATH] | sweep show ID --db postgres://... | sweep stop ID --db postgres://...';
 const ACTIONS = ['run', 'resume', 'show', 'create', 'stop'];
 const TEAM_ONLY = ['create', 'stop'];
@@ -29,7 +29,10 @@ export const sweep: Command = {
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { trials: { type: 'string' }, timeout: { type: 'string' }, seed: { type: 'string' }, 'max-attempts': { type: 'string' }, local: { type: 'string' } },
+      {
+        trials: { type: 'string' }, timeout: { type: 'string' }, seed: { type: 'string' }, 'max-attempts': { type: 'string' }, local: { type: 'string' },
+        html: { type: 'string' }, inline: { type: 'boolean', default: false },
+      },
       usage,
       { name: 'argument', min: 2, max: 2 },
     );
@@ -44,6 +47,13 @@ export const sweep: Command = {
     if (action !== 'create' && (values['max-attempts'] ?? values.local) !== undefined) {
       throw new LabbookError('INVALID_ARGUMENT', `--max-attempts and --local go with \`sweep create\`: expected none with \`sweep ${action}\`. Usage: ${usage}`);
     }
+    if (action !== 'show' && (values.html !== undefined || values.inline)) {
+      throw new LabbookError('INVALID_ARGUMENT', `--html and --inline go with \`sweep show\`: expected none with \`sweep ${action}\`. Usage: ${usage}`);
+    }
+    if (values.inline && values.html === undefined) {
+      throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments: expected --inline only with --html FILE, received --inline alone. Usage: ${usage}`);
+    }
+    const page = values.html === undefined ? undefined : { file: values.html, inline: values.inline };
     const url = teamUrl(values.db);
     if (url !== undefined && (action === 'run' || action === 'resume')) {
       localOnly(`sweep ${action}`, values.db, 'Trials on the team store are run by workers: `labbook sweep create FILE --db postgres://...` records the sweep there, then `labbook worker --sweep ID --db postgres://...` on each machine runs its trials.');
@@ -53,12 +63,12 @@ export const sweep: Command = {
     }
     if (url !== undefined) {
       const team = require('./sweep-team') as typeof import('./sweep-team');
-      if (action === 'show') return team.showTeamSweep(url, toInt('sweep id', target)!, values.json);
+      if (action === 'show') return team.showTeamSweep(url, toInt('sweep id', target)!, values.json, page);
       if (action === 'stop') return team.stopTeamSweep(url, toInt('sweep id', target)!, values.json);
       const maxAttempts = toInt('--max-attempts', values['max-attempts']) ?? 3;
       return team.createTeamSweepFrom(url, definitionFrom(target, values), { local: values.local, maxAttempts, json: values.json });
     }
-    if (action === 'show') return withRegistry(values.db, (registry) => show(registry, toInt('sweep id', target)!, values.json));
+    if (action === 'show') return withRegistry(values.db, (registry) => show(registry, toInt('sweep id', target)!, values.json, page));
     const say = (line: string) => process.stderr.write(`${line}\n`);
     const definition: SweepDefinition | null = action === 'run' ? definitionFrom(target, values) : null;
     const resume = action === 'resume' ? toInt('sweep id', target)! : undefined;
@@ -71,12 +81,15 @@ export const sweep: Command = {
   },
 };
 
-function show(registry: Registry, id: number, json: boolean): number {
+function show(registry: Registry, id: number, json: boolean, page?: { file: string; inline: boolean }): number {
   const loaded = loadSweep(registry, id);
   const parent = registry.getRun(id);
+  const written = page ? writeSweepPage(loaded, page.file, page.inline) : null;
   if (json) {
-    printJson({ id, status: parent.status, stopped: parent.tags['sweep.stopped'] ?? null, definition: loaded.definition, counts: counts(loaded), best: leaderboard(loaded).find((r) => r.rank === 1) ?? null, leaderboard: leaderboard(loaded) });
+    const { best, importance } = analysis(loaded);
+    printJson({ id, status: parent.status, stopped: parent.tags['sweep.stopped'] ?? null, definition: loaded.definition, counts: counts(loaded), best, importance, leaderboard: leaderboard(loaded), ...(written ? { html: written } : {}) });
   } else {
+    if (written) process.stderr.write(`wrote ${written}\n`);
     print(renderSweep(loaded, { status: parent.status, resumed: !!parent.tags['sweep.resumed'], stopped: parent.tags['sweep.stopped'] ?? null }));
   }
   return 0;

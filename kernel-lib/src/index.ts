@@ -130,3 +130,6 @@ export type { BaseConfig, Experiment, ExperimentContext, ExperimentResult, Exper
 // and pruners (ports of Optuna's; stateless, each decision with a reason: `new sweep.MedianPruner().shouldPrune(trial, trials, 'minimize')`),
 // and sweeps that run: `sweep.defineSweep({...})`, `sweep.runSweep(definition)`, `sweep.loadSweep(registry, id)`, `sweep.runTrial(...)`.
 export * as sweep from './sweep';
+// The team registry on PostgreSQL (`team.openTeamStore(url)`, `team.searchTeamRuns(store, {where})`,
+// `team.syncToTeam(localDb, url)`): the SQLite registry's queries, asynchronously, on a shared store.
+export * as team from './team';

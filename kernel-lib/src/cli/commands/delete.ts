@@ -1,7 +1,7 @@
 /** `labbook delete ID...`: removes ended runs and everything they recorded (objects go at `gc`). */
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
-import { localOnly } from '../../team/cli';
+import { localOnly } from '../team-store';
 
 const usage = 'labbook delete ID [ID...] [--db PATH] [--json]';
 

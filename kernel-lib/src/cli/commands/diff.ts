@@ -3,7 +3,7 @@ import { diffRuns, type RunDiff } from '../../query';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { cell, fitTable } from '../format';
-import { teamUrl } from '../../team/cli';
+import { teamUrl } from '../team-store';
 
 const usage = 'labbook diff ID ID [ID...] [--all] [--db PATH] [--json]';
 

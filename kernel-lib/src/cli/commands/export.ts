@@ -5,7 +5,7 @@ import { runsTable, searchRuns, type RunsTable, type RunSummary } from '../../qu
 import { parse } from '../args';
 import { type Command, withRegistry } from '../command';
 import { safeJson, visible } from '../escape';
-import { teamUrl } from '../../team/cli';
+import { teamUrl } from '../team-store';
 import { QUERY_OPTIONS, searchOptions, summaryJson } from './runs';
 
 const usage = 'labbook export --format csv|json [--experiment NAME] [--where EXPR] [--sort FIELD] [--limit N] [--parent ID] [-o FILE] [--db PATH]';

@@ -1,7 +1,7 @@
 /** `labbook gc`: removes stored objects that no run references, and temp files of writes that died. */
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
-import { localOnly } from '../../team/cli';
+import { localOnly } from '../team-store';
 
 const usage = 'labbook gc [--dry-run] [--grace SECONDS] [--db PATH] [--json]';
 

@@ -2,7 +2,7 @@
 import { checkColumns, parseColumns, searchRuns, type RunSummary, type SearchOptions } from '../../query';
 import { parse, toInt } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
-import { teamUrl } from '../../team/cli';
+import { teamUrl } from '../team-store';
 import { renderRuns } from './runs-table';
 
 const usage = 'labbook runs [--experiment NAME] [--where EXPR] [--sort FIELD|-FIELD] [--limit N] [--offset N] [--columns A,B,...] [--parent ID] [--db PATH] [--json]';

@@ -3,7 +3,7 @@ import type { RunRecord } from '../../registry';
 import { parse, runIds } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
 import { cell, formatDuration, formatTime, table } from '../format';
-import { teamUrl } from '../../team/cli';
+import { teamUrl } from '../team-store';
 
 const usage = 'labbook show ID [--db PATH] [--json]';
 

@@ -6,7 +6,7 @@ import { readOnlyQuery } from '../../registry/readonly';
 import { parse } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { table } from '../format';
-import { localOnly } from '../../team/cli';
+import { localOnly } from '../team-store';
 
 const usage = 'labbook sql "SELECT ..." [--db PATH] [--json]';
 

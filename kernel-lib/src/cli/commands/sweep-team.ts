@@ -8,7 +8,7 @@ import type { Json } from '../../registry/types';
 import { checkSweepDefinition, type SweepDefinition } from '../../sweep/define';
 import { TAG } from '../../sweep/load';
 import { startSweepParent } from '../../sweep/run';
-import { withTeamStore } from '../../team/cli';
+import { withTeamStore } from '../team-store';
 import { explainTeamError, openTeamStore, type TeamStore } from '../../team/connect';
 // The queue's files, not its index: the index loads the worker loop and `pg` with it.
 import { stopSweep } from '../../team/queue/complete';

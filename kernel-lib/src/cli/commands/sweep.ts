@@ -7,7 +7,7 @@ import type { Registry } from '../../registry/registry';
 import { reviseSweep, type SweepDefinition } from '../../sweep/define';
 import { loadSweep } from '../../sweep/load';
 import { runSweep } from '../../sweep/run';
-import { localOnly, teamUrl } from '../../team/cli';
+import { localOnly, teamUrl } from '../team-store';
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { divertStdout } from '../divert';

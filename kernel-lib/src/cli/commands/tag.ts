@@ -3,7 +3,7 @@ import { LabbookError } from '../../errors';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { table } from '../format';
-import { localOnly } from '../../team/cli';
+import { localOnly } from '../team-store';
 
 const usage = 'labbook tag ID key=value [key=value ...] [--delete KEY ...] [--db PATH] [--json]';
 

@@ -1,6 +1,6 @@
 /** `runs`, `show`, `diff` and `export` on the team store (--db postgres://…): the async read path, the same printers. */
 import type { ListColumn, RunDiff, RunSummary, SearchOptions } from '../../query';
-import { checkTeamColumns, prefetchTeamCells, withTeamStore } from '../../team/cli';
+import { checkTeamColumns, prefetchTeamCells, withTeamStore } from '../team-store';
 import { diffTeamRuns, getTeamRun } from '../../team/read';
 import { searchTeamRuns } from '../../team/search';
 import { toInt } from '../args';

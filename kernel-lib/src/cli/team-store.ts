@@ -7,9 +7,9 @@ import { pgField } from '../query/postgres';
 import { numberPlaceholders } from '../query/postgres';
 import type { RunSummary } from '../query/search';
 import type { Cell } from '../query/table';
-import type { TeamStore } from './connect';
-import { checkTeamKeys } from './keys';
-import { isPostgresUrl } from './url';
+import type { TeamStore } from '../team/connect';
+import { checkTeamKeys } from '../team/keys';
+import { isPostgresUrl } from '../team/url';
 
 /** The team store's URL when --db (else LABBOOK_DB) names one; undefined for a SQLite registry. */
 export function teamUrl(db: string | undefined): string | undefined {
@@ -19,7 +19,7 @@ export function teamUrl(db: string | undefined): string | undefined {
 
 /** Opens the team store for one command and closes it afterwards; `pg` loads only here. */
 export async function withTeamStore<T>(url: string, body: (store: TeamStore) => Promise<T>): Promise<T> {
-  const { openTeamStore } = require('./connect') as typeof import('./connect');
+  const { openTeamStore } = require('../team/connect') as typeof import('../team/connect');
   const store = await openTeamStore(url, { max: 2 });
   try {
     return await body(store);

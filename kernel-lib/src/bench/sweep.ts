@@ -8,12 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { withScratchDatabase } from './pg';
 import { openTeamStore } from '../team/connect';
 import { claimTrial, completeTrial, createTeamSweep, planFromDefinition, WAIT } from '../team/queue';
 import { randomSampler, tpeSampler, uniform, type Sampler, type SearchSpace, type Trial } from '../sweep';
-
-const DEFAULT_PG = 'postgres://labbook_test:labbook_test@127.0.0.1:5432/postgres';
 
 /** A shifted quadratic in four dimensions: its minimum 0 is at CENTER, off the middle of every range. */
 const CENTER = [1.3, -2.1, 0.7, 3.2];
@@ -63,7 +61,7 @@ export async function benchSweep(options: { trials?: number; seeds?: number; pg?
     tpeWins,
     tpeBeatsRandom: meanBest.tpe < meanBest.random,
     proposeMsPerTrial: { tpe: round(tpeMs / (seeds * trials)), random: round(randomMs / (seeds * trials)) },
-    queue: await queueOverhead(options.pg ?? process.env.LABBOOK_TEST_PG ?? DEFAULT_PG).catch((error: Error) => ({ error: error.message })),
+    queue: await queueOverhead(options.pg).catch((error: Error) => ({ error: error.message })),
   };
 }
 
@@ -94,15 +92,10 @@ function bestSoFar(trials: Trial[]): number[] {
 }
 
 /** Claim and complete no-op trials of a random sweep in a fresh database: what the queue adds to every trial. */
-async function queueOverhead(admin: string): Promise<{ trials: number; msPerTrial: number }> {
-  const name = `lb_bench_sweep_${process.pid}`;
-  await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await adminQuery(admin, `CREATE DATABASE "${name}"`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
+async function queueOverhead(admin: string | undefined): Promise<{ trials: number; msPerTrial: number }> {
   const n = 200;
-  try {
-    const store = await openTeamStore(url.toString(), { max: 1 });
+  return withScratchDatabase('sweep', async (url) => {
+    const store = await openTeamStore(url, { max: 1 });
     try {
       const definition = { space: SPACE, sampler: 'random', objective: { direction: 'minimize' }, budget: { trials: n } } as const;
       const sweepId = await createTeamSweep(store.pool, { experiment: 'bench', definition: definition as never, seed: 1, maxAttempts: 3 });
@@ -119,19 +112,7 @@ async function queueOverhead(admin: string): Promise<{ trials: number; msPerTria
     } finally {
       await store.close();
     }
-  } finally {
-    await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-  }
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  }, admin);
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

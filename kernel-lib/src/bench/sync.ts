@@ -7,13 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openRegistry } from '../registry';
+import { withScratchDatabase } from './pg';
 import { openTeamStore } from '../team/connect';
 import { redactUrl, syncToTeam } from '../team/sync';
 
 const KEYS = ['loss', 'acc', 'val_loss', 'val_acc', 'lr', 'grad_norm', 'throughput', 'top5', 'f1', 'auc'];
-const DEFAULT_PG = 'postgres://labbook_test:labbook_test@127.0.0.1:5432/postgres';
 
 export interface SyncFigures {
   server: string;
@@ -26,61 +25,33 @@ export interface SyncFigures {
 }
 
 export async function benchSync(options: { writers?: number; pointsPerWriter?: number; pg?: string } = {}): Promise<SyncFigures> {
-  const admin = options.pg ?? process.env.LABBOOK_TEST_PG ?? DEFAULT_PG;
   const writers = options.writers ?? 8;
   const perWriter = options.pointsPerWriter ?? 200_000;
-  const name = `lb_bench_sync_${process.pid}`;
-  await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await adminQuery(admin, `CREATE DATABASE "${name}"`);
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-sync-'));
-  try {
-    await (await openTeamStore(url, { max: 1 })).close();
-    const children = Array.from({ length: writers }, (_, i) => writer(join(dir, `w${i}`, 'labbook.db'), url, perWriter));
-    await Promise.all(children.map((c) => c.ready));
-    children.forEach((c) => c.go());
-    const done = await Promise.all(children.map((c) => c.done));
-    const start = Math.min(...done.map((d) => d.start));
-    const end = Math.max(...done.map((d) => d.end));
-    const points = done.reduce((sum, d) => sum + d.points, 0);
-    const seconds = (end - start) / 1000;
-    return {
-      server: redactUrl(url),
-      writers,
-      points,
-      seconds: Number(seconds.toFixed(3)),
-      pointsPerSec: Math.round(points / seconds),
-      goalPointsPerSec: 200_000,
-      trialSyncOverheadMs: await trialOverhead(join(dir, 'trials.db'), url),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await dropDatabase(admin, name);
-  }
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** An autovacuum worker still in the database makes FORCE fail for a role that is not superuser: it leaves soon, so retry. */
-async function dropDatabase(admin: string, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  return withScratchDatabase('sync', async (url) => {
+    const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-sync-'));
     try {
-      return await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    } catch (error) {
-      if (attempt >= 10) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await (await openTeamStore(url, { max: 1 })).close();
+      const children = Array.from({ length: writers }, (_, i) => writer(join(dir, `w${i}`, 'labbook.db'), url, perWriter));
+      await Promise.all(children.map((c) => c.ready));
+      children.forEach((c) => c.go());
+      const done = await Promise.all(children.map((c) => c.done));
+      const start = Math.min(...done.map((d) => d.start));
+      const end = Math.max(...done.map((d) => d.end));
+      const points = done.reduce((sum, d) => sum + d.points, 0);
+      const seconds = (end - start) / 1000;
+      return {
+        server: redactUrl(url),
+        writers,
+        points,
+        seconds: Number(seconds.toFixed(3)),
+        pointsPerSec: Math.round(points / seconds),
+        goalPointsPerSec: 200_000,
+        trialSyncOverheadMs: await trialOverhead(join(dir, 'trials.db'), url),
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  }
+  }, options.pg);
 }
 
 /** A writer process: records its run, says "ready", and on "go" syncs it and reports when it ran. */

@@ -4,12 +4,11 @@
  * made and dropped), after a bulk load by multi-row INSERT ... SELECT unnest(arrays) whose time is
  * reported too. Goal: < 100 ms per query.
  */
-import pg from 'pg';
+import { withScratchDatabase } from './pg';
 import { openTeamStore, type TeamStore } from '../team/connect';
 import { searchTeamRuns } from '../team/search';
 import { redactUrl } from '../team/url';
 
-const DEFAULT_PG = 'postgres://labbook_test:labbook_test@127.0.0.1:5432/postgres';
 const METRICS = ['acc', 'loss', 'val_acc', 'val_loss', 'lr', 'grad_norm', 'throughput', 'top5', 'f1', 'auc'];
 const OPTIMIZERS = ['adam', 'sgd', 'adamw', 'rmsprop'];
 
@@ -44,60 +43,43 @@ function prng(seed: number): () => number {
 }
 
 export async function benchTeam(options: { pg?: string; runs?: number; repeats?: number } = {}): Promise<TeamFigures> {
-  const admin = options.pg ?? process.env.LABBOOK_TEST_PG ?? DEFAULT_PG;
   const runs = options.runs ?? 100_000;
   const repeats = options.repeats ?? 7;
-  const name = `lb_bench_team_${process.pid}`;
-  await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await adminQuery(admin, `CREATE DATABASE "${name}"`);
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  let store: TeamStore | undefined;
-  try {
-    store = await openTeamStore(u.toString(), { max: 4, statementTimeoutMs: 600_000 });
-    const t0 = performance.now();
-    await loadBenchRuns(store, runs);
-    // As autovacuum would soon: statistics for the planner, the visibility map for index-only scans.
-    await store.query('VACUUM ANALYZE');
-    const loadSeconds = (performance.now() - t0) / 1000;
-    const queries: TeamFigures['queries'] = [];
-    for (const q of TEAM_QUERIES) {
-      const times: number[] = [];
-      let matched = 0;
-      for (let i = 0; i < repeats; i++) {
-        const start = performance.now();
-        matched = (await searchTeamRuns(store, { ...q, limit: 50 })).length;
-        times.push(performance.now() - start);
-      }
-      queries.push({ where: q.where ?? null, sort: q.sort, experiment: q.experiment ?? null, matched, medianMs: round(median(times)), worstMs: round(Math.max(...times)) });
-    }
-    return {
-      server: redactUrl(u.toString()),
-      runs,
-      params: 20,
-      metrics: METRICS.length,
-      loadSeconds: round(loadSeconds),
-      queries,
-      medianMs: round(median(queries.map((q) => q.medianMs))),
-      worstMs: round(Math.max(...queries.map((q) => q.worstMs))),
-      goalMs: 100,
-    };
-  } finally {
-    await store?.close();
-    await dropDatabase(admin, name);
-  }
-}
-
-/** FORCE cannot end an autovacuum worker (the server's own) analysing the fresh tables: wait it out. */
-async function dropDatabase(admin: string, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  return withScratchDatabase('team', async (url) => {
+    let store: TeamStore | undefined;
     try {
-      return await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== '42501' || attempt === 30) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      store = await openTeamStore(url, { max: 4, statementTimeoutMs: 600_000 });
+      const t0 = performance.now();
+      await loadBenchRuns(store, runs);
+      // As autovacuum would soon: statistics for the planner, the visibility map for index-only scans.
+      await store.query('VACUUM ANALYZE');
+      const loadSeconds = (performance.now() - t0) / 1000;
+      const queries: TeamFigures['queries'] = [];
+      for (const q of TEAM_QUERIES) {
+        const times: number[] = [];
+        let matched = 0;
+        for (let i = 0; i < repeats; i++) {
+          const start = performance.now();
+          matched = (await searchTeamRuns(store, { ...q, limit: 50 })).length;
+          times.push(performance.now() - start);
+        }
+        queries.push({ where: q.where ?? null, sort: q.sort, experiment: q.experiment ?? null, matched, medianMs: round(median(times)), worstMs: round(Math.max(...times)) });
+      }
+      return {
+        server: redactUrl(url),
+        runs,
+        params: 20,
+        metrics: METRICS.length,
+        loadSeconds: round(loadSeconds),
+        queries,
+        medianMs: round(median(queries.map((q) => q.medianMs))),
+        worstMs: round(Math.max(...queries.map((q) => q.worstMs))),
+        goalMs: 100,
+      };
+    } finally {
+      await store?.close();
     }
-  }
+  }, options.pg);
 }
 
 /** Runs in chunks: each table's rows as column arrays, one INSERT ... SELECT unnest(...) per table per chunk. */
@@ -171,12 +153,3 @@ function median(xs: number[]): number {
 
 const round = (x: number) => Number(x.toFixed(2));
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}

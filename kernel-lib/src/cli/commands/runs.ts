@@ -27,14 +27,7 @@ export const runs: Command = {
     if (team) return (require('./team') as typeof import('./team')).teamRuns(team, values, columns);
     return withRegistry(values.db, (registry) => {
       if (columns) checkColumns(registry.db, columns, values.experiment);
-      const found = searchRuns(registry, {
-        experiment: values.experiment,
-        where: values.where,
-        sort: values.sort,
-        limit: toInt('--limit', values.limit),
-        offset: toInt('--offset', values.offset, 0),
-        parent: toInt('--parent', values.parent),
-    });
+      const found = searchRuns(registry, searchOptions(values));
     if (values.json) printJson(found.map(summaryJson));
     else print(found.length === 0 ? 'no runs match' : renderRuns(registry.db, found, { columns: columns?.map((c) => c.column), where: values.where, sort: values.sort }));
     return 0;

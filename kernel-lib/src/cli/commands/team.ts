@@ -3,9 +3,8 @@ import type { ListColumn, RunDiff, RunSummary, SearchOptions } from '../../query
 import { checkTeamColumns, prefetchTeamCells, withTeamStore } from '../team-store';
 import { diffTeamRuns, getTeamRun } from '../../team/read';
 import { searchTeamRuns } from '../../team/search';
-import { toInt } from '../args';
 import { print, printJson } from '../command';
-import { summaryJson } from './runs';
+import { searchOptions, summaryJson } from './runs';
 import { renderRuns, tableColumns } from './runs-table';
 import { renderRun, showJson } from './show';
 
@@ -14,15 +13,7 @@ type RunsValues = { experiment?: string; where?: string; sort?: string; limit?: 
 export function teamRuns(url: string, values: RunsValues, columns: { column: ListColumn; pos: number }[] | undefined): Promise<number> {
   return withTeamStore(url, async (store) => {
     if (columns) await checkTeamColumns(store, columns, values.experiment);
-    const options = {
-      experiment: values.experiment,
-      where: values.where,
-      sort: values.sort,
-      limit: toInt('--limit', values.limit),
-      offset: toInt('--offset', values.offset, 0),
-      parent: toInt('--parent', values.parent),
-    };
-    const found = await searchTeamRuns(store, options);
+    const found = await searchTeamRuns(store, searchOptions(values));
     if (values.json) printJson(found.map(summaryJson));
     else if (found.length === 0) print('no runs match');
     else {

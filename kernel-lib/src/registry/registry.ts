@@ -13,7 +13,8 @@ import { flattenParams } from './params';
 import { objectsDirFor, resolveDbPath } from './paths';
 import { readMetricHistory, readRun, readRunRow } from './read';
 import { readOnlyQuery } from './readonly';
-import { Run, type RunTiming } from './run';
+import { reopenRow } from './reopen';
+import { Run, type RunInit, type RunTiming } from './run';
 import { SqliteStore } from './store';
 import { tagEntries, type TagValues } from './tags';
 import type { Config, Json, RunRecord } from './types';
@@ -114,15 +115,24 @@ export class Registry {
       },
       flattenParams(JSON.parse(configJson)),
     );
-    const run = new Run(
-      { id, experiment: options.experiment, name: options.name ?? null, seed, config: JSON.parse(configJson), configHash: sha256(configJson), codeHash, parent: parentId },
-      this.store,
-      this.objects,
-      this.timing,
-      (ended) => this.open.delete(ended),
-    );
-    this.open.add(run);
+    const run = this.handle({ id, experiment: options.experiment, name: options.name ?? null, seed, config: JSON.parse(configJson), configHash: sha256(configJson), codeHash, parent: parentId });
     if (options.tags) run.setTags(options.tags);
+    return run;
+  }
+
+  /**
+   * Reopens a crashed or killed run for this process to carry on and end (a resumed sweep's parent);
+   * what it clears is kept in tags (reopen.ts). A finished, failed or live running run is refused.
+   */
+  reopenRun(runId: number): Run {
+    const id = checkRunId(runId);
+    this.refresh(); // a running run whose process is gone is crashed first, and so reopenable
+    return this.handle(reopenRow(this.db, id, { host: HOST, pid: process.pid, pidStarted: processStartTicks(process.pid), now: Date.now() }));
+  }
+
+  private handle(init: RunInit): Run {
+    const run = new Run(init, this.store, this.objects, this.timing, (ended) => this.open.delete(ended));
+    this.open.add(run);
     return run;
   }
 

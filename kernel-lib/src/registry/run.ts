@@ -31,6 +31,8 @@ export interface RunInit {
   configHash: string;
   codeHash: string | null;
   parent: number | null;
+  /** Each metric's last recorded step, for a reopened run (registry.reopenRun): its steps go on increasing. */
+  steps?: ReadonlyMap<string, number>;
 }
 
 export type EndStatus = 'finished' | 'failed' | 'killed';
@@ -68,6 +70,10 @@ export class Run implements ActiveRun {
     this.configHash = init.configHash;
     this.codeHash = init.codeHash;
     this.parent = init.parent;
+    for (const [key, step] of init.steps ?? []) {
+      this.lastStep.set(key, step);
+      this.maxStep = Math.max(this.maxStep, step);
+    }
     this.metrics = new PendingMetrics(init.id, store, timing.flushEveryPoints, timing.flushIntervalMs, timing.maxBufferedPoints ?? DEFAULT_MAX_BUFFERED_POINTS);
     // unref: a run's timers never keep a finished script alive.
     // Neither timer may throw: an exception in a timer kills the process (a notebook's kernel).

@@ -117,7 +117,25 @@ describe('labbook sweep', () => {
 
     const resumed = await runCli(['sweep', 'resume', '1', '--db', killed, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ id: 1, stopped: 'budget: 5 trials', counts: { complete: 4, pruned: 1 } });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ id: 1, status: 'finished', stopped: 'budget: 5 trials', counts: { complete: 4, pruned: 1 } });
     expect(outcome(killed, 1)).toEqual(outcome(db, 1));
+    // The parent was reopened by the resuming process and ended as the uninterrupted sweep's did.
+    const [parent, uninterrupted] = [killed, db].map((path) => {
+      const r = openRegistry({ db: path, create: false });
+      try {
+        return r.getRun(1);
+      } finally {
+        r.close();
+      }
+    });
+    expect(parent).toMatchObject({ status: 'finished', error: null });
+    expect(parent.pid).not.toBe(child.pid);
+    expect(parent.metrics.best_value.value).toBe(uninterrupted.metrics.best_value.value);
+    for (const tag of ['sweep.stopped', 'sweep.best_trial']) expect(parent.tags[tag], tag).toBe(uninterrupted.tags[tag]);
+    expect(parent.tags['sweep.best_run']).toBe(String(JSON.parse(resumed.stdout).best.run)); // a re-run trial has a new run id
+    expect(parent.tags).toMatchObject({ 'sweep.resumed': 'true', 'labbook.reopened': '1' });
+    expect(parent.tags['labbook.reopened.1']).toMatch(new RegExp(`^crashed at .*: Process ${child.pid} on .* stopped without ending the run`));
+    // Finished, it is not resumed again.
+    await expectMistakes([[['sweep', 'resume', '1'], /^labbook: Cannot resume sweep 1: expected an interrupted sweep \(crashed or killed\), received one that ended as finished\./]], killed);
   });
 });

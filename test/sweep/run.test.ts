@@ -1,10 +1,11 @@
 /** Sweeps that run: trials as child runs of a parent, the same seed giving the same sweep, pruning inside train(), failures, budgets. */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperimentFile } from '../../kernel-lib/src/experiment';
 import { openRegistry, type Registry } from '../../kernel-lib/src/registry';
 import { choice, defineSweep, int, loadSweep, logUniform, runSweep, type SweepInput } from '../../kernel-lib/src/sweep';
-import { ROOT, tempDb } from '../helpers';
+import { CLI, collect, ROOT, tempDb } from '../helpers';
 
 const tiny = () => loadExperimentFile(join(ROOT, 'test', 'fixtures', 'sweep', 'tiny-mlp.ts'));
 const objective = { metric: 'final_val_loss', direction: 'minimize', intermediate: 'val_loss' } as const;
@@ -100,6 +101,41 @@ describe('runSweep', () => {
       expect(summary.stopped).toBe('budget: 2.5 s passed');
       expect(registry.getRun(summary.id).tags['sweep.stopped']).toBe('budget: 2.5 s passed');
     });
+  });
+
+  it('resume: a sweep stopped with SIGINT (parent killed) is reopened by the resuming process and ends finished, its best value logged', async () => {
+    const db = tempDb();
+    const child = spawn(process.execPath, [CLI, 'sweep', 'run', join(ROOT, 'test', 'fixtures', 'sweep', 'tiny-sweep.ts'), '--trials', '3', '--db', db]);
+    const done = collect(child);
+    let said = '';
+    child.stderr.on('data', (d) => {
+      said += d;
+      if (said.includes('trial 0:') && !child.killed) child.kill('SIGINT'); // while trial 1 runs
+    });
+    expect((await done).signal).toBe('SIGINT');
+    const registry = openRegistry({ db, create: false });
+    try {
+      const killed = registry.getRun(1);
+      expect(killed).toMatchObject({ status: 'killed', error: 'Received SIGINT.' });
+      const summary = await runSweep(null, { registry, resume: 1 });
+      expect(summary.trials).toHaveLength(3);
+      const parent = registry.getRun(1);
+      expect(parent).toMatchObject({ status: 'finished', error: null, pid: process.pid });
+      expect(parent.metrics.best_value.value).toBe(summary.best!.value);
+      expect(parent.tags).toMatchObject({
+        'sweep.stopped': 'budget: 3 trials',
+        'sweep.best_trial': String(summary.best!.number),
+        'sweep.best_run': String(summary.best!.runId),
+        'sweep.resumed': 'true',
+        'labbook.reopened': '1',
+        'labbook.reopened.1': `killed at ${new Date(killed.endedAt!).toISOString()}: Received SIGINT.`,
+      });
+      await expect(runSweep(null, { registry, resume: 1 })).rejects.toThrow(
+        'Cannot resume sweep 1: expected an interrupted sweep (crashed or killed), received one that ended as finished. See it with `labbook sweep show 1`; start a new sweep with `labbook sweep run FILE`.',
+      );
+    } finally {
+      registry.close();
+    }
   });
 
   it('refuses a run that is not a sweep, and a space param the experiment does not have, before any run', async () => {

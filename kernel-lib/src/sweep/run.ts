@@ -62,8 +62,12 @@ async function sweep(registry: Registry, given: SweepDefinition | null, options:
     if (given && canonicalJson(checkSweepDefinition(given)) !== canonicalJson(loaded.definition)) {
       throw new LabbookError('INVALID_ARGUMENT', `Cannot resume sweep ${options.resume} with another definition: expected the one it recorded (labbook sweep show ${options.resume}), received a different one. Resume it without a definition, or start a new sweep.`);
     }
-    if (registry.getRun(options.resume).status === 'running') {
-      throw new LabbookError('INVALID_ARGUMENT', `Sweep ${options.resume} is still running: expected an interrupted or ended sweep. Wait for it, or stop its process first.`);
+    const status = registry.getRun(options.resume).status;
+    if (status === 'running') {
+      throw new LabbookError('INVALID_ARGUMENT', `Sweep ${options.resume} is still running: expected an interrupted sweep (crashed or killed). Wait for it, or stop its process first.`);
+    }
+    if (status === 'finished' || status === 'failed') {
+      throw new LabbookError('INVALID_ARGUMENT', `Cannot resume sweep ${options.resume}: expected an interrupted sweep (crashed or killed), received one that ended as ${status}. See it with \`labbook sweep show ${options.resume}\`; start a new sweep with \`labbook sweep run FILE\`.`);
     }
     definition = given ?? loaded.definition;
     id = options.resume;
@@ -75,6 +79,11 @@ async function sweep(registry: Registry, given: SweepDefinition | null, options:
   try {
     const experiment = sweepExperiment(definition);
     const sampler = createSampler(definition.sampler.name, definition.sampler.options);
+    // Reopened only once the experiment is found: a sweep that cannot go on stays crashed, resumable when fixed.
+    if (!parent) {
+      parent = registry.reopenRun(id);
+      parent.setTags({ 'sweep.resumed': 'true' });
+    }
     const { budget, objective, space, seed } = definition;
     const trials = () => readTrials(registry, id, definition).trials;
     const trial = async (number: number, params: Trial['params']) => {
@@ -129,7 +138,7 @@ function precheck(definition: SweepDefinition): void {
   resolveConfig(sweepExperiment(definition), { ...definition.set, ...sample });
 }
 
-function finish(registry: Registry, id: number, definition: SweepDefinition, parent: Run | null, stopped: string): SweepSummary {
+function finish(registry: Registry, id: number, definition: SweepDefinition, parent: Run, stopped: string): SweepSummary {
   const loaded = readTrials(registry, id, definition);
   const sign = definition.objective.direction === 'minimize' ? 1 : -1;
   const trials: SweepTrialSummary[] = loaded.trials.map((t, i) => ({ ...t, runId: loaded.runIds[i], reason: loaded.reasons[t.number]?.reason ?? null, prunedStep: t.state === 'pruned' ? (loaded.reasons[t.number]?.step ?? null) : null }));
@@ -137,13 +146,8 @@ function finish(registry: Registry, id: number, definition: SweepDefinition, par
   const top = complete.sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number)[0];
   const best = top ? { number: top.number, runId: top.runId, value: top.value as number, params: top.params } : null;
   const tags = { 'sweep.stopped': stopped, ...(best ? { 'sweep.best_trial': best.number, 'sweep.best_run': best.runId } : {}) };
-  if (parent) {
-    if (best) parent.log({ best_value: best.value });
-    parent.setTags(tags);
-    parent.end('finished');
-  } else {
-    // A resumed sweep's parent ended with the process that was interrupted: its record gets the outcome as tags.
-    registry.setTags(id, { ...tags, ...(best ? { 'sweep.best_value': best.value } : {}), 'sweep.resumed': 'true' });
-  }
+  if (best) parent.log({ best_value: best.value });
+  parent.setTags(tags);
+  parent.end('finished');
   return { id, trials, best, stopped };
 }

@@ -19,8 +19,8 @@ export interface SweepInput {
   sampler: SamplerName | { name: SamplerName; options?: JsonOptions };
   /** Default 'none'. */
   pruner?: PrunerName | { name: PrunerName; options?: JsonOptions };
-  /** At least one bound (a grid defaults to its size). timeS: no trial starts after that many seconds. */
-  budget: { trials?: number; timeS?: number };
+  /** At least one bound; optional for a grid, which defaults to its size. timeS: no trial starts after that many seconds. */
+  budget?: { trials?: number; timeS?: number };
   /** Every trial trains with this seed (only the params differ), and the sampler and pruner derive from it. */
   seed: number;
   /** Config set on every trial under the sampled params (e.g. {epochs: 20}). */

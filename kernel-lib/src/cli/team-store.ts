@@ -9,12 +9,32 @@ import type { RunSummary } from '../query/search';
 import type { Cell } from '../query/table';
 import type { TeamStore } from '../team/connect';
 import { checkTeamKeys } from '../team/keys';
-import { isPostgresUrl } from '../team/url';
+import { isPostgresUrl, redactUrl } from '../team/url';
 
 /** The team store's URL when --db (else LABBOOK_DB) names one; undefined for a SQLite registry. */
 export function teamUrl(db: string | undefined): string | undefined {
   const chosen = db ?? process.env.LABBOOK_DB;
   return isPostgresUrl(chosen) ? chosen.trim() : undefined;
+}
+
+/** How a command that works on the team store takes --db. */
+export interface TeamUrlRules {
+  /** The command's usage, when its local registry is --local: a --db that is not a postgres:// URL is then a mistake. */
+  strict?: string;
+  /** The team store is required: the error's text, given what --db held (`neither` when nothing). */
+  missing?: (received: string) => string;
+}
+
+/** The team store's URL as teamUrl picks it, with the command's rules: the one picker of sync, status, worker and sweep. */
+export function teamUrlFrom(db: string | undefined, rules: TeamUrlRules & { missing: (received: string) => string }): string;
+export function teamUrlFrom(db: string | undefined, rules: TeamUrlRules): string | undefined;
+export function teamUrlFrom(db: string | undefined, rules: TeamUrlRules): string | undefined {
+  if (rules.strict !== undefined && db !== undefined && !isPostgresUrl(db)) {
+    throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--db\`: expected the team store's postgres:// URL, received ${JSON.stringify(redactUrl(db))}. The local registry is --local PATH. Usage: ${rules.strict}`);
+  }
+  const url = teamUrl(db);
+  if (url === undefined && rules.missing) throw new LabbookError('INVALID_ARGUMENT', rules.missing(db === undefined ? 'neither' : JSON.stringify(db)));
+  return url;
 }
 
 /** Opens the team store for one command and closes it afterwards; `pg` loads only here. */

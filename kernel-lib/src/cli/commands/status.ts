@@ -2,7 +2,8 @@
 import { syncStatus } from '../../team/sync';
 import { parse } from '../args';
 import { type Command, isoTime, print, printJson } from '../command';
-import { openLocal, pendingLine, teamUrlFrom } from './sync';
+import { teamUrlFrom } from '../team-store';
+import { openLocal, pendingLine } from './sync';
 
 const usage = 'labbook status [--db postgres://USER:PASSWORD@HOST:PORT/DB] [--local PATH] [--json]';
 
@@ -13,7 +14,7 @@ export const status: Command = {
   help: 'Exit codes: 0 shown, 1 the team store (--db or LABBOOK_DB) is unreachable, 2 a mistake in the command.',
   async run(argv) {
     const { values } = parse(argv, { local: { type: 'string' } }, usage);
-    const url = teamUrlFrom(values.db, false, usage);
+    const url = teamUrlFrom(values.db, { strict: usage });
     const registry = openLocal(values.local, url);
     try {
       const s = await syncStatus(registry, url);

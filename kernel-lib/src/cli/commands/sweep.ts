@@ -7,7 +7,7 @@ import type { Registry } from '../../registry/registry';
 import { reviseSweep, type SweepDefinition } from '../../sweep/define';
 import { loadSweep } from '../../sweep/load';
 import { runSweep } from '../../sweep/run';
-import { localOnly, teamUrl } from '../team-store';
+import { localOnly, teamUrlFrom } from '../team-store';
 import { parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { divertStdout } from '../divert';
@@ -54,12 +54,11 @@ export const sweep: Command = {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments: expected --inline only with --html FILE, received --inline alone. Usage: ${usage}`);
     }
     const page = values.html === undefined ? undefined : { file: values.html, inline: values.inline };
-    const url = teamUrl(values.db);
+    const url = teamUrlFrom(values.db, TEAM_ONLY.includes(action) ? {
+      missing: (received) => `\`labbook sweep ${action}\` works on the team store: expected --db postgres://... or LABBOOK_DB set to one, received ${received}. A local sweep is \`labbook sweep run FILE\`.`,
+    } : {});
     if (url !== undefined && (action === 'run' || action === 'resume')) {
       localOnly(`sweep ${action}`, values.db, 'Trials on the team store are run by workers: `labbook sweep create FILE --db postgres://...` records the sweep there, then `labbook worker --sweep ID --db postgres://...` on each machine runs its trials.');
-    }
-    if (url === undefined && TEAM_ONLY.includes(action)) {
-      throw new LabbookError('INVALID_ARGUMENT', `\`labbook sweep ${action}\` works on the team store: expected --db postgres://... or LABBOOK_DB set to one, received ${values.db === undefined ? 'neither' : JSON.stringify(values.db)}. A local sweep is \`labbook sweep run FILE\`.`);
     }
     if (url !== undefined) {
       const team = require('./sweep-team') as typeof import('./sweep-team');

@@ -4,24 +4,13 @@ import { LabbookError } from '../../errors';
 import { openRegistry, type Registry } from '../../registry';
 import { explainDatabaseError } from '../../registry/file';
 import { resolveDbPath } from '../../registry/paths';
-import { isPostgresUrl, redactUrl, syncToTeam } from '../../team/sync';
+import { redactUrl, syncToTeam } from '../../team/sync';
 import type { PendingRun } from '../../team/sync';
 import { parse } from '../args';
 import { type Command, print, printJson } from '../command';
+import { teamUrlFrom } from '../team-store';
 
 const usage = 'labbook sync [--db postgres://USER:PASSWORD@HOST:PORT/DB] [--local PATH] [--run ID ...] [--batch-size N] [--json]';
-
-/** The team store: --db, else LABBOOK_DB, when it is a postgres:// URL. */
-export function teamUrlFrom(db: string | undefined, required: boolean, usage: string): string | undefined {
-  const url = db ?? (isPostgresUrl(process.env.LABBOOK_DB) ? process.env.LABBOOK_DB.trim() : undefined);
-  if (url !== undefined && !isPostgresUrl(url)) {
-    throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--db\`: expected the team store's postgres:// URL, received ${JSON.stringify(redactUrl(url))}. The local registry is --local PATH. Usage: ${usage}`);
-  }
-  if (url === undefined && required) {
-    throw new LabbookError('INVALID_ARGUMENT', `No team store: expected --db postgres://... or LABBOOK_DB set to one, received neither. Usage: ${usage}`);
-  }
-  return url;
-}
 
 /** The local registry: --local, else LABBOOK_DB when it is a file, else LABBOOK_LOCAL_DB, else .labbook/labbook.db at the project root. */
 export function openLocal(local: string | undefined, db: string | undefined): Registry {
@@ -49,7 +38,10 @@ export const sync: Command = {
     if (batch !== undefined && !/^[1-9]\d{0,8}$/.test(batch)) {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--batch-size\`: expected a positive integer (metric points per INSERT), received ${JSON.stringify(batch)}. Usage: ${usage}`);
     }
-    const url = teamUrlFrom(values.db, true, usage)!;
+    const url = teamUrlFrom(values.db, {
+      strict: usage,
+      missing: (received) => `No team store: expected --db postgres://... or LABBOOK_DB set to one, received ${received}. Usage: ${usage}`,
+    });
     const runIds = (values.run ?? []).map((r) => {
       if (!/^[1-9]\d{0,15}$/.test(r)) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--run\`: expected a run id (a positive integer), received ${JSON.stringify(r)}. Usage: ${usage}`);
       return Number(r);

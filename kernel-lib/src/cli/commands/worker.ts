@@ -12,6 +12,7 @@ import { readState } from '../../team/sync/local';
 import { openTeamStore } from '../../team/connect';
 import { parse, toInt } from '../args';
 import type { Command } from '../command';
+import { teamUrlFrom } from '../team-store';
 
 const usage = 'labbook worker --sweep ID [--db postgres://...] [--local PATH] [--heartbeat S]';
 
@@ -24,10 +25,9 @@ export const worker: Command = {
     const { values } = parse(argv, { sweep: { type: 'string' }, local: { type: 'string' }, heartbeat: { type: 'string' } }, usage);
     const sweepId = toInt('--sweep', values.sweep);
     if (sweepId === undefined) throw new LabbookError('INVALID_ARGUMENT', `Missing --sweep: expected the id of a team sweep, received none. Usage: ${usage}`);
-    const url = isPostgresUrl(values.db) ? values.db : isPostgresUrl(process.env.LABBOOK_DB) ? process.env.LABBOOK_DB : undefined;
-    if (url === undefined) {
-      throw new LabbookError('INVALID_ARGUMENT', `No team store: expected --db postgres://... or LABBOOK_DB=postgres://..., received ${values.db === undefined ? 'neither' : JSON.stringify(values.db)}. Workers share a sweep through PostgreSQL.`);
-    }
+    const url = teamUrlFrom(values.db, {
+      missing: (received) => `No team store: expected --db postgres://... or LABBOOK_DB=postgres://..., received ${received}. Workers share a sweep through PostgreSQL.`,
+    });
     const heartbeatMs = (toInt('--heartbeat', values.heartbeat) ?? 10) * 1000;
     const say = (line: string) => process.stderr.write(`worker: ${line}\n`);
     // Not migrated here: a worker needs a store someone set up (sweep create), and its role may not own the schema.

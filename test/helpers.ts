@@ -57,15 +57,18 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Fin
   return runNode([CLI, ...args], { env });
 }
 
-/** Each case through the real CLI is a user's mistake: exit 2, nothing on stdout, one matching line on stderr. */
-export async function expectMistakes(cases: [string[], RegExp][], db: string): Promise<void> {
+/** Each case through the real CLI is a user's mistake: exit 2, nothing on stdout, one matching line on stderr. `db`, when given, is passed as --db. */
+export async function expectMistakes(cases: [string[], RegExp][], db?: string, env: NodeJS.ProcessEnv = {}): Promise<Finished[]> {
+  const results: Finished[] = [];
   for (const [args, message] of cases) {
-    const result = await runCli([...args, '--db', db]);
-    expect(result.code, args.join(' ')).toBe(2);
+    const result = await runCli(db === undefined ? args : [...args, '--db', db], env);
+    expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    results.push(result);
   }
+  return results;
 }
 
 export function isAlive(pid: number): boolean {

@@ -2,36 +2,26 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { listTrials } from '../../kernel-lib/src/team/queue';
-import { CLI, collect, ROOT, runCli, tempDb } from '../helpers';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { CLI, collect, expectMistakes, ROOT, runCli, tempDb } from '../helpers';
+import { NO_STORE_ENV as env, useQueueDatabase } from '../fixtures/queue/setup';
 
 const FILE = join(ROOT, 'test', 'fixtures', 'sweep', 'tiny-sweep.ts');
-let db: TestDatabase;
-let pool: pg.Pool;
+// Not migrated: `sweep create` migrates the store it is given.
+const team = useQueueDatabase('sweep_cli', { migrate: false });
 // The password goes in PGPASSWORD, not the URL, so the worker command `sweep create` prints (its
 // URL redacted) is runnable exactly as printed.
 let bare = '';
 let password = '';
 
-beforeAll(async () => {
-  db = await createTestDatabase('sweep_cli');
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const u = new URL(db.url);
+beforeAll(() => {
+  const u = new URL(team.db.url);
   password = decodeURIComponent(u.password);
   u.password = '';
   bare = u.toString();
 });
-
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
-
-const env = { LABBOOK_DB: undefined, LABBOOK_LOCAL_DB: undefined, PGPASSWORD: undefined };
 
 function localRuns(path: string): { id: number; experiment: string; status: string; tags: { [key: string]: string } }[] {
   if (!existsSync(path)) return [];
@@ -57,7 +47,7 @@ describe('labbook sweep on the team store', () => {
     // The parent run: runSweep's shape, recorded locally and synced; the team sweep hangs off its team run.
     const [parent] = localRuns(creator);
     expect(parent).toMatchObject({ experiment: 'sweep:sweep-tiny', status: 'finished', tags: { 'labbook.sweep': 'parent', 'sweep.team_sweep': String(id) } });
-    const { rows } = await pool.query(
+    const { rows } = await team.pool.query(
       `SELECT s.status, s.max_attempts, e.name AS experiment, (SELECT value FROM tags t WHERE t.run_id = r.id AND t.key = 'labbook.sweep') AS tag, r.config
        FROM sweeps s JOIN runs r ON r.id = s.run_id JOIN experiments e ON e.id = r.experiment_id WHERE s.id = $1`,
       [id],
@@ -73,12 +63,12 @@ describe('labbook sweep on the team store', () => {
     );
     for (const w of await Promise.all(workers)) expect(w.code, w.stderr).toBe(0);
 
-    const trials = await listTrials(pool, id);
+    const trials = await listTrials(team.pool, id);
     expect(trials.map((t) => t.number)).toEqual([0, 1, 2, 3]);
     expect(trials.every((t) => ['complete', 'pruned'].includes(t.queueState) && t.runId !== null && t.attempts === 1 && t.worker !== null)).toBe(true);
     const best = trials.filter((t) => t.queueState === 'complete').sort((a, b) => a.value! - b.value! || a.number - b.number)[0];
 
-    const shown = await runCli(['sweep', 'show', String(id), '--db', db.url], env);
+    const shown = await runCli(['sweep', 'show', String(id), '--db', team.db.url], env);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`^sweep ${id}  sweep-tiny  done  seed 11$`, 'm'));
     expect(shown.stdout).toMatch(/^trials: 4 \(/m);
@@ -93,7 +83,7 @@ describe('labbook sweep on the team store', () => {
     if (trials.some((t) => t.queueState === 'pruned')) expect(shown.stdout).toMatch(/^why trials stopped:$/m);
 
     // LABBOOK_DB names the team store as well as --db; --json has the team store's trials as they are.
-    const json = await runCli(['sweep', 'show', String(id), '--json'], { ...env, LABBOOK_DB: db.url });
+    const json = await runCli(['sweep', 'show', String(id), '--json'], { ...env, LABBOOK_DB: team.db.url });
     expect(json.code, json.stderr).toBe(0);
     const doc = JSON.parse(json.stdout);
     expect(doc.trials).toEqual(JSON.parse(JSON.stringify(trials)));
@@ -101,16 +91,16 @@ describe('labbook sweep on the team store', () => {
     expect(doc.leaderboard).toHaveLength(4);
 
     // A second sweep, stopped before any worker: workers then find nothing to claim.
-    const again = await runCli(['sweep', 'create', FILE, '--db', db.url, '--local', creator, '--json'], env);
+    const again = await runCli(['sweep', 'create', FILE, '--db', team.db.url, '--local', creator, '--json'], env);
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout);
-    expect(second.worker).toBe(`labbook worker --sweep ${second.id} --db ${db.url.replace(`:${password}@`, ':***@')}`);
+    expect(second.worker).toBe(`labbook worker --sweep ${second.id} --db ${team.db.url.replace(`:${password}@`, ':***@')}`);
     expect(again.stdout).not.toContain(`:${password}@`);
-    const stopped = await runCli(['sweep', 'stop', String(second.id), '--db', db.url], env);
+    const stopped = await runCli(['sweep', 'stop', String(second.id), '--db', team.db.url], env);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toBe(`team sweep ${second.id} stopped: workers claim no more trials\n`);
-    expect((await pool.query('SELECT status FROM sweeps WHERE id = $1', [second.id])).rows[0].status).toBe('stopped');
-    const after = await runCli(['sweep', 'show', String(second.id), '--db', db.url], env);
+    expect((await team.pool.query('SELECT status FROM sweeps WHERE id = $1', [second.id])).rows[0].status).toBe('stopped');
+    const after = await runCli(['sweep', 'show', String(second.id), '--db', team.db.url], env);
     expect(after.stdout).toMatch(/stopped: labbook sweep stop/);
     expect(after.stdout).toMatch(/^trials: 0 \(none yet\)$/m);
   });
@@ -130,7 +120,7 @@ describe('labbook sweep on the team store', () => {
       const result = await run(words, worker[2]);
       expect(result.code, `${words.join(' ')}: ${result.stderr}`).toBe(0);
     }
-    expect((await pool.query('SELECT status FROM sweeps WHERE id = $1', [Number(worker[2])])).rows[0].status).toBe('stopped');
+    expect((await team.pool.query('SELECT status FROM sweeps WHERE id = $1', [Number(worker[2])])).rows[0].status).toBe('stopped');
   });
 
   it('an unreachable team store: one line, exit 1, no password, nothing recorded', async () => {
@@ -145,19 +135,12 @@ describe('labbook sweep on the team store', () => {
   });
 
   it('sweep run/resume on a PostgreSQL --db are refused with the way to a team sweep; create/stop need one', async () => {
-    const cases: [string[], RegExp][] = [
-      [['sweep', 'run', FILE, '--db', db.url], /^labbook: `labbook sweep run` works on a local registry only: .*`labbook sweep create FILE --db postgres:\/\/\.\.\.` records the sweep there, then `labbook worker --sweep ID --db postgres:\/\/\.\.\.` on each machine/],
-      [['sweep', 'resume', '1', '--db', db.url], /^labbook: `labbook sweep resume` works on a local registry only: /],
+    const results = await expectMistakes([
+      [['sweep', 'run', FILE, '--db', team.db.url], /^labbook: `labbook sweep run` works on a local registry only: .*`labbook sweep create FILE --db postgres:\/\/\.\.\.` records the sweep there, then `labbook worker --sweep ID --db postgres:\/\/\.\.\.` on each machine/],
+      [['sweep', 'resume', '1', '--db', team.db.url], /^labbook: `labbook sweep resume` works on a local registry only: /],
       [['sweep', 'stop', '1', '--db', tempDb()], /^labbook: `labbook sweep stop` works on the team store: expected --db postgres:\/\/\.\.\. or LABBOOK_DB set to one/],
-      [['sweep', 'show', '424242', '--db', db.url], /^labbook: No such sweep: expected the id of a sweep in the team store, received 424242\./],
-    ];
-    for (const [args, message] of cases) {
-      const result = await runCli(args, env);
-      expect(result.code, result.stderr).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(result.stderr).not.toContain(`:${password}@`);
-    }
+      [['sweep', 'show', '424242', '--db', team.db.url], /^labbook: No such sweep: expected the id of a sweep in the team store, received 424242\./],
+    ], undefined, env);
+    for (const result of results) expect(result.stderr).not.toContain(`:${password}@`);
   });
 });

@@ -1,24 +1,21 @@
 /** The team store's side of sync: each function is one step, committed in its own transaction, safe to repeat. */
 import type pg from 'pg';
+import type { DatasetRecord, RunRow } from '../../registry/types';
 import { float8Array, int8Array, textArray } from './binary';
+import { copyPoints } from './copy';
 
-export interface RunRowIn {
-  experiment: string;
-  name: string | null;
-  seed: number;
+/**
+ * A local run's row as the team store takes it: the registry's RunRow fields, with config and env
+ * as the JSON text both stores keep, and what only sync knows (the parent's team id, the origin).
+ */
+export type RunRowIn = Pick<RunRow, 'experiment' | 'name' | 'seed' | 'configHash' | 'codeHash' | 'host' | 'pid' | 'startedAt' | 'heartbeatAt'> & {
   config: string;
-  configHash: string;
-  codeHash: string | null;
   env: string;
-  host: string;
-  pid: number;
   pidStarted: number | null;
-  startedAt: number;
-  heartbeatAt: number;
   parentId: number | null;
   origin: string;
   originRunId: number;
-}
+};
 
 export async function inTransaction<T>(client: pg.PoolClient, body: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
@@ -89,14 +86,8 @@ export async function pushTags(client: pg.PoolClient, runId: number, tags: [stri
   });
 }
 
-export interface DatasetIn {
-  name: string;
-  sha256: string;
-  rows: number;
-  columns: number;
-  schema: string | null;
-  source: string | null;
-}
+/** The registry's dataset record as stored: its schema is the JSON text both stores keep. */
+export type DatasetIn = Omit<DatasetRecord, 'schema'> & { schema: string | null };
 
 export async function pushDatasets(client: pg.PoolClient, runId: number, d: DatasetIn[]): Promise<void> {
   await inTransaction(client, () =>
@@ -127,23 +118,16 @@ const FOLD = `ON CONFLICT (run_id, key) DO UPDATE SET
 
 /**
  * One batch of points and their fold into metrics_latest, in one transaction. The usual batch is
- * new to the team store: a plain INSERT (ON CONFLICT's speculative insertion per row cost half the
- * push) and a fold of the batch's per-key summary, computed here, are exact then. A batch sent
- * again (a sync killed after the commit, before its cursor moved, or two syncs of one registry at
- * once) fails that INSERT on the primary key, rolls back whole, and is redone by
+ * new to the team store: a COPY (no per-row conflict check; ON CONFLICT's speculative insertion
+ * per row cost half the push) and a fold of the batch's per-key summary, computed here, are exact
+ * then. A batch sent again (a sync killed after the commit, before its cursor moved, or two syncs
+ * of one registry at once) fails the COPY on the primary key, rolls back whole, and is redone by
  * pushPointsAgain, which folds only the rows really added.
  */
 export async function pushPoints(client: pg.PoolClient, runId: number, b: PointBatch): Promise<void> {
-  const steps = int8Array(b.steps);
-  const values = float8Array(b.values);
-  const times = int8Array(b.times);
-  const keys = textArray(b.keys);
   try {
     await inTransaction(client, async () => {
-      await client.query(
-        `INSERT INTO metrics (run_id, key, step, value, time) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::bigint[])`,
-        [runId, keys, steps, values, times],
-      );
+      await copyPoints(client, runId, b);
       const f = summarize(b);
       await client.query(
         `INSERT INTO metrics_latest (run_id, key, step, value, time, min, max, count)
@@ -153,7 +137,7 @@ export async function pushPoints(client: pg.PoolClient, runId: number, b: PointB
     });
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
-    await pushPointsAgain(client, runId, keys, steps, values, times);
+    await pushPointsAgain(client, runId, textArray(b.keys), int8Array(b.steps), float8Array(b.values), int8Array(b.times));
   }
 }
 

@@ -172,6 +172,15 @@ describe('searchTeamRuns answers as searchRuns does', () => {
     { parent: 999 },
     { sort: 'config.lr', limit: 2, offset: 1 },
     { sort: '-metrics.acc', limit: 3 },
+    // A limited page walks the first key's index (query/pg-page.ts): ties, NULLs after, offsets past the end.
+    { sort: 'metrics.loss', limit: 20 },
+    { sort: '-metrics.acc', limit: 2, offset: 4 },
+    { where: 'metrics.acc > 0.6', sort: 'metrics.loss', limit: 2, offset: 10 },
+    { sort: 'config.mixed', limit: 3, offset: 1 },
+    { sort: '-config.lr', limit: 2 },
+    { sort: '-config.mixed', limit: 4 },
+    { sort: '-started_at', limit: 3, offset: 2 },
+    { experiment: 'sweep', sort: '-metrics.acc,name', limit: 2, offset: 1 },
     { limit: 0 },
     { offset: 100 },
   ])('options %j', async (options) => {

@@ -1,18 +1,23 @@
 /** searchTeamRuns: the filter language on the team store, returning what searchRuns returns on SQLite. */
 import { invalidArgument, LabbookError } from '../errors';
 import { checkCount } from '../query/batch';
-import { compileTree } from '../query/compile';
 import { sortError } from '../query/error';
 import { filterError } from '../query/error';
 import { filterUses } from '../query/known';
+import { pinsParent } from '../query/page';
 import { parseFilter } from '../query/parser';
+import { PG_WALK_WINDOW, pgPageIds } from '../query/pg-page';
+import { emitPostgres } from '../query/postgres';
 import { toSummary, type RunSummary, type SearchOptions, type SummaryRow } from '../query/search';
-import { compileSortKeys, parseSort, sortSpec } from '../query/sort';
+import { parseSort, sortSpec } from '../query/sort';
 import type { TeamStore } from './connect';
 import { checkTeamKeys } from './keys';
 
-/** The runs matching `options`, in order: the same checks, errors and results as searchRuns. */
-export async function searchTeamRuns(store: TeamStore, options: SearchOptions = {}): Promise<RunSummary[]> {
+/**
+ * The runs matching `options`, in order: the same checks, errors and results as searchRuns.
+ * `window` is pg-page.ts's walk window; tests shrink it to reach its edges with few runs.
+ */
+export async function searchTeamRuns(store: TeamStore, options: SearchOptions = {}, window = PG_WALK_WINDOW): Promise<RunSummary[]> {
   const { experiment, where, sort, parent } = options;
   const limit = checkCount('limit', options.limit);
   const offset = checkCount('offset', options.offset) ?? 0;
@@ -24,32 +29,34 @@ export async function searchTeamRuns(store: TeamStore, options: SearchOptions = 
   const tree = where !== undefined && where.trim() !== '' ? parseFilter(where) : undefined;
   const sortKeys = parseSort(sortSpec(sort));
 
+  // Each condition twice: the semi-join form for the plain query, the correlated one for a walk (pg-page.ts).
   const conditions: string[] = [];
   const params: unknown[] = [];
+  const rowConditions: string[] = [];
+  const rowParams: unknown[] = [];
+  const both = (condition: string, value: unknown) => {
+    conditions.push(condition);
+    params.push(value);
+    rowConditions.push(condition);
+    rowParams.push(value);
+  };
   const scope = experiment === undefined ? undefined : await teamExperimentId(store, experiment);
-  if (scope !== undefined) {
-    params.push(scope);
-    conditions.push(`r.experiment_id = $${params.length}`);
-  }
+  if (scope !== undefined) both('r.experiment_id = ?', scope);
   if (parent !== undefined) {
     if ((await store.query('SELECT 1 FROM runs WHERE id = $1', [parent])).length === 0) {
       throw new LabbookError('NOT_FOUND', `No run with id ${parent} in this registry: expected the id of a recorded run as the parent. List runs with \`labbook runs\`.`);
     }
-    params.push(parent);
-    conditions.push(`r.parent_id = $${params.length}`);
+    both('r.parent_id = ?', parent);
   }
+  let narrow = parent !== undefined;
   if (tree) {
     await checkTeamKeys(store, filterUses(tree), scope, filterError);
-    const filter = compileTree(tree, 'r', 'postgres', params.length + 1);
-    conditions.push(filter.sql);
-    params.push(...filter.params);
+    narrow ||= pinsParent(tree);
+    conditions.push(emitPostgres(tree, 'r', params, true));
+    rowConditions.push(emitPostgres(tree, 'r', rowParams));
   }
   await checkTeamKeys(store, sortKeys.map((k) => ({ field: k.field, pos: k.pos, values: [] })), scope, sortError);
-  const order = compileSortKeys(sortKeys, 'r', 'postgres', params.length + 1);
-  params.push(...order.params, limit ?? null, offset);
-  const sql = `SELECT r.id FROM runs r${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}
-    ORDER BY ${order.sql} LIMIT $${params.length - 1} OFFSET $${params.length}`;
-  const ids = (await store.query<{ id: number }>(sql, params)).map((r) => r.id);
+  const ids = await pgPageIds((sql, values) => store.query(sql, values), { conditions, params, rowConditions, rowParams, keys: sortKeys, limit, offset, narrow }, window);
   return loadTeamSummaries(store, ids);
 }
 

@@ -4,6 +4,7 @@
  * made and dropped), after a bulk load by multi-row INSERT ... SELECT unnest(arrays) whose time is
  * reported too. Goal: < 100 ms per query.
  */
+import { loadavg } from 'node:os';
 import { withScratchDatabase } from './pg';
 import { openTeamStore, type TeamStore } from '../team/connect';
 import { searchTeamRuns } from '../team/search';
@@ -31,6 +32,8 @@ export interface TeamFigures {
   medianMs: number;
   worstMs: number;
   goalMs: number;
+  /** The machine's 1/5/15-minute load averages as the queries ended: shared machines make medians move. */
+  loadAverage: number[];
 }
 
 /** A small LCG: the same data on every run of the benchmark (and no Math.random). */
@@ -75,6 +78,7 @@ export async function benchTeam(options: { pg?: string; runs?: number; repeats?:
         medianMs: round(median(queries.map((q) => q.medianMs))),
         worstMs: round(Math.max(...queries.map((q) => q.worstMs))),
         goalMs: 100,
+        loadAverage: loadavg().map(round),
       };
     } finally {
       await store?.close();

@@ -1,23 +1,22 @@
 /** The registry client: opens a database and starts, finds, reads and deletes runs by id. */
 import { invalidArgument, LabbookError } from '../errors';
-import { captureEnvironment, withoutSecrets } from '../repro/env';
-import { canonicalJson, hashFiles, sha256 } from '../repro/hash';
-import { checkSeed, drawSeed } from '../repro/seed';
 import { closestName } from '../suggest';
 import { readArtifact, type StoredArtifact } from './artifacts';
 import { type Db, isSoleConnection, isUnwritable, openDatabase } from './database';
 import { collectGarbage, type GcResult } from './gc';
 import { HOST, isProcessAlive, processStartTicks } from './lifecycle';
 import { ObjectStore } from './objects';
-import { flattenParams } from './params';
 import { objectsDirFor, resolveDbPath } from './paths';
 import { readMetricHistory, readRun, readRunRow } from './read';
 import { readOnlyQuery } from './readonly';
 import { reopenRow } from './reopen';
 import { Run, type RunInit, type RunTiming } from './run';
+import { planStart, type StartRunOptions } from './start';
 import { SqliteStore } from './store';
 import { tagEntries, type TagValues } from './tags';
-import type { Config, Json, RunRecord } from './types';
+import type { RunRecord } from './types';
+
+export type { StartRunOptions } from './start';
 
 export interface OpenRegistryOptions {
   /** Database file; default `LABBOOK_DB`, else `.labbook/labbook.db` at the project root. */
@@ -28,24 +27,6 @@ export interface OpenRegistryOptions {
   staleAfterMs?: number;
   timing?: Partial<RunTiming>;
 }
-
-export interface StartRunOptions {
-  experiment: string;
-  config?: Config;
-  /** The root seed (uint32); drawn and recorded when absent. */
-  seed?: number;
-  name?: string;
-  tags?: TagValues;
-  /** The hash of the code that ran, or files whose contents make it up. */
-  codeHash?: string;
-  codeFiles?: string[];
-  /** Extra environment sections merged over the captured environment. */
-  env?: { [key: string]: Json };
-  /** The id of an existing run this one belongs under (a sweep's trial under the sweep). */
-  parentId?: number;
-}
-
-const START_OPTIONS = ['experiment', 'config', 'seed', 'name', 'tags', 'codeHash', 'codeFiles', 'env', 'parentId'];
 
 const DEFAULT_TIMING: RunTiming = { flushEveryPoints: 10_000, flushIntervalMs: 1000, heartbeatMs: 10_000 };
 
@@ -73,49 +54,8 @@ export class Registry {
   }
 
   startRun(options: StartRunOptions): Run {
-    if (!options || typeof options.experiment !== 'string' || options.experiment.trim() === '') {
-      throw invalidArgument('experiment', 'a non-empty experiment name', options?.experiment, 'Pass startRun({experiment: "mnist-mlp", config}).');
-    }
-    // An option the registry does not know (`parent`, `tag`) would otherwise be dropped without a word.
-    for (const key of Object.keys(options)) {
-      if (START_OPTIONS.includes(key)) continue;
-      const guess = closestName(key, START_OPTIONS, 3);
-      throw invalidArgument('startRun option', `one of ${START_OPTIONS.join(', ')}`, key, guess ? `Did you mean \`${guess}\`?` : undefined);
-    }
-    const parentId = options.parentId ?? null;
-    if (parentId !== null && (!Number.isSafeInteger(parentId) || parentId < 1)) {
-      throw invalidArgument('parentId', 'the id of a recorded run (a positive integer)', parentId);
-    }
-    if (options.tags !== undefined) tagEntries(options.tags); // checked before the run exists
-    const config = options.config ?? {};
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      throw invalidArgument('config', 'a plain object of settings', config);
-    }
-    const configJson = canonicalJson(config, 'config');
-    const seed = options.seed === undefined ? drawSeed() : checkSeed(options.seed);
-    // Sections passed in are scrubbed like providers' (a connection string, a token): never recorded.
-    const env = { ...captureEnvironment(), ...(withoutSecrets(JSON.parse(canonicalJson(options.env ?? {}, 'env'))) as { [key: string]: Json }) };
-    // In a notebook the code that ran is its cells: their hash stands in when none is given.
-    const codeHash = options.codeHash ?? (options.codeFiles?.length ? hashFiles(options.codeFiles) : (env.notebook?.cellsSha256 ?? null));
-    const now = Date.now();
-    const id = this.store.insertRun(
-      {
-        experiment: options.experiment,
-        name: options.name ?? null,
-        seed,
-        config: configJson,
-        configHash: sha256(configJson),
-        codeHash,
-        parentId,
-        env: canonicalJson(env, 'env'),
-        host: HOST,
-        pid: process.pid,
-        pidStarted: processStartTicks(process.pid),
-        now,
-      },
-      flattenParams(JSON.parse(configJson)),
-    );
-    const run = this.handle({ id, experiment: options.experiment, name: options.name ?? null, seed, config: JSON.parse(configJson), configHash: sha256(configJson), codeHash, parent: parentId });
+    const { row, params, init } = planStart(options);
+    const run = this.handle({ id: this.store.insertRun(row, params), ...init });
     if (options.tags) run.setTags(options.tags);
     return run;
   }

@@ -8,6 +8,7 @@ import type { Callback } from '../train/callbacks';
 import type { Run } from '../registry/run';
 import type { Json, RunStatus } from '../registry/types';
 import { hashFiles } from '../repro/hash';
+import { pushEndedRuns, teamStoreFor, type TeamPush } from '../team/push-ended';
 import { findProjectRoot } from '../repro/root';
 import { type BaseConfig, type Experiment, type ExperimentResult, resolveConfig } from './define';
 
@@ -34,6 +35,13 @@ export interface RunExperimentOptions {
    * (after its own). A function gets the run first, for callbacks that tag it (a sweep's pruner).
    */
   callbacks?: Callback[] | ((run: Run) => Callback[]);
+  /**
+   * The team store (a postgres:// URL) to push the run to once it has ended, failed runs too;
+   * default LABBOOK_DB when it names one; false records locally only. The run is always recorded
+   * locally first, so an unreachable store loses nothing: the summary says so and `labbook sync`
+   * pushes it later.
+   */
+  team?: string | false;
 }
 
 export interface ExperimentRunSummary {
@@ -47,6 +55,8 @@ export interface ExperimentRunSummary {
   metrics: ExperimentResult;
   /** The failure's message and stack when the run failed. */
   error: string | null;
+  /** Present when a team store was named: the push's outcome (error null: the run is in the team store). */
+  synced?: TeamPush;
 }
 
 let libraryFiles: string[] | null = null;
@@ -76,6 +86,7 @@ export function experimentCodeHash(experiment: Experiment<BaseConfig>): string |
  */
 export async function runExperiment<C extends BaseConfig>(experiment: Experiment<C>, options: RunExperimentOptions = {}): Promise<ExperimentRunSummary> {
   const config = resolveConfig(experiment, options.set);
+  const team = teamStoreFor(options.team);
   await initBackend({ prefer: options.backend });
   const registry = options.registry ?? openRegistry();
   try {
@@ -102,8 +113,14 @@ export async function runExperiment<C extends BaseConfig>(experiment: Experiment
       );
     } catch (error) {
       // before the run started (a bad config), or asked to throw: the caller sees the error itself
-      if (id === 0 || options.throwOnFailure !== false) throw error;
+      if (id === 0) throw error;
+      if (options.throwOnFailure !== false) {
+        // The failed run (and what it logged) reaches the team store all the same.
+        if (team !== undefined) await pushEndedRuns(registry, team, [id]);
+        throw error;
+      }
     }
+    const synced = team === undefined ? undefined : await pushEndedRuns(registry, team, [id]);
     const record = registry.getRun(id);
     const final = record.checkpoints[record.checkpoints.length - 1];
     return {
@@ -116,6 +133,7 @@ export async function runExperiment<C extends BaseConfig>(experiment: Experiment
       checkpoint: final ? { sha256: final.sha256 } : null,
       metrics,
       error: record.error,
+      ...(synced ? { synced } : {}),
     };
   } finally {
     if (!options.registry) registry.close();

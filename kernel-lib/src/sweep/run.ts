@@ -5,6 +5,7 @@ import { openRegistry, type Registry } from '../registry/registry';
 import type { Run } from '../registry/run';
 import type { Config } from '../registry/types';
 import { canonicalJson } from '../repro/hash';
+import { pushEndedRuns, teamStoreFor, type TeamPush } from '../team/push-ended';
 import { checkSweepDefinition, definedExperiment, type SweepDefinition } from './define';
 import { createSampler } from './factory';
 import { loadSweep, parentExperiment, readTrials, TAG } from './load';
@@ -20,6 +21,8 @@ export interface RunSweepOptions {
   resume?: number;
   /** Milliseconds now, for the time budget (default Date.now; tests pass a fake clock). */
   clock?: () => number;
+  /** The team store to push the sweep (parent and trials) to when it ends; default LABBOOK_DB when it names one; false: local only. */
+  team?: string | false;
 }
 
 export interface SweepTrialSummary extends Trial {
@@ -35,6 +38,8 @@ export interface SweepSummary {
   best: { number: number; runId: number; value: number; params: Trial['params'] } | null;
   /** Why no further trial was proposed. */
   stopped: string;
+  /** Present when a team store was named: the push's outcome (error null: the sweep is in the team store). */
+  synced?: TeamPush;
 }
 
 /**
@@ -42,9 +47,12 @@ export interface SweepSummary {
  * its config the definition, its seed the sweep's; `labbook runs --parent ID` lists the trials.
  */
 export async function runSweep(definition: SweepDefinition | null, options: RunSweepOptions = {}): Promise<SweepSummary> {
+  const team = teamStoreFor(options.team);
   const registry = options.registry ?? openRegistry();
   try {
-    return await sweep(registry, definition, options);
+    const summary = await sweep(registry, definition, options);
+    if (team === undefined) return summary;
+    return { ...summary, synced: await pushEndedRuns(registry, team, [summary.id, ...summary.trials.map((t) => t.runId)]) };
   } finally {
     if (!options.registry) registry.close();
   }

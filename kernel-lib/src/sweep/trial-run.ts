@@ -88,6 +88,8 @@ export async function runTrial(options: RunTrialOptions): Promise<TrialResult> {
     progress: options.progress ?? false,
     throwOnFailure: false,
     callbacks: pruning,
+    // A trial's state tags come after it ends: the sweep pushes its runs itself (runSweep, a worker).
+    team: false,
   });
   const end = (state: TrialResult['state'], value: number | null, reason: string | null): TrialResult => {
     registry.setTags(summary.id, { [TAG.state]: state, ...(state === 'failed' && reason ? { [TAG.failedReason]: reason } : {}) });

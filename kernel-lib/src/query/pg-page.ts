@@ -54,7 +54,8 @@ export async function pgPageIds(query: PgQuery, request: PgPageRequest, window =
   const span = Math.max(window, 10 * wanted);
   const keyed = key === undefined ? [] : [key];
   const keyCondition = key === undefined ? '' : 'key = $1 AND ';
-  // BIGINT comes back as text and float8 in its shortest exact form: either binds back exactly, so no tie is cut.
+  // The bound binds back exactly, so no group of ties is cut: BIGINT times come back as numbers that
+  // fit a double (connect.ts), float8 in PostgreSQL's shortest exact form.
   const [boundRow] = await query(
     `SELECT ${column} AS bound FROM ${table} WHERE ${keyCondition}${column} IS NOT NULL ORDER BY ${column} ${dir} OFFSET $${keyed.length + 1} LIMIT 1`,
     [...keyed, span - 1],

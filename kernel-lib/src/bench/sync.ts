@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegistry } from '../registry';
 import { withScratchDatabase } from './pg';
@@ -21,6 +21,8 @@ export interface SyncFigures {
   seconds: number;
   pointsPerSec: number;
   goalPointsPerSec: number;
+  /** The 1-minute load average before and after the writers ran: this machine is shared, so a figure is only as quiet as this. */
+  loadAverage: { before: number; after: number };
   trialSyncOverheadMs: { median: number; samples: number[] };
 }
 
@@ -33,8 +35,10 @@ export async function benchSync(options: { writers?: number; pointsPerWriter?: n
       await (await openTeamStore(url, { max: 1 })).close();
       const children = Array.from({ length: writers }, (_, i) => writer(join(dir, `w${i}`, 'labbook.db'), url, perWriter));
       await Promise.all(children.map((c) => c.ready));
+      const before = loadavg()[0];
       children.forEach((c) => c.go());
       const done = await Promise.all(children.map((c) => c.done));
+      const after = loadavg()[0];
       const start = Math.min(...done.map((d) => d.start));
       const end = Math.max(...done.map((d) => d.end));
       const points = done.reduce((sum, d) => sum + d.points, 0);
@@ -46,6 +50,7 @@ export async function benchSync(options: { writers?: number; pointsPerWriter?: n
         seconds: Number(seconds.toFixed(3)),
         pointsPerSec: Math.round(points / seconds),
         goalPointsPerSec: 200_000,
+        loadAverage: { before: Number(before.toFixed(2)), after: Number(after.toFixed(2)) },
         trialSyncOverheadMs: await trialOverhead(join(dir, 'trials.db'), url),
       };
     } finally {

@@ -77,8 +77,8 @@ export async function loadTeamSummaries(store: TeamStore, ids: readonly number[]
   for (const row of rows) {
     byId.set(row.id, toSummary(row));
   }
-  for (const m of metrics) byId.get(m.run_id)!.metrics[m.key] = m.value;
-  for (const t of tags) byId.get(t.run_id)!.tags[t.key] = t.value;
+  for (const m of metrics) own(byId.get(m.run_id)!.metrics, m.key, m.value);
+  for (const t of tags) own(byId.get(t.run_id)!.tags, t.key, t.value);
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
@@ -92,4 +92,9 @@ export async function teamExperimentId(store: TeamStore, name: string): Promise<
     'NOT_FOUND',
     `Unknown experiment ${JSON.stringify(name)}: expected ${expected}. Check the spelling, or leave out \`experiment\` to search every run.`,
   );
+}
+
+/** Sets an own property, as JSON.parse builds SQLite's summaries: a key such as `__proto__` is kept, not taken as the prototype. */
+function own<T>(record: { [key: string]: T }, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -5,7 +5,10 @@ import { figurePage } from '../../kernel-lib/src/display/figure-page';
 import { classificationReport } from '../../kernel-lib/src/metrics/prf';
 import { confusionMatrixHeatmap } from '../../kernel-lib/src/plots/confusion';
 import { openRegistry, readClassificationReport, readFigure, readJsonArtifact, type Registry } from '../../kernel-lib/src/registry';
-import { ROOT, runNode, tempDb } from '../helpers';
+import { ROOT, runNode } from '../helpers';
+import { onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 let registry: Registry | undefined;
 afterEach(() => registry?.close());
@@ -20,7 +23,7 @@ function objectFiles(r: Registry): string[] {
 
 describe('figures and classification reports as artifacts', () => {
   it('stores a figure as small canonical JSON: the same figure from two runs is one object', () => {
-    registry = openRegistry({ db: tempDb() });
+    registry = openRegistry({ db: registryDb() });
     const records = [1, 2].map((seed) =>
       registry!.withRun({ experiment: 'penguins', seed }, (run) => {
         const first = run.logArtifact('confusion', confusion());
@@ -38,7 +41,7 @@ describe('figures and classification reports as artifacts', () => {
   });
 
   it('reads a figure back, verified and shape-checked, and renders it to the same HTML bytes every time', async () => {
-    registry = openRegistry({ db: tempDb() });
+    registry = openRegistry({ db: registryDb() });
     const id = await registry.withRun({ experiment: 'penguins', seed: 1 }, (run) => {
       run.logArtifact('confusion', confusion());
       return run.id;
@@ -55,7 +58,7 @@ describe('figures and classification reports as artifacts', () => {
   });
 
   it('stores a classification report under its own media type and reads it back typed', async () => {
-    registry = openRegistry({ db: tempDb() });
+    registry = openRegistry({ db: registryDb() });
     const report = classificationReport([0, 1, 2, 2, 1], [0, 1, 2, 1, 1], { labelNames: LABELS });
     const id = await registry.withRun({ experiment: 'penguins', seed: 1 }, (run) => {
       expect(run.logArtifact('report', report).mediaType).toBe('application/vnd.labbook.classification-report+json');
@@ -77,7 +80,7 @@ describe('figures and classification reports as artifacts', () => {
   });
 
   it('names what is missing, and never returns bytes that fail their hash', async () => {
-    registry = openRegistry({ db: tempDb() });
+    registry = openRegistry({ db: registryDb() });
     const id = await registry.withRun({ experiment: 'penguins', seed: 1 }, (run) => {
       run.logArtifact('confusion', confusion());
       return run.id;

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { loadModelCheckpoint, saveModelCheckpoint } from '../../kernel-lib/src/repro';
-import { tempDb } from '../helpers';
+import { onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 function model(seed: number): tf.Sequential {
   const m = tf.sequential();
@@ -19,7 +21,7 @@ beforeAll(async () => {
 
 describe('model checkpoints in the registry', () => {
   it('round-trips a model through a run: same SHA-256 for same weights, different for one changed weight', async () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'ckpt', seed: 1 });
     const original = model(1);
     const saved = await saveModelCheckpoint(run, original, { step: 10 });
@@ -44,7 +46,7 @@ describe('model checkpoints in the registry', () => {
   });
 
   it('refuses to load a stored checkpoint whose bytes no longer match their hash', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const registry = openRegistry({ db });
     const run = registry.startRun({ experiment: 'ckpt' });
     const { sha256 } = await saveModelCheckpoint(run, model(2));

@@ -4,6 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { collect, type Finished, waitForLine } from '../helpers';
 import { mountSmallDisk, type SmallDisk, smallDiskUnavailable } from '../support/tmpfs';
+import { checkBothStores, onBothStores, trackRegistry } from '../support/both-stores';
+
+onBothStores();
 
 const CHILD = join(__dirname, '..', 'fixtures', 'disk-full-child.js');
 if (smallDiskUnavailable) console.warn(`skipping disk-full metric tests: ${smallDiskUnavailable}`);
@@ -23,12 +26,16 @@ describe.skipIf(smallDiskUnavailable !== null)('metric points on a full disk (re
 
   beforeEach(() => {
     disk = mountSmallDisk(8 * 1024 * 1024);
-    db = join(disk.dir, 'registry.db');
+    db = trackRegistry(join(disk.dir, 'registry.db'));
   });
 
   afterEach(async () => {
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    disk.dispose();
+    try {
+      await checkBothStores();
+    } finally {
+      disk.dispose();
+    }
   });
 
   async function startLogger(flushEveryPoints: number, maxBufferedPoints?: number): Promise<Logger> {

@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHILD, collect, runCli, runNode, waitForLine } from '../helpers';
 import { mountSmallDisk, type SmallDisk, smallDiskUnavailable } from '../support/tmpfs';
+import { checkBothStores, onBothStores, trackRegistry } from '../support/both-stores';
+
+onBothStores();
 
 if (smallDiskUnavailable) console.warn(`skipping disk-full read tests: ${smallDiskUnavailable}`);
 
@@ -45,7 +48,7 @@ describe.skipIf(smallDiskUnavailable !== null)('reading a registry whose disk ca
 
   beforeEach(async () => {
     disk = mountSmallDisk(4 * 1024 * 1024);
-    db = join(disk.dir, 'registry.db');
+    db = trackRegistry(join(disk.dir, 'registry.db'));
     const finished = await runNode([CHILD, db, 'log', '200']);
     expect(finished.code, finished.stderr).toBe(0);
     finishedId = Number(finished.stdout.trim());
@@ -57,7 +60,13 @@ describe.skipIf(smallDiskUnavailable !== null)('reading a registry whose disk ca
     expect((await done).signal).toBe('SIGKILL');
   });
 
-  afterEach(() => disk.dispose());
+  afterEach(async () => {
+    try {
+      await checkBothStores();
+    } finally {
+      disk.dispose();
+    }
+  });
 
   for (const [state, prepare] of STATES) {
     it(`lists, shows, queries and exports when the disk is ${state}`, async () => {

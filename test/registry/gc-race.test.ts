@@ -4,7 +4,10 @@ import { readdirSync, rmSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRegistry, type Registry } from '../../kernel-lib/src/registry';
-import { collect, runCli, tempDb, waitForLine } from '../helpers';
+import { collect, runCli, waitForLine } from '../helpers';
+import { checkBothStores, onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 const WRITER = join(__dirname, '..', 'fixtures', 'checkpoint-writer.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,7 +21,7 @@ function start(args: string[]): ChildProcess {
   return child;
 }
 function freshDb(): string {
-  const db = tempDb();
+  const db = registryDb();
   folders.push(dirname(db));
   return db;
 }
@@ -39,6 +42,7 @@ afterEach(async () => {
       await new Promise((resolve) => child.once('close', resolve));
     }
   }
+  await checkBothStores();
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 

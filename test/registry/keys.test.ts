@@ -6,6 +6,9 @@ import { diffRuns, runsFrame, runsTable, searchRuns } from '../../kernel-lib/src
 import { openRegistry, type Registry } from '../../kernel-lib/src/registry';
 import { runCli } from '../helpers';
 import { tempDir } from '../support/temp';
+import { onBothStores, trackRegistry } from '../support/both-stores';
+
+onBothStores();
 
 /** Keys that are special on a plain JS object are ordinary keys in every record labbook returns. */
 const SPECIAL = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
@@ -20,7 +23,7 @@ let a: number;
 let b: number;
 beforeAll(() => {
   dir = tempDir('labbook-keys-');
-  db = join(dir, 'registry.db');
+  db = trackRegistry(join(dir, 'registry.db'));
   registry = openRegistry({ db });
   const first = registry.startRun({ experiment: 'keys', config: { lr: 0.1, ...withSpecial(1), model: withSpecial(10) }, seed: 1, tags: withSpecial(20) });
   first.logParams({ extra: withSpecial(30) });

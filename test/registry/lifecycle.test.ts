@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LabbookError } from '../../kernel-lib/src/errors';
 import { openRegistry } from '../../kernel-lib/src/registry';
-import { tempDb } from '../helpers';
+import { onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 describe('run lifecycle', () => {
   it('records a run from start to finished with config, params, metrics, tags, datasets and artifacts', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'mnist-mlp', config: { lr: 0.01, model: { units: 128 }, opt: 'adam' }, seed: 42, name: 'first', tags: { team: 'ml' } });
     expect(registry.getRun(run.id).status).toBe('running');
     run.log({ loss: 1.5, acc: 0.2 }).log({ loss: 0.5, acc: 0.8 });
@@ -34,7 +36,7 @@ describe('run lifecycle', () => {
   });
 
   it('draws and records a uint32 seed when none is given, and hashes configs independent of key order', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const a = registry.startRun({ experiment: 'x', config: { a: 1, b: { c: 2, d: 3 } } });
     const b = registry.startRun({ experiment: 'x', config: { b: { d: 3, c: 2 }, a: 1 } });
     const c = registry.startRun({ experiment: 'x', config: { a: 2, b: { d: 3, c: 2 } } });
@@ -46,7 +48,7 @@ describe('run lifecycle', () => {
   });
 
   it('marks a run failed with message and stack when user code throws, keeping what it logged', async () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     let id = 0;
     await expect(
       registry.withRun({ experiment: 'boom', config: { lr: 1 } }, (run) => {
@@ -66,7 +68,7 @@ describe('run lifecycle', () => {
   });
 
   it('keeps params write-once and names run, key, old and new value on a conflict', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'x', config: { lr: 0.01 } });
     run.logParams({ lr: 0.01 }); // the same value again is fine
     const error = catchError(() => run.logParams({ lr: 0.02 }));
@@ -81,7 +83,7 @@ describe('run lifecycle', () => {
   });
 
   it('rejects bad input with the error template and loses nothing', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'x' });
     run.log({ loss: 1 }, 5);
     expect(() => run.log({ loss: 2 }, 5)).toThrow(/expected a step above 5.*received 5/);
@@ -101,7 +103,7 @@ describe('run lifecycle', () => {
   });
 
   it('stores NaN as null and keeps min and max over the finite values', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'x' });
     run.log({ loss: 2 }).log({ loss: NaN }).log({ loss: 1 }).log({ loss: NaN });
     run.end();
@@ -111,7 +113,7 @@ describe('run lifecycle', () => {
   });
 
   it('keeps every point of a long history across automatic flushes', () => {
-    const registry = openRegistry({ db: tempDb(), timing: { flushEveryPoints: 100 } });
+    const registry = openRegistry({ db: registryDb(), timing: { flushEveryPoints: 100 } });
     const run = registry.startRun({ experiment: 'x' });
     for (let step = 0; step < 5000; step++) run.log({ a: step, b: -step }, step);
     run.end();
@@ -122,7 +124,7 @@ describe('run lifecycle', () => {
   });
 
   it('stores checkpoints content-addressed, verifies them on read, and gc frees unreferenced ones', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'x' });
     const first = run.saveCheckpoint(new Uint8Array([1, 2, 3]), { step: 1 });
     const again = run.saveCheckpoint(new Uint8Array([1, 2, 3]), { step: 2 });
@@ -144,7 +146,7 @@ describe('run lifecycle', () => {
   });
 
   it('keeps strings that look like numbers as strings, and numbers as numbers', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const config = { code: '007', rate: '1e-3', lr: 1e-3, big: 12345678901234, flag: false, none: null, layers: [64, 32] };
     const run = registry.startRun({ experiment: 'x', config });
     run.end();
@@ -156,7 +158,7 @@ describe('run lifecycle', () => {
   });
 
   it('refuses writes through sql() and answers reads', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     registry.startRun({ experiment: 'x', config: { lr: 0.5 } }).end();
     expect(registry.sql("SELECT value FROM params WHERE key = 'lr'")).toEqual([{ value: 0.5 }]);
     expect(() => registry.sql('DELETE FROM runs')).toThrow(/expected a statement that returns rows/);

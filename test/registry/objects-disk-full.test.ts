@@ -3,8 +3,10 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRegistry, type Registry } from '../../kernel-lib/src/registry';
-import { tempDb } from '../helpers';
 import { mountSmallDisk, type SmallDisk, smallDiskUnavailable } from '../support/tmpfs';
+import { checkBothStores, onBothStores, registryDb, trackRegistry } from '../support/both-stores';
+
+onBothStores();
 
 /** 256 KiB that do not compress or repeat: a stand-in for a model's weights. */
 function weights(): Uint8Array {
@@ -19,11 +21,15 @@ function weights(): Uint8Array {
 
 let disk: SmallDisk | null = null;
 let registry: Registry | null = null;
-afterEach(() => {
-  registry?.close();
-  registry = null;
-  disk?.dispose();
-  disk = null;
+afterEach(async () => {
+  try {
+    await checkBothStores();
+  } finally {
+    registry?.close();
+    registry = null;
+    disk?.dispose();
+    disk = null;
+  }
 });
 
 function objectFiles(r: Registry): string[] {
@@ -39,7 +45,7 @@ if (smallDiskUnavailable) console.warn(`skipping disk-full tests: ${smallDiskUna
 describe.skipIf(smallDiskUnavailable !== null)('checkpoints on a full disk', () => {
   it('fails the save and the run loudly, keeps nothing partial, and stores the bytes whole once there is room', async () => {
     disk = mountSmallDisk(2 * 1024 * 1024);
-    const r = (registry = openRegistry({ db: join(disk.dir, 'registry.db') }));
+    const r = (registry = openRegistry({ db: trackRegistry(join(disk.dir, 'registry.db')) }));
     const data = weights();
     let runId = 0;
     const saving = r.withRun({ experiment: 'full-disk', seed: 1 }, (run) => {
@@ -66,7 +72,7 @@ describe.skipIf(smallDiskUnavailable !== null)('checkpoints on a full disk', () 
 
 describe('an existing object is verified before it is trusted', () => {
   it('replaces a truncated object under the hash with the whole bytes when they are saved again', async () => {
-    const r = (registry = openRegistry({ db: tempDb() }));
+    const r = (registry = openRegistry({ db: registryDb() }));
     const data = weights();
     const first = await r.withRun({ experiment: 'truncated', seed: 1 }, (run) => run.saveCheckpoint(data));
     // What a full disk used to leave: the first 64 KiB under the whole data's hash.

@@ -7,10 +7,13 @@ import { searchRuns } from '../../kernel-lib/src/query';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { SCHEMA_VERSION } from '../../kernel-lib/src/registry/migrations';
 import { CHILD, collect, runNode, tempDb, waitForLine } from '../helpers';
+import { onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 describe('real processes sharing one registry', () => {
   it('keeps every point when 4 processes log into one database at once', async () => {
-    const db = tempDb();
+    const db = registryDb();
     openRegistry({ db }).close();
     const points = 3000;
     const results = await Promise.all([0, 1, 2, 3].map(() => runNode([CHILD, db, 'log', String(points)])));
@@ -29,7 +32,7 @@ describe('real processes sharing one registry', () => {
   });
 
   it('opens a fresh database from 8 processes at once: one schema, every run recorded', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const results = await Promise.all(Array.from({ length: 8 }, () => runNode([CHILD, db, 'open'])));
     for (const r of results) expect(r.stderr).toBe('');
     const raw = new Database(db, { readonly: true });
@@ -40,7 +43,7 @@ describe('real processes sharing one registry', () => {
   });
 
   it('detects a process killed with SIGKILL as crashed and keeps what it logged', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const child = spawn(process.execPath, [CHILD, db, 'hang']);
     const done = collect(child);
     const id = Number((await waitForLine(child, 'ready')).split(' ')[1]);
@@ -59,7 +62,7 @@ describe('real processes sharing one registry', () => {
   });
 
   it('ends a run as killed on SIGTERM, and the process still dies of the signal', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const child = spawn(process.execPath, [CHILD, db, 'hang']);
     const done = collect(child);
     const id = Number((await waitForLine(child, 'ready')).split(' ')[1]);
@@ -71,7 +74,7 @@ describe('real processes sharing one registry', () => {
   });
 
   it('marks a run failed when the process dies of an uncaught error', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const result = await runNode([CHILD, db, 'throw']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('boom from user code');
@@ -81,7 +84,7 @@ describe('real processes sharing one registry', () => {
   });
 
   it('finishes a run whose script exits normally without ending it, writing buffered points', async () => {
-    const db = tempDb();
+    const db = registryDb();
     expect((await runNode([CHILD, db, 'exit'])).code).toBe(0);
     const registry = openRegistry({ db });
     const run = registry.getRun(1);
@@ -93,7 +96,7 @@ describe('real processes sharing one registry', () => {
 
 describe('schema versions', () => {
   it('refuses a database from a newer labbook and leaves the file untouched', () => {
-    const db = tempDb();
+    const db = tempDb(); // not a registry the team store could hold
     openRegistry({ db }).close();
     const raw = new Database(db);
     raw.pragma('journal_mode = DELETE'); // a single file, so its hash covers everything
@@ -107,14 +110,14 @@ describe('schema versions', () => {
   });
 
   it('names a file that is not a registry, and a missing one when asked not to create', () => {
-    const db = tempDb();
+    const db = tempDb(); // not a registry the team store could hold
     writeFileSync(db, 'this is not sqlite, just text that is long enough to have a header page..........');
     expect(() => openRegistry({ db })).toThrow(/is not a labbook registry: expected an SQLite database/);
     expect(() => openRegistry({ db: `${db}.missing`, create: false })).toThrow(/No labbook registry at .*missing/);
   });
 
   it('migrates a fresh database to the current version with WAL and foreign keys', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     expect(registry.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(registry.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(registry.db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRegistry, type Registry } from '../../kernel-lib/src/registry';
-import { CHILD, collect, tempDb, waitForLine } from '../helpers';
+import { CHILD, collect, waitForLine } from '../helpers';
+import { onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 /** A real process that starts a run, logs loss at steps 0..49 and hangs; kill it to interrupt the run. */
 async function hangingRun(db: string) {
@@ -21,7 +24,7 @@ describe('registry.reopenRun', () => {
   });
 
   it('reopens a crashed run for this process: running with our host and pid, end and error cleared and kept in tags; steps go on', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const child = await hangingRun(db);
     registry = openRegistry({ db });
     // Its process is alive (in another process): not ours to take.
@@ -59,7 +62,7 @@ describe('registry.reopenRun', () => {
   });
 
   it('reopens a killed run, refuses a second claim while it is open, and counts each reopening', async () => {
-    const db = tempDb();
+    const db = registryDb();
     const child = await hangingRun(db);
     expect((await child.kill('SIGTERM')).signal).toBe('SIGTERM');
     registry = openRegistry({ db });
@@ -78,7 +81,7 @@ describe('registry.reopenRun', () => {
   });
 
   it('refuses a failed run, a finished one and an unknown id, changing nothing', () => {
-    registry = openRegistry({ db: tempDb() });
+    registry = openRegistry({ db: registryDb() });
     const failed = registry.startRun({ experiment: 'plain' });
     failed.fail(new Error('wrong on purpose'));
     const finished = registry.startRun({ experiment: 'plain' });

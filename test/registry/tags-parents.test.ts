@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { searchRuns } from '../../kernel-lib/src/query';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../kernel-lib/src/registry/migrations';
-import { tempDb } from '../helpers';
+import { onBothStores, registryDb } from '../support/both-stores';
+
+onBothStores();
 
 function ended(registry: ReturnType<typeof openRegistry>, options: { parentId?: number; tags?: { [k: string]: string } } = {}): number {
   const run = registry.startRun({ experiment: 'sweep', config: { lr: 0.1 }, seed: 1, ...options });
@@ -13,7 +15,7 @@ function ended(registry: ReturnType<typeof openRegistry>, options: { parentId?: 
 
 describe('tags on ended runs', () => {
   it('sets, changes and deletes tags of a finished run through the registry', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const id = ended(registry, { tags: { purpose: 'baseline' } });
     registry.setTags(id, { purpose: 'best', reviewed: true, rank: 1 });
     expect({ ...registry.getRun(id).tags }).toEqual({ purpose: 'best', reviewed: 'true', rank: '1' });
@@ -24,7 +26,7 @@ describe('tags on ended runs', () => {
   });
 
   it('names the mistake: a missing run, a tag the run lacks, a bad value', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const id = ended(registry, { tags: { purpose: 'baseline' } });
     expect(() => registry.setTags(99, { a: 'b' })).toThrow(/No run with id 99 in this registry/);
     expect(() => registry.deleteTag(id, 'purpos')).toThrow(/^Run 1 has no tag `purpos`: expected one of `purpose`\. Did you mean `purpose`\?$/);
@@ -34,7 +36,7 @@ describe('tags on ended runs', () => {
   });
 
   it('the handle of an ended run points to the registry for tag changes', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const run = registry.startRun({ experiment: 'sweep' });
     run.end();
     expect(() => run.setTags({ a: 'b' })).toThrow(/registry\.setTags\(1, tags\)/);
@@ -44,7 +46,7 @@ describe('tags on ended runs', () => {
 
 describe('parent and child runs', () => {
   it('stores the parent, shows it both ways, and finds children by option and by filter', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const sweep = ended(registry);
     const a = ended(registry, { parentId: sweep });
     const live = registry.startRun({ experiment: 'trial', parentId: sweep });
@@ -65,7 +67,7 @@ describe('parent and child runs', () => {
   });
 
   it('refuses a parent that does not exist and an option it does not know, recording nothing', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     expect(() => registry.startRun({ experiment: 'trial', parentId: 7 })).toThrow(/^Invalid value for `parentId`: expected the id of a recorded run, received 7 \(no such run in this registry\)/);
     expect(() => registry.startRun({ experiment: 'trial', parentId: 0 })).toThrow(/Invalid value for `parentId`: expected the id of a recorded run \(a positive integer\), received 0/);
     expect(() => registry.startRun({ experiment: 'trial', parent: 1 } as never)).toThrow(/Invalid value for `startRun option`: expected one of .*parentId.*received "parent"\. Did you mean `parentId`\?/);
@@ -74,7 +76,7 @@ describe('parent and child runs', () => {
   });
 
   it('refuses to delete a parent whose children stay, and deletes it together with them', () => {
-    const registry = openRegistry({ db: tempDb() });
+    const registry = openRegistry({ db: registryDb() });
     const sweep = ended(registry);
     const [a, b] = [ended(registry, { parentId: sweep }), ended(registry, { parentId: sweep })];
     expect(() => registry.deleteRun(sweep)).toThrow(
@@ -90,7 +92,7 @@ describe('parent and child runs', () => {
 
 describe('migration 3 (parent_id)', () => {
   it('brings a version-2 database to the current version, keeping every run, tag and pin', () => {
-    const db = tempDb();
+    const db = registryDb();
     const raw = new Database(db);
     raw.exec(MIGRATIONS[0]);
     raw.exec(MIGRATIONS[1]);

@@ -53,6 +53,7 @@ describe('runExperiment with a team store', () => {
     registry = openRegistry({ db: tempDb() });
     const boom = defineExperiment({
       name: 'push-boom',
+      description: 'logs three steps, then throws',
       defaults: { epochs: 3, samples: 0 },
       async run({ run, config }) {
         for (let step = 0; step < config.epochs; step++) run.log({ loss: 1 / (step + 1) }, step);

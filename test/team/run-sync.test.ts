@@ -23,7 +23,7 @@ describe('labbook run --db postgres://...', () => {
     const ran = await runNode([CLI, 'run', EXPERIMENT, '--set', 'epochs=2', '--db', database.url, '--json'], { env: { LABBOOK_LOCAL_DB: local, LABBOOK_DB: undefined } });
     expect(ran.code, ran.stderr).toBe(0);
     const summary = JSON.parse(ran.stdout);
-    expect(summary.synced).toEqual({ team: expect.stringContaining('127.0.0.1'), error: null });
+    expect(summary.synced).toEqual({ team: expect.stringContaining('127.0.0.1'), error: null, pending: [] });
     expect(ran.stderr).toMatch(new RegExp(`^labbook: run ${summary.id} synced to postgres://labbook_test:\\*\\*\\*@`, 'm'));
     const store = await openTeamStore(database.url);
     try {

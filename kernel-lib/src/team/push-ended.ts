@@ -24,7 +24,7 @@ export function teamStoreFor(option: string | false | undefined): string | undef
   if (option === false) return undefined;
   if (option !== undefined) {
     if (!isPostgresUrl(option)) throw invalidArgument('team', 'a postgres:// URL of the team store, or false to record locally only', option);
-    return option;
+    return option.trim();
   }
   const fromEnv = process.env.LABBOOK_DB;
   return isPostgresUrl(fromEnv) ? fromEnv : undefined;

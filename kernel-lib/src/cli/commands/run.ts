@@ -3,7 +3,6 @@ import { loadExperiment, resolveConfig, runExperiment } from '../../experiment';
 import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { teamUrl } from '../team-store';
-import type { Registry } from '../../registry';
 import { divertStdout } from '../divert';
 import { cell, formatNumber } from '../format';
 import { renderRun } from './show';
@@ -29,13 +28,14 @@ export const run: Command = {
     const parentId = toInt('--parent', values.parent);
     const seed = toInt('--seed', values.seed, 0);
     return withRegistry(values.db, async (registry) => {
-      const start = () => runExperiment(experiment, { registry, set, tags, parentId, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false });
+      // With a team store named (--db or LABBOOK_DB), the run, recorded locally first, is pushed when it ends; an outage loses nothing.
+      const team = teamUrl(values.db) ?? false;
+      const start = () => runExperiment(experiment, { registry, set, tags, parentId, seed, backend: values.backend, progress: !values.quiet && !values.json, throwOnFailure: false, team });
       // With --json stdout is the JSON document alone: whatever the experiment prints goes to stderr.
       const summary = values.json ? await divertStdout(start) : await start();
-      // With a team store named, the run (recorded locally first) is pushed to it now; an outage loses nothing.
-      const team = teamUrl(values.db);
-      const synced = team === undefined ? undefined : await pushRun(registry, team, summary.id);
-      if (values.json) printJson(synced === undefined ? summary : { ...summary, synced });
+      if (summary.synced?.error === null) process.stderr.write(`labbook: run ${summary.id} synced to ${summary.synced.team}\n`);
+      else if (summary.synced) process.stderr.write(`labbook: run ${summary.id} is recorded locally but not synced yet (${summary.synced.error}). Run \`labbook sync\` when the team store is back.\n`);
+      if (values.json) printJson(summary);
       else {
         const figures = Object.entries(summary.metrics).map(([k, v]) => `${cell(k)} ${formatNumber(v)}`).join('  ');
         print(`${renderRun(registry.getRun(summary.id))}\n\n${figures || summary.error}\nregistry: ${registry.path}\nnext: npx labbook reproduce ${summary.id}   |   npx labbook runs --experiment ${cell(summary.experiment)}`);
@@ -45,12 +45,3 @@ export const run: Command = {
     }, true);
   },
 };
-
-/** Syncs the run just recorded to the team store: one line on stderr either way; a failed push keeps the run pending for `labbook sync`. */
-async function pushRun(registry: Registry, url: string, id: number): Promise<{ team: string; error: string | null }> {
-  const { syncToTeam } = require('../../team/sync') as typeof import('../../team/sync');
-  const result = await syncToTeam(registry, url, { runIds: [id] });
-  if (result.error === null) process.stderr.write(`labbook: run ${id} synced to ${result.team}\n`);
-  else process.stderr.write(`labbook: run ${id} is recorded locally but not synced yet (${result.error}). Run \`labbook sync\` when the team store is back.\n`);
-  return { team: result.team, error: result.error };
-}

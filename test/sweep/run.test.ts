@@ -90,6 +90,16 @@ describe('runSweep', () => {
     });
   });
 
+  it('needs no per-epoch metric without a pruner: an objective logged only at the end is enough; with a pruner it is named', async () => {
+    const finalOnly = { metric: 'final_val_loss', direction: 'minimize' } as const;
+    await withRegistry(async (registry) => {
+      const summary = await runSweep(defineSweep({ experiment: tiny(), space: { units: int(2, 6) }, objective: finalOnly, sampler: 'random', budget: { trials: 2 }, seed: 4, set: { epochs: 1 } }), { registry });
+      expect(summary.trials.map((t) => t.state)).toEqual(['complete', 'complete']);
+      const pruned = await runSweep(defineSweep({ experiment: tiny(), space: { units: int(2, 6) }, objective: finalOnly, sampler: 'random', pruner: 'median', budget: { trials: 1 }, seed: 4, set: { epochs: 1 } }), { registry });
+      expect(pruned.trials[0].reason).toMatch(/Invalid value for `objective.intermediate`: expected one of the epoch logs train\(\) wrote \(loss, val_loss/);
+    });
+  });
+
   it('stops proposing when the time budget has passed (a fake clock)', async () => {
     await withRegistry(async (registry) => {
       let now = 0;

@@ -14,7 +14,7 @@ export interface SweepInput {
   /** The experiment, or its name in the project's experiments/ folder. */
   experiment: Experiment<BaseConfig> | Experiment<any> | string; // eslint-disable-line @typescript-eslint/no-explicit-any
   space: SearchSpace;
-  /** metric: judged by its latest value when the trial ends; intermediate (default metric): the per-epoch log pruners read. */
+  /** metric: judged by its latest value when the trial ends; intermediate (default metric): the per-epoch log pruners read (needed only with a pruner). */
   objective: { metric: string; direction: Direction; intermediate?: string };
   sampler: SamplerName | { name: SamplerName; options?: JsonOptions };
   /** Default 'none'. */

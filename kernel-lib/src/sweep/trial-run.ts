@@ -64,6 +64,8 @@ export async function runTrial(options: RunTrialOptions): Promise<TrialResult> {
         if (pruned) return;
         const value = logs[intermediate];
         if (value === undefined) {
+          // Without a pruner nothing reads it: a final-only objective (the default intermediate) is fine.
+          if (definition.pruner.name === 'none') return;
           throw invalidArgument('objective.intermediate', `one of the epoch logs train() wrote (${Object.keys(logs).join(', ')})`, intermediate, 'Name a per-epoch metric, such as val_loss with validation data.');
         }
         own.push({ step: epoch, value });

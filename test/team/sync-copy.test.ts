@@ -1,7 +1,10 @@
 /** Sync's binary COPY of metric points: every value a registry can hold reads back exactly, and a batch sent twice adds nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRegistry } from '../../kernel-lib/src/registry';
 import { openTeamStore, type TeamStore } from '../../kernel-lib/src/team/connect';
+import { syncToTeam } from '../../kernel-lib/src/team/sync';
 import { pushPoints, upsertRun, type PointBatch } from '../../kernel-lib/src/team/sync/push';
+import { tempDb } from '../helpers';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 let database: TestDatabase;
@@ -93,5 +96,26 @@ describe('pushPoints', () => {
     // The connection is still usable for the next batch.
     await push(runId, { keys: ['a'], steps: [1], values: [1], times: [1] });
     expect(await store.query('SELECT step FROM metrics WHERE run_id = $1', [runId])).toEqual([{ step: 1 }]);
+  });
+
+  it('sync reads long histories in chunks across batch boundaries and pushes every point once, in order', async () => {
+    const registry = openRegistry({ db: tempDb() });
+    try {
+      const run = registry.startRun({ experiment: 'copy-long', config: {}, seed: 1 });
+      for (let s = 0; s < 5000; s++) run.log({ a: s, b: s % 3 === 0 ? Number.NaN : -s }, s);
+      run.end();
+      const result = await syncToTeam(registry, database.url, { batchSize: 3001 });
+      expect(result).toMatchObject({ error: null, points: 10_000, pending: [] });
+      const rows = await store.query<{ key: string; n: number; lo: number; hi: number; sum: number; nulls: number }>(
+        `SELECT m.key, count(*)::int AS n, min(step)::int AS lo, max(step)::int AS hi, sum(step)::float8 AS sum, count(*) FILTER (WHERE value IS NULL)::int AS nulls
+         FROM metrics m JOIN runs r ON r.id = m.run_id JOIN experiments e ON e.id = r.experiment_id WHERE e.name = 'copy-long' GROUP BY m.key ORDER BY m.key`,
+      );
+      expect(rows).toEqual([
+        { key: 'a', n: 5000, lo: 0, hi: 4999, sum: (4999 * 5000) / 2, nulls: 0 },
+        { key: 'b', n: 5000, lo: 0, hi: 4999, sum: (4999 * 5000) / 2, nulls: 1667 },
+      ]);
+    } finally {
+      registry.close();
+    }
   });
 });

@@ -64,7 +64,11 @@ export async function copyPoints(client: pg.PoolClient, runId: number, batch: Po
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
-/** The binary COPY stream: signature, flags, then per point 5 fields (run_id, key, step, value, time), then -1. */
+/**
+ * The binary COPY stream: signature, flags, then per point 5 fields (run_id, key, step, value,
+ * time), then -1. Written through a DataView: Buffer's write methods check bounds on every call,
+ * which made encoding a third of the client's cost per point.
+ */
 export function encodePoints(runId: number, b: PointBatch): Buffer {
   const keys = new Map<string, Buffer>();
   let size = SIGNATURE.length + 8 + 2;
@@ -73,35 +77,47 @@ export function encodePoints(runId: number, b: PointBatch): Buffer {
     if (k === undefined) keys.set(key, (k = Buffer.from(key, 'utf8')));
     size += 2 + 12 + 4 + k.length + 12 + 12 + 12;
   }
+  checkInt8(runId);
   const out = Buffer.allocUnsafe(size);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let at = SIGNATURE.copy(out, 0);
-  at = out.writeInt32BE(0, at); // flags: no OIDs
-  at = out.writeInt32BE(0, at); // no header extension
+  view.setInt32(at, 0); // flags: no OIDs
+  view.setInt32(at + 4, 0); // no header extension
+  at += 8;
   for (let i = 0; i < b.keys.length; i++) {
-    at = out.writeInt16BE(5, at);
-    at = int8(out, at, runId);
+    view.setInt16(at, 5);
+    at = int8(view, at + 2, runId);
     const k = keys.get(b.keys[i])!;
-    at = out.writeInt32BE(k.length, at);
-    at += k.copy(out, at);
-    at = int8(out, at, b.steps[i]);
+    view.setInt32(at, k.length);
+    at += 4;
+    if (k.length > 0) at += k.copy(out, at);
+    at = int8(view, at, checkInt8(b.steps[i]));
     const v = b.values[i];
     if (v === null) {
-      at = out.writeInt32BE(-1, at);
+      view.setInt32(at, -1);
+      at += 4;
     } else {
-      at = out.writeInt32BE(8, at);
-      at = out.writeDoubleBE(v, at);
+      view.setInt32(at, 8);
+      view.setFloat64(at + 4, v);
+      at += 12;
     }
-    at = int8(out, at, b.times[i]);
+    at = int8(view, at, checkInt8(b.times[i]));
   }
-  at = out.writeInt16BE(-1, at);
-  return out.subarray(0, at);
+  view.setInt16(at, -1);
+  return out.subarray(0, at + 2);
 }
 
 /** Safe integers only: anything else is refused rather than truncated. */
-function int8(out: Buffer, at: number, v: number): number {
+function checkInt8(v: number): number {
   if (!Number.isSafeInteger(v)) throw new RangeError(`expected an integer for a bigint column, received ${v}`);
+  return v;
+}
+
+/** A length-prefixed int8 field: BigInt-free, exact for safe integers (negative ones too). */
+function int8(view: DataView, at: number, v: number): number {
   const hi = Math.floor(v / 0x1_0000_0000);
-  at = out.writeInt32BE(8, at);
-  at = out.writeInt32BE(hi, at);
-  return out.writeUInt32BE(v - hi * 0x1_0000_0000, at);
+  view.setInt32(at, 8);
+  view.setInt32(at + 4, hi);
+  view.setUint32(at + 8, v - hi * 0x1_0000_0000);
+  return at + 12;
 }

@@ -205,6 +205,8 @@ async function syncRun(ctx: Ctx, id: number): Promise<void> {
   if (pushed && !isNew) ctx.result.runs++;
 }
 
+const READ_CHUNK = 2048;
+
 /** Points in step order per key, in batches of batchSize across keys; the cursor moves after each commit. */
 async function pushMetrics(ctx: Ctx, state: SyncState, commit: () => void): Promise<void> {
   const { db, client, batchSize, result } = ctx;
@@ -213,14 +215,18 @@ async function pushMetrics(ctx: Ctx, state: SyncState, commit: () => void): Prom
   for (;;) {
     const batch: push.PointBatch = { keys: [], steps: [], values: [], times: [] };
     for (const key of keys) {
-      const room = batchSize - batch.keys.length;
-      if (room <= 0) break;
-      const rows = after.all(state.runId, key, state.metricSteps[key] ?? -Infinity, room) as [number, number | null, number][];
-      for (const [step, value, time] of rows) {
-        batch.keys.push(key);
-        batch.steps.push(step);
-        batch.values.push(value);
-        batch.times.push(time);
+      let last = state.metricSteps[key] ?? -Infinity;
+      // Read in chunks: row arrays short-lived enough to die young cost far less garbage collection.
+      for (let room = batchSize - batch.keys.length; room > 0; room = batchSize - batch.keys.length) {
+        const rows = after.all(state.runId, key, last, Math.min(room, READ_CHUNK)) as [number, number | null, number][];
+        for (const [step, value, time] of rows) {
+          batch.keys.push(key);
+          batch.steps.push(step);
+          batch.values.push(value);
+          batch.times.push(time);
+        }
+        if (rows.length < Math.min(room, READ_CHUNK)) break;
+        last = rows[rows.length - 1][0];
       }
     }
     if (batch.keys.length === 0) return;

@@ -1,5 +1,6 @@
 /** A real PostgreSQL database per test file, on the server `npm run setup` starts (LABBOOK_TEST_PG). */
 import pg from 'pg';
+import { dropDatabase } from '../../kernel-lib/src/bench/pg';
 
 /** The role kernel-lib/scripts/postgres.sh makes: it may create databases and roles, nothing more. */
 export const TEST_PG_URL = process.env.LABBOOK_TEST_PG ?? 'postgres://labbook_test:labbook_test@127.0.0.1:5432/postgres';
@@ -29,7 +30,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => dropDatabase(TEST_PG_URL, name),
   };
 }
 

@@ -30,9 +30,9 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 
 /**
  * FORCE cannot end an autovacuum worker (the server's own) still analysing the fresh tables when
- * the role is not a superuser (42501): it leaves soon, so wait it out.
+ * the role is not a superuser (42501): it leaves soon, so wait it out. The tests' databases drop the same way.
  */
-async function dropDatabase(admin: string, name: string): Promise<void> {
+export async function dropDatabase(admin: string, name: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await adminQuery(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -9,8 +9,10 @@ import { openTeamStore, type TeamStore } from '../../kernel-lib/src/team/connect
 import { getTeamRun } from '../../kernel-lib/src/team/read';
 import { teamRoleSql } from '../../kernel-lib/src/team/roles';
 import { searchTeamRuns } from '../../kernel-lib/src/team/search';
+import { syncToTeam } from '../../kernel-lib/src/team/sync';
 import { redactUrl } from '../../kernel-lib/src/team/url';
-import { CLI, ROOT, runNode, tempDir } from '../helpers';
+import { CLI, ROOT, runCli, runNode, tempDb, tempDir } from '../helpers';
+import { NO_STORE_ENV } from '../fixtures/queue/setup';
 import { createTestDatabase, TEST_PG_URL, type TestDatabase } from '../support/postgres';
 import { mirrorRegistry } from '../support/team-mirror';
 
@@ -129,8 +131,77 @@ describe('least-privilege roles', () => {
       await expect(store.query('DELETE FROM runs WHERE id = $1', [id])).rejects.toThrow(/permission denied for table runs/);
       await expect(store.query('DROP TABLE objects')).rejects.toThrow(/must be owner of table objects/);
       await expect(store.query('CREATE TABLE mine (x int)')).rejects.toThrow(/permission denied for schema public/);
+      await expect(store.query('DELETE FROM params WHERE run_id = $1', [id])).rejects.toThrow(/permission denied for table params/);
     } finally {
       await store.close();
     }
+  });
+
+  it('lets the worker role sync a registry whose tags are set, changed and deleted between syncs', async () => {
+    const path = join(tempDir('labbook-roles-'), 'tags.db');
+    const registry = openRegistry({ db: path, create: true });
+    try {
+      const run = registry.startRun({ experiment: 'tagged', config: { lr: 0.1 }, seed: 1, tags: { owner: 'ann', stage: 'dev' } });
+      run.log({ acc: 0.5 }, 0);
+      run.end();
+      const teamTags = async () => {
+        const first = await syncToTeam(registry, as(worker));
+        expect(first.error).toBeNull();
+        expect(first.pending).toEqual([]);
+        const rows = await owner.query<{ key: string; value: string }>(
+          "SELECT t.key, t.value FROM tags t JOIN runs r ON r.id = t.run_id JOIN experiments e ON e.id = r.experiment_id WHERE e.name = 'tagged' ORDER BY t.key",
+        );
+        return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+      };
+      expect(await teamTags()).toEqual({ owner: 'ann', stage: 'dev' });
+      registry.setTags(run.id, { stage: 'prod', note: 'x' });
+      expect(await teamTags()).toEqual({ owner: 'ann', stage: 'prod', note: 'x' });
+      registry.deleteTag(run.id, 'owner');
+      registry.deleteTag(run.id, 'note');
+      expect(await teamTags()).toEqual({ stage: 'prod' });
+    } finally {
+      registry.close();
+    }
+  });
+
+  it('lets a real `labbook worker` as the worker role train and sync a sweep, exit 0', async () => {
+    const sweep = join(ROOT, 'test', 'fixtures', 'sweep', 'tiny-sweep.ts');
+    const created = await runCli(['sweep', 'create', sweep, '--db', database.url, '--local', tempDb(), '--trials', '2', '--json'], NO_STORE_ENV);
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    const ran = await runCli(['worker', '--sweep', String(id), '--db', as(worker), '--local', tempDb(), '--heartbeat', '2'], NO_STORE_ENV);
+    expect(ran.stderr).not.toMatch(/not synced|permission denied|not in the team store/);
+    expect(ran.code, ran.stderr).toBe(0);
+    const trials = await owner.query<{ state: string; run_id: number | null; synced: string | null }>(
+      "SELECT t.state, t.run_id, r.status AS synced FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.sweep_id = $1 ORDER BY t.number",
+      [id],
+    );
+    expect(trials).toHaveLength(2);
+    for (const t of trials) expect(t.run_id !== null && ['finished', 'failed'].includes(t.synced ?? '')).toBe(true);
+  }, 120_000);
+
+  it('a `labbook worker` whose trials cannot be synced says so on stderr and exits 1', async () => {
+    const sweep = join(ROOT, 'test', 'fixtures', 'sweep', 'tiny-sweep.ts');
+    const created = await runCli(['sweep', 'create', sweep, '--db', database.url, '--local', tempDb(), '--trials', '1', '--json'], NO_STORE_ENV);
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    await owner.query(`REVOKE DELETE ON tags FROM ${worker}`);
+    try {
+      const ran = await runCli(['worker', '--sweep', String(id), '--db', as(worker), '--local', tempDb(), '--heartbeat', '2'], NO_STORE_ENV);
+      expect(ran.code, ran.stderr).toBe(1);
+      expect(ran.stderr).toMatch(/^labbook: runs [\d, ]+ of this worker are not in the team store at postgres:\/\/lb_worker_\w+:\*\*\*@.*permission denied for table tags.*run `labbook sync --local \S+ --db /m);
+      expect(ran.stderr).not.toContain('pw-for-test');
+    } finally {
+      await owner.query(`GRANT DELETE ON tags TO ${worker}`);
+    }
+  }, 120_000);
+
+  it("the README's role SQL is exactly what teamRoleSql writes", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Team registry (PostgreSQL)'));
+    const block = /```sql\n([\s\S]*?)```/.exec(section)![1];
+    const statements = block.replace(/--.*$/gm, '').split(';').map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+    const expected = [...teamRoleSql('worker', 'labbook_worker', 'labbook'), ...teamRoleSql('reader', 'labbook_reader', 'labbook')];
+    expect(statements).toEqual(expected.map((t) => t.replace(/"/g, '')));
   });
 });

@@ -19,7 +19,8 @@ function quoteLiteral(text: string): string {
 /**
  * The statements that create `role` in `database` (run them as the owner, after the schema
  * exists). A worker may CONNECT, use the schema, SELECT/INSERT/UPDATE the tables it writes and
- * draw ids from their sequences: no DELETE, no DROP, no CREATE (the owner migrates). A reader may
+ * draw ids from their sequences; DELETE on tags only, because tags are mutable and sync mirrors a
+ * tag removed locally (push.ts pushTags); no other DELETE, no DROP, no CREATE (the owner migrates). A reader may
  * only SELECT. Without `password` the role cannot log in until one is set (psql: \password ROLE),
  * which keeps passwords out of scripts and shell history.
  */
@@ -35,6 +36,7 @@ export function teamRoleSql(kind: TeamRole, role: string, database: string, pass
   return [
     ...common,
     `GRANT SELECT, INSERT, UPDATE ON ${WRITTEN_TABLES.join(', ')} TO ${r}`,
+    `GRANT DELETE ON tags TO ${r}`,
     `GRANT SELECT ON labbook_schema TO ${r}`,
     `GRANT USAGE ON SEQUENCE ${SEQUENCES.join(', ')} TO ${r}`,
   ];

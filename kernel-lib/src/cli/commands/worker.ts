@@ -51,6 +51,8 @@ export const worker: Command = {
         tags: { [TAG.parent]: 'parent', 'sweep.team_sweep': String(sweepId), ...(team.runId !== null ? { 'sweep.team_parent': String(team.runId) } : {}) },
       });
       const local = new Map<number, number>();
+      // Trials whose sync failed: retried at the end, and if still not pushed the worker fails loudly.
+      const unsynced = new Set<number>();
       say(`sweep ${sweepId} on ${redactUrl(url)}`);
       const report = await runWorker({
         pool, sweepId, heartbeatMs, signal: stop.signal, log: say,
@@ -62,7 +64,10 @@ export const worker: Command = {
           local.set(claim.number, result.runId);
           // Offline first: a sync cut short by an outage leaves the run pending for `labbook sync`.
           const synced = await syncToTeam(registry, url, { runIds: [parent.id, result.runId] });
-          if (synced.error) say(`run ${result.runId} not synced yet (${synced.error}); \`labbook sync\` pushes it`);
+          if (synced.error) {
+            unsynced.add(result.runId);
+            say(`run ${result.runId} not synced yet (${synced.error}); \`labbook sync\` pushes it`);
+          }
           const runId = readState(registry.db, result.runId, teamKey(url))?.teamRunId ?? null;
           return { state: result.state, value: result.value, reason: result.reason, runId };
         },
@@ -72,9 +77,16 @@ export const worker: Command = {
         },
       });
       parent.end();
-      await syncToTeam(registry, url, { runIds: [parent.id] });
+      const last = await syncToTeam(registry, url, { runIds: [parent.id, ...unsynced] });
       say(`${report.ended === 'done' ? 'sweep done' : 'stopped'}: ${report.completed.length} completed, ${report.refused.length} refused, ${report.released.length} released`);
-      return 0;
+      // Trained but not in the team store: nobody else sees these runs, so the worker must not look successful.
+      const left = last.pending.map((p) => p.id);
+      if (last.error === null && left.length === 0) return 0;
+      const why = last.error ?? (last.refused.length ? last.refused.map((r) => `run ${r.run}: ${r.reason}`).join('; ') : 'not wholly pushed');
+      process.stderr.write(
+        `labbook: ${left.length ? `runs ${left.join(', ')}` : 'runs'} of this worker are not in the team store at ${redactUrl(url)}: expected each trial's run synced, received "${redactUrl(why)}". They are recorded in ${registry.path}; fix the cause, then run \`labbook sync --local ${registry.path} --db ${redactUrl(url)}\`.\n`,
+      );
+      return 1;
     } finally {
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       registry.close();

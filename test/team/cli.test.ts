@@ -1,8 +1,10 @@
 /** `labbook runs/show/diff/export` on the team store as real processes: the same output as on SQLite. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { openTeamStore } from '../../kernel-lib/src/team/connect';
-import { CLI, runNode, tempDb } from '../helpers';
+import { CLI, runNode, tempDb, tempDir } from '../helpers';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { mirrorRegistry } from '../support/team-mirror';
 
@@ -71,12 +73,24 @@ describe('read commands with --db postgres://…', () => {
   });
 
   it('says which commands work on a local registry only, naming the local alternative', async () => {
-    for (const args of [['gc'], ['sql', 'SELECT 1'], ['delete', '2'], ['tag', '2', 'a=b']]) {
+    const out = tempDir('labbook-cli-');
+    const written = [join(out, 'r.html'), join(out, 'a.bin')];
+    const cases = [['gc'], ['sql', 'SELECT 1'], ['delete', '2'], ['tag', '2', 'a=b'], ['report', '2', '-o', written[0]], ['reproduce', '2'],
+      ['predict', '2', join(out, 'rows.json')], ['artifact', '2', 'x', '-o', written[1]]];
+    for (const args of cases) {
       const result = await labbook([...args, '--db', database.url]);
-      expect(result.code).toBe(2);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(/^labbook: `labbook \w+` works on a local registry only: expected --db PATH to a SQLite registry, received a PostgreSQL URL \(the team store\)\..*--db \.labbook\/labbook\.db/);
       expect(result.stderr).not.toContain('labbook_test:labbook_test');
     }
+    // LABBOOK_DB too; and nothing was written, nor a local registry made in its place.
+    const local = join(out, 'local.db');
+    const viaEnv = await labbook(['report', '2', '-o', written[0]], { LABBOOK_DB: database.url, LABBOOK_LOCAL_DB: local });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toMatch(/^labbook: `labbook report` works on a local registry only: /);
+    for (const file of [...written, local]) expect(existsSync(file), file).toBe(false);
   });
 
   it('names an unreachable server with the fix and without the password', async () => {

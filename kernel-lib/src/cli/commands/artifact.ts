@@ -7,6 +7,7 @@ import { LabbookError } from '../../errors';
 import { readFigure, type StoredArtifact } from '../../registry/artifacts';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { localOnly } from '../team-store';
 
 const usage = 'labbook artifact ID NAME [-o FILE] [--html [--inline]] [--db PATH] [--json]';
 
@@ -32,6 +33,7 @@ export const artifact: Command = {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments: expected --inline only with --html, received --inline alone. Usage: ${usage}`);
     }
     const file = values.output === undefined ? null : resolve(values.output);
+    localOnly('artifact', values.db, 'Team run ids are not local ids and the artifact is read from a local registry: read it from the registry that recorded the run (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB).');
     return withRegistry(values.db, (registry) => {
       const found = registry.getArtifact(id, name);
       let bytes: Uint8Array = found.bytes;

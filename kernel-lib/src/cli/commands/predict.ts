@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { LabbookError } from '../../errors';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { localOnly } from '../team-store';
 import { table } from '../format';
 
 const usage = 'labbook predict RUN_ID FILE|- [--checkpoint final|best] [--backend NAME] [--db PATH] [--json]';
@@ -30,6 +31,7 @@ export const predict: Command = {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--checkpoint\`: expected final or best, received ${JSON.stringify(checkpoint)}. Usage: ${usage}`);
     }
     const file = positionals[1];
+    localOnly('predict', values.db, 'Team run ids are not local ids and the model is read from a local registry: predict from the registry that recorded the run (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB).');
     // Loaded here, not at the top: tfjs costs `labbook --help` and `labbook runs` a second.
     const { loadModel } = require('../../model-package') as typeof import('../../model-package');
     const { initBackend } = require('../../backend') as typeof import('../../backend');

@@ -8,6 +8,7 @@ import { learningCurves, leaderboard, parallelAxes, parallelCoordinates, runLabe
 import { diffRuns, metricHistories, searchRuns, type RunSummary } from '../../query';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { localOnly } from '../team-store';
 
 const usage = 'labbook report [--experiment NAME] [--where EXPR] [ID...] -o FILE.html [--inline] [--metric NAME] [--db PATH] [--json]';
 
@@ -41,6 +42,7 @@ export const report: Command = {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments: expected run ids or --experiment/--where, received both. Usage: ${usage}`);
     }
     const file = resolve(values.output);
+    localOnly('report', values.db, 'Team run ids are not local ids and a report reads run data from a local registry: report from the registry that recorded the runs (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB; `labbook sync` pushes them to the team store).');
     return withRegistry(values.db, (registry) => {
       const summaries = ids ? byIds(searchRuns(registry, { where: `id IN (${ids.join(', ')})` }), ids) : searchRuns(registry, { experiment: values.experiment, where: values.where, sort: 'id' });
       if (summaries.length === 0) {

@@ -3,6 +3,7 @@ import { reproduce as reproduceRun } from '../../experiment';
 import { LabbookError } from '../../errors';
 import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
+import { localOnly } from '../team-store';
 import { cell, fitTable, table } from '../format';
 
 const usage = 'labbook reproduce ID [PATH | --experiment-file PATH] [--backend NAME] [--quiet] [--db PATH] [--json]';
@@ -28,6 +29,7 @@ export const reproduce: Command = {
     const [id] = runIds(positionals.slice(0, 1), usage);
     // A file named on the command line is one the user vouches for, as `labbook run PATH` is.
     const experimentFile = experimentFileOf(positionals[1], values['experiment-file']);
+    localOnly('reproduce', values.db, 'Team run ids are not local ids and a re-run reads the original\'s checkpoint from a local registry: reproduce from the registry that recorded the run (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB).');
     return withRegistry(values.db, async (registry) => {
       const result = await reproduceRun(registry, id, { progress: !values.quiet && !values.json, backend: values.backend, experimentFile });
       if (values.json) printJson(result);

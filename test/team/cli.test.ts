@@ -93,11 +93,16 @@ describe('read commands with --db postgres://…', () => {
     for (const file of [...written, local]) expect(existsSync(file), file).toBe(false);
   });
 
-  it('names an unreachable server with the fix and without the password', async () => {
-    const result = await labbook(['runs', '--db', 'postgres://someone:hunter2@127.0.0.1:1/labbook']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^labbook: Cannot reach the team store at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/labbook: expected a PostgreSQL server accepting connections/);
-    expect(result.stderr).not.toContain('hunter2');
+  it('names an unreachable server with the fix and without the password: exit 1 (no mistake in the command), as sync', async () => {
+    const closed = 'postgres://someone:hunter2@127.0.0.1:1/labbook';
+    const local = tempDb();
+    for (const args of [['runs'], ['show', '2'], ['sweep', 'show', '1'], ['worker', '--sweep', '1', '--local', local], ['sync', '--local', path]]) {
+      const result = await labbook([...args, '--db', closed]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+      expect(result.stdout + result.stderr).toMatch(/Cannot reach the team store at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/labbook: expected a PostgreSQL server accepting connections/);
+      expect(result.stdout + result.stderr).not.toContain('hunter2');
+      if (args[0] !== 'sync') expect(result.stderr).toMatch(/^labbook: Cannot reach the team store at [^\n]*\n$/);
+    }
   });
 
   it('never loads pg for a SQLite registry (the CLI stays fast)', async () => {

@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-/** Runs the command line and sets the exit code: a user's mistake is one line and exit 2. */
+/** Runs the command line and sets the exit code: a user's mistake is one line and exit 2; a team store failure one line and exit 1. */
 export function runCli(argv: string[]): void {
   main(argv).then(
     (code) => {
@@ -87,7 +87,8 @@ export function runCli(argv: string[]): void {
     (error: unknown) => {
       if (error instanceof LabbookError) {
         process.stderr.write(`labbook: ${visible(error.message, '\n')}\n`);
-        process.exitCode = 2;
+        // A team store that is down or refuses is no mistake in the command (run it again later): 1, as `labbook sync` exits.
+        process.exitCode = error.code === 'TEAM_STORE' ? 1 : 2;
       } else {
         process.stderr.write(`labbook: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
         process.exitCode = 1;

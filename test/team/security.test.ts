@@ -24,6 +24,17 @@ describe('credentials', () => {
     expect(redactUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
   });
 
+  it('redacts a password holding `@` or `/` whole: up to the last `@` of the authority', () => {
+    expect(redactUrl('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactUrl('postgres://u:pa/ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactUrl('at postgres://u:a@b@c@h:5432/db?x=1 and postgres://v:pa/ss@h2 then')).toBe('at postgres://u:***@h:5432/db?x=1 and postgres://v:***@h2 then');
+    expect(redactUrl('"postgres://u:p@ss@h"')).toBe('"postgres://u:***@h"');
+    // What follows the authority is not taken for a password, nor a port for one.
+    expect(redactUrl('postgres://u:pw@h/db, mail a@b.com')).toBe('postgres://u:***@h/db, mail a@b.com');
+    expect(redactUrl('postgres://h:5432/db')).toBe('postgres://h:5432/db');
+    expect(JSON.stringify(['postgres://u:p@ss@h/db', 'postgres://u:pa/ss@h/db'].map(redactUrl))).not.toMatch(/ss@/);
+  });
+
   it('keeps PGPASSWORD-like variables and URL passwords out of a recorded environment', () => {
     const remove = registerEnvProvider('vars', () => ({
       PGPASSWORD: 'secret',

@@ -11,7 +11,10 @@ export function isPostgresUrl(value: string | undefined | null): value is string
  */
 export function redactUrl(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@\s/]*)@/gi, (_m, user: string) => `${user}:***@`)
+    // The userinfo ends at the LAST `@` before the first `/?#` (as URL parsers read it): `u:p@ss@h`
+    // hides `p@ss`. A password with a `/` (`u:pa/ss@h/db`, which parsers reject, but messages may
+    // quote) hides up to the last `@` followed by a host: hiding too much beats showing a password.
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):(?:[^\s/?#]*|\S*)@(?=[^\s@/?#]*(?:[/?#\s]|$))/gi, (_m, user: string) => `${user}:***@`)
     .replace(/([?&;\s](?:password|pass|pwd)=)[^&\s]*/gi, '$1***');
 }
 

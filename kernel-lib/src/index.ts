@@ -133,3 +133,7 @@ export * as sweep from './sweep';
 // The team registry on PostgreSQL (`team.openTeamStore(url)`, `team.searchTeamRuns(store, {where})`,
 // `team.syncToTeam(localDb, url)`): the SQLite registry's queries, asynchronously, on a shared store.
 export * as team from './team';
+
+// Monitoring (issue 11, first part): drift statistics with Evidently's defaults,
+// `monitor.featureDrift(reference, current)` and `monitor.datasetDrift(referenceColumns, currentColumns)`.
+export * as monitor from './monitor';

@@ -207,6 +207,34 @@ describe('least-privilege roles', () => {
     }
   }, 120_000);
 
+  it('a role lacking INSERT: sync and queries name the privilege, table, role and GRANT, not an outage', async () => {
+    await owner.query(`REVOKE INSERT ON params FROM ${worker}`);
+    try {
+      const path = join(tempDir('labbook-roles-'), 'noinsert.db');
+      const registry = openRegistry({ db: path, create: true });
+      registry.startRun({ experiment: 'no-insert', config: { lr: 0.2 }, seed: 1 }).end();
+      registry.close();
+      const result = await syncToTeam(path, as(worker));
+      expect(result.error).toMatch(new RegExp(`^The team store refused a statement at postgres://${worker}:\\*\\*\\*@[^ ]+: expected role "${worker}" to hold SELECT, INSERT, UPDATE on table params \\(what sync and workers use there\\), received "permission denied for table params"\\. Use a role that has it \\(the README's role SQL .*teamRoleSql.*\\) or, as the database owner, \`GRANT SELECT, INSERT, UPDATE ON params TO "${worker}"\``));
+      expect(result.error).not.toMatch(/Cannot reach|when the team store is back|pw-for-test/);
+      const cli = await runCli(['sync', '--local', path, '--db', as(worker)], NO_STORE_ENV);
+      expect(cli.code).toBe(1);
+      expect(cli.stdout).toMatch(/sync cut short: .*permission denied for table params.*run `labbook sync` again once the role has the privilege named\./);
+      expect(cli.stdout).not.toContain('when the team store is back');
+      // A statement the store runs itself names the very privilege it lacked.
+      const store = await openTeamStore(as(reader));
+      try {
+        await expect(store.query("INSERT INTO experiments (name, created_at) VALUES ('x', 0)")).rejects.toThrow(
+          new RegExp(`expected role "${reader}" to hold INSERT on table experiments, received "permission denied for table experiments"\\. .*GRANT INSERT ON experiments TO "${reader}"`),
+        );
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await owner.query(`GRANT INSERT ON params TO ${worker}`);
+    }
+  });
+
   it("the README's role SQL is exactly what teamRoleSql writes", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Team registry (PostgreSQL)'));

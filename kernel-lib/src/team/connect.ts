@@ -2,6 +2,7 @@
 import type { Pool, PoolConfig, QueryResultRow } from 'pg';
 import { invalidArgument, LabbookError } from '../errors';
 import { migrateTeamStore } from './migrate';
+import { quoteIdent, SEQUENCES, WRITTEN_TABLES } from './roles';
 import { isPostgresUrl, redactUrl } from './url';
 
 export { isPostgresUrl, redactUrl } from './url';
@@ -57,7 +58,7 @@ export async function openTeamStore(url: string, options: TeamStoreOptions = {})
       try {
         return (await pool.query<T>(sql, params)).rows;
       } catch (error) {
-        throw explainTeamError(error, shown);
+        throw explainTeamError(error, shown, sql);
       }
     },
     close: () => pool.end(),
@@ -77,7 +78,7 @@ export async function openTeamStore(url: string, options: TeamStoreOptions = {})
  * A driver error as one line with the fix. Server and network failures keep their own words
  * (redacted: a URL in them loses its password); anything else passes through unchanged.
  */
-export function explainTeamError(error: unknown, url: string): unknown {
+export function explainTeamError(error: unknown, url: string, statement?: string): unknown {
   if (error instanceof LabbookError) return error;
   const e = error as { code?: string; message?: string };
   const said = redactUrl(String(e?.message ?? error));
@@ -97,7 +98,7 @@ export function explainTeamError(error: unknown, url: string): unknown {
     case '3D000':
       return fail('The team store has no such database', 'an existing database', 'Create it (createdb NAME, as a role with CREATEDB) or fix the database name at the end of the URL.');
     case '42501':
-      return fail('The team store refused a statement', 'a role granted the rights this command uses', 'Use a role with those rights (the least-privilege roles are in the README), or ask the database owner to grant them.');
+      return refused(said, url, statement, fail);
     case '57014':
       return fail('A team store query ran past the statement timeout', 'an answer within statementTimeoutMs', 'Narrow the filter (--where, --experiment, --limit), or raise statementTimeoutMs.');
   }
@@ -106,4 +107,28 @@ export function explainTeamError(error: unknown, url: string): unknown {
   }
   if (error instanceof Error && said !== error.message) error.message = said;
   return error;
+}
+
+/**
+ * A permission failure (42501) is no outage: it names the privilege missing (the statement's, when
+ * known; else what the worker role holds there), the table, the role, and the GRANT or README role
+ * SQL that fixes it, so nobody waits for a server that is up.
+ */
+function refused(said: string, url: string, statement: string | undefined, fail: (what: string, expected: string, fix: string) => Error): Error {
+  const object = /permission denied for (table|sequence|schema|database) ("[^"]+"|\S+)/i.exec(said);
+  let role = 'ROLE';
+  try {
+    role = quoteIdent(decodeURIComponent(new URL(url).username) || 'ROLE');
+  } catch {
+    // A URL the parser rejects still names the failure; the GRANT shows a placeholder role.
+  }
+  const readme = 'the README\'s role SQL ("Team registry (PostgreSQL)"; teamRoleSql in kernel-lib/src/team/roles.ts) makes labbook_worker for sync and workers, labbook_reader for reading';
+  if (!object) return fail('The team store refused a statement', 'a role granted the rights this command uses', `Use a role with those rights: ${readme}.`);
+  const [, kind, name] = object;
+  const verb = /^\s*(SELECT|INSERT|UPDATE|DELETE|COPY)\b/i.exec(statement ?? '')?.[1].toUpperCase();
+  const workerHas = (WRITTEN_TABLES as readonly string[]).includes(name) ? `SELECT, INSERT, UPDATE${name === 'tags' ? ', DELETE' : ''}` : name === 'labbook_schema' ? 'SELECT' : undefined;
+  const privilege = kind.toLowerCase() === 'sequence' && (SEQUENCES as readonly string[]).includes(name) ? 'USAGE'
+    : verb === 'COPY' ? 'INSERT' : (verb ?? workerHas ?? 'the privilege this command uses');
+  const grant = /^(table|sequence)$/i.test(kind) && /^[A-Z, ]+$/.test(privilege) ? ` or, as the database owner, \`GRANT ${privilege} ON ${kind.toUpperCase() === 'SEQUENCE' ? 'SEQUENCE ' : ''}${name} TO ${role}\`` : '';
+  return fail('The team store refused a statement', `role ${role} to hold ${privilege} on ${kind.toLowerCase()} ${name}${verb ? '' : ' (what sync and workers use there)'}`, `Use a role that has it (${readme})${grant}. Running the command again changes nothing until then.`);
 }

@@ -57,7 +57,9 @@ export const sync: Command = {
       const lines = [`pushed to ${result.team}: ${result.runs} runs, ${result.points} points, ${result.objects} objects (${result.bytes} bytes)`];
       for (const r of result.refused) lines.push(`refused an object of run ${r.run}: ${r.reason}; it was not pushed (reproduce the run to re-create it)`);
       if (result.error !== null) {
-        lines.push(`sync cut short: ${redactUrl(result.error)}. Everything committed is kept; run \`labbook sync\` again when the team store is back.`);
+        // A refused privilege is fixed by a grant, not by waiting: the error itself says which.
+        const when = /permission denied/i.test(result.error) ? 'once the role has the privilege named' : 'when the team store is back';
+        lines.push(`sync cut short: ${redactUrl(result.error).replace(/\.$/, '')}. Everything committed is kept; run \`labbook sync\` again ${when}.`);
       }
       lines.push(result.pending.length ? `pending: ${result.pending.length} runs` : 'pending: nothing');
       lines.push(...result.pending.map(pendingLine));

@@ -4,6 +4,7 @@ import { invalidArgument } from '../../errors';
 import type { Json } from '../../registry/types';
 import type { Trial } from '../../sweep/trial';
 import { NOW_MS, transaction } from './db';
+import { finishSweepRun } from './finish';
 import { listTrials, noSweep, snapshot } from './sweeps';
 
 export interface Claim {
@@ -82,6 +83,9 @@ export async function claimTrial(pool: Pool, sweepId: number, worker: string, op
     }
     if (trials.some((t) => t.state === 'running')) return WAIT;
     await client.query(`UPDATE sweeps SET status = 'done' WHERE id = $1`, [sweepId]);
+    const stopped = inBudget ? 'the sampler has nothing left to propose'
+      : maxTrials !== undefined && trials.length >= maxTrials ? `budget: ${maxTrials} trials` : `budget: ${(timeMs ?? 0) / 1000} s passed`;
+    await finishSweepRun(client, sweepId, stopped);
     return null;
   });
 }

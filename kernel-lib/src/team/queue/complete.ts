@@ -4,6 +4,7 @@ import { invalidArgument } from '../../errors';
 import type { TrialIntermediate } from '../../sweep/trial';
 import type { Claim } from './claim';
 import { NOW_MS, transaction } from './db';
+import { finishSweepRun } from './finish';
 
 // The claim is (trial, worker, attempt): a trial re-queued after a missed heartbeat and taken
 // again has another attempt number, so a late call from the lost worker matches no row.
@@ -76,9 +77,12 @@ export async function releaseTrial(pool: Pool, claim: Claim, worker: string): Pr
   return rowCount === 1;
 }
 
-/** Stops the sweep: workers claim nothing more (running trials may still complete). */
+/** Stops the sweep: workers claim nothing more (running trials may still complete); its run ends with the best so far. */
 export async function stopSweep(pool: Pool, sweepId: number): Promise<void> {
-  await pool.query(`UPDATE sweeps SET status = 'stopped' WHERE id = $1 AND status = 'open'`, [sweepId]);
+  await transaction(pool, async (client) => {
+    const { rowCount } = await client.query(`UPDATE sweeps SET status = 'stopped' WHERE id = $1 AND status = 'open'`, [sweepId]);
+    if (rowCount === 1) await finishSweepRun(client, sweepId, 'stopped by labbook sweep stop');
+  });
 }
 
 function merge(stored: string, added: TrialIntermediate[]): string {

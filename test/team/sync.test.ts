@@ -127,7 +127,7 @@ describe('syncToTeam', () => {
     expect(again).toMatchObject({ error: null, pending: [] });
     await expectSame(r, run.id);
   });
-  it('pushes in order: a parent before its children, linked through their team ids; a trial of a sweep elsewhere through sweep.team_parent', async () => {
+  it("pushes in order: a parent before its children, linked through their team ids; a worker's stand-in parent (sweep.team_parent) is not pushed, its trials hang off the team parent", async () => {
     const r = registry();
     const parent = r.startRun({ experiment: 'sweep', name: 'sweep', seed: 1 });
     const kids = [0, 1].map((t) => r.startRun({ experiment: 'sweep', name: `t${t}`, seed: 2, parentId: parent.id }));
@@ -141,10 +141,18 @@ describe('syncToTeam', () => {
     expect((await teamRun(store.url, origin(r), kids[0].id)).parentId).toBe(p.id);
 
     const worker = registry();
-    const trial = worker.startRun({ experiment: 'sweep', name: 'remote trial', seed: 3, tags: { 'sweep.team_parent': String(p.id) } });
+    const standIn = worker.startRun({ experiment: 'sweep', name: 'worker parent', seed: 3, tags: { 'sweep.team_parent': String(p.id) } });
+    const trial = worker.startRun({ experiment: 'sweep', name: 'remote trial', seed: 3, parentId: standIn.id });
+    trial.log({ loss: 1 }, 0);
     trial.end();
-    await syncToTeam(worker, store.url);
+    expect((await syncToTeam(worker, store.url, { runIds: [trial.id] })).error).toBeNull();
     expect((await teamRun(store.url, origin(worker), trial.id)).parentId).toBe(p.id);
+    standIn.log({ seen: 1 }, 0);
+    standIn.end();
+    const settled = await syncToTeam(worker, store.url);
+    expect(settled).toMatchObject({ error: null, pending: [] });
+    expect(await query(store.url, 'SELECT id FROM runs WHERE origin = $1 ORDER BY id', [origin(worker)])).toEqual([{ id: expect.anything() }]);
+    expect(await query(store.url, "SELECT count(*)::int AS n FROM metrics WHERE key = 'seen'")).toEqual([{ n: 0 }]);
   });
 
   it('refuses a corrupt local object: neither it nor the row naming it is pushed, and the run stays pending', async () => {

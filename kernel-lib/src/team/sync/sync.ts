@@ -7,6 +7,7 @@ import type { Db } from '../../registry/database';
 import type { ObjectStore } from '../../registry/objects';
 import { localOrigin, pendingOf, pendingRuns, type PendingRun, readState, saveState, type SyncState, tagsJson, writeMeta } from './local';
 import * as push from './push';
+import { linkTrialRun, standInFor } from './sweep-links';
 import { redactUrl, teamKey } from './url';
 
 export interface SyncOptions {
@@ -32,7 +33,6 @@ export interface SyncResult {
   error: string | null;
 }
 
-const TAG_PARENT = 'sweep.team_parent';
 
 interface Ctx {
   db: Db;
@@ -134,15 +134,10 @@ async function ensureRunRow(ctx: Ctx, id: number, refresh: boolean): Promise<Syn
   const known = readState(db, id, team);
   if (known && !refresh) return known;
   const run = localRun(db, id);
-  let parent: number | null = null;
-  if (run.parent_id !== null) {
-    parent = (await ensureRunRow(ctx, run.parent_id, false)).teamRunId;
-  } else {
-    // A trial recorded on a worker whose sweep (its parent) lives in the team store, not locally.
-    const tag = db.prepare('SELECT value FROM tags WHERE run_id = ? AND key = ?').pluck().get(id, TAG_PARENT) as string | undefined;
-    if (tag !== undefined && /^[1-9]\d{0,15}$/.test(tag) && (await push.runExists(client, Number(tag)))) parent = Number(tag);
-  }
-  const teamRunId = await push.upsertRun(
+  // A worker's stand-in for the team sweep's parent run: its trials' parent is the team run itself.
+  const standIn = await standInFor(db, client, id, run.parent_id);
+  const parent = run.parent_id === null ? null : (await ensureRunRow(ctx, run.parent_id, false)).teamRunId;
+  const teamRunId = standIn ?? await push.upsertRun(
     client,
     {
       experiment: run.experiment, name: run.name, seed: run.seed, config: run.config, configHash: run.config_hash, codeHash: run.code_hash,
@@ -168,6 +163,7 @@ async function syncRun(ctx: Ctx, id: number): Promise<void> {
   const state = await ensureRunRow(ctx, id, true);
   const run = localRun(db, id);
   const teamId = state.teamRunId;
+  if (await standInFor(db, client, id, run.parent_id)) return settleStandIn(db, state, run.status);
   let pushed = false;
   const commit = (): void => {
     state.syncedAt = Date.now();
@@ -201,8 +197,21 @@ async function syncRun(ctx: Ctx, id: number): Promise<void> {
     await push.pushStatus(client, teamId, run, Date.now());
     state.status = run.status;
     commit();
+    await linkTrialRun(db, client, run, teamId);
   }
   if (pushed && !isNew) ctx.result.runs++;
+}
+
+/** A stand-in pushes nothing of its own: once it has ended it counts as wholly pushed, so it is never pending. */
+function settleStandIn(db: Db, state: SyncState, status: string): void {
+  if (status === 'running') return;
+  state.points = db.prepare('SELECT COALESCE(SUM(count), 0) FROM metrics_latest WHERE run_id = ?').pluck().get(state.runId) as number;
+  state.params = db.prepare('SELECT count(*) FROM params WHERE run_id = ?').pluck().get(state.runId) as number;
+  state.datasets = db.prepare('SELECT count(*) FROM datasets WHERE run_id = ?').pluck().get(state.runId) as number;
+  state.tags = tagsJson(db, state.runId);
+  state.status = status;
+  state.syncedAt = Date.now();
+  saveState(db, state);
 }
 
 const READ_CHUNK = 2048;

@@ -68,6 +68,21 @@ describe('labbook sweep on the team store', () => {
     expect(trials.every((t) => ['complete', 'pruned'].includes(t.queueState) && t.runId !== null && t.attempts === 1 && t.worker !== null)).toBe(true);
     const best = trials.filter((t) => t.queueState === 'complete').sort((a, b) => a.value! - b.value! || a.number - b.number)[0];
 
+    // One parent run for the whole sweep: every worker's trials are its children (no per-worker
+    // parent in between), and it ended with the sweep, as runSweep's parent does.
+    const teamParent = (await team.pool.query('SELECT run_id FROM sweeps WHERE id = $1', [id])).rows[0].run_id;
+    const children = await runCli(['runs', '--parent', String(teamParent), '--db', team.db.url, '--json'], env);
+    expect(children.code, children.stderr).toBe(0);
+    expect(JSON.parse(children.stdout).map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b)).toEqual(trials.map((t) => t.runId).sort((a, b) => a! - b!));
+    const sweeps = await runCli(['runs', '--where', "experiment = 'sweep:sweep-tiny'", '--db', team.db.url, '--json'], env);
+    expect(JSON.parse(sweeps.stdout).map((r: { id: number }) => r.id)).toEqual([Number(teamParent)]);
+    const parentShown = await runCli(['show', String(teamParent), '--db', team.db.url, '--json'], env);
+    expect(JSON.parse(parentShown.stdout)).toMatchObject({
+      status: 'finished',
+      metrics: { best_value: best.value },
+      tags: { 'sweep.best_trial': String(best.number), 'sweep.best_run': String(best.runId), 'sweep.stopped': 'budget: 4 trials' },
+    });
+
     const shown = await runCli(['sweep', 'show', String(id), '--db', team.db.url], env);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`^sweep ${id}  sweep-tiny  done  seed 11$`, 'm'));
@@ -134,12 +149,40 @@ describe('labbook sweep on the team store', () => {
     expect(localRuns(local)).toEqual([]);
   });
 
+  it('sweep list: every team sweep, newest first, with its trials counted by state; --json', async () => {
+    const created = await runCli(['sweep', 'create', FILE, '--db', team.db.url, '--local', tempDb(), '--trials', '3', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    await team.pool.query(
+      `INSERT INTO trials (sweep_id, number, params, state) VALUES ($1, 0, '{}', 'complete'), ($1, 1, '{}', 'running'), ($1, 2, '{}', 'failed'), ($1, 3, '{}', 'queued')`,
+      [id],
+    );
+    const json = await runCli(['sweep', 'list', '--db', team.db.url, '--json'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as { id: number; experiment: string; sampler: string; status: string; trials: object; createdAt: string }[];
+    expect(doc.map((s) => s.id)).toEqual([...doc.map((s) => s.id)].sort((a, b) => b - a));
+    expect(doc.map((s) => s.id)).toContain(id);
+    const mine = doc.find((s) => s.id === id)!;
+    expect(mine).toMatchObject({ experiment: 'sweep-tiny', status: 'open', trials: { complete: 1, pruned: 0, running: 1, queued: 1, failed: 1 } });
+    expect(mine.sampler).toMatch(/^(tpe|random|grid)$/);
+    expect(new Date(mine.createdAt).toISOString()).toBe(mine.createdAt);
+    // The table, from LABBOOK_DB: one row per sweep under its header.
+    const text = await runCli(['sweep', 'list'], { ...env, LABBOOK_DB: team.db.url });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^id +experiment +sampler +status +complete +pruned +running +queued +failed +created$/m);
+    expect(text.stdout).toMatch(new RegExp(`^${id} +sweep-tiny +${mine.sampler} +open +1 +0 +1 +1 +1 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$`, 'm'));
+    expect(text.stdout.trimEnd().split('\n')).toHaveLength(doc.length + 1);
+  });
+
   it('sweep run/resume on a PostgreSQL --db are refused with the way to a team sweep; create/stop need one', async () => {
     const results = await expectMistakes([
       [['sweep', 'run', FILE, '--db', team.db.url], /^labbook: `labbook sweep run` works on a local registry only: .*`labbook sweep create FILE --db postgres:\/\/\.\.\.` records the sweep there, then `labbook worker --sweep ID --db postgres:\/\/\.\.\.` on each machine/],
       [['sweep', 'resume', '1', '--db', team.db.url], /^labbook: `labbook sweep resume` works on a local registry only: /],
       [['sweep', 'stop', '1', '--db', tempDb()], /^labbook: `labbook sweep stop` works on the team store: expected --db postgres:\/\/\.\.\. or LABBOOK_DB set to one/],
-      [['sweep', 'show', '424242', '--db', team.db.url], /^labbook: No such sweep: expected the id of a sweep in the team store, received 424242\./],
+      [['sweep', 'show', '424242', '--db', team.db.url], /^labbook: No such sweep: expected the id of a sweep in the team store, received 424242\. List them with `labbook sweep list --db postgres:\/\/\.\.\.`\.\n$/],
+      [['sweep', 'list', '--db', tempDb()], /^labbook: `labbook sweep list` works on the team store: expected --db postgres:\/\/\.\.\. or LABBOOK_DB set to one/],
+      [['sweep', 'list', '3', '--db', team.db.url], /^labbook: Invalid arguments: expected no argument after `sweep list`, received "3"\./],
+      [['sweep', 'show', '--db', team.db.url], /^labbook: Invalid arguments: expected a sweep id after `sweep show`, received none\./],
     ], undefined, env);
     for (const result of results) expect(result.stderr).not.toContain(`:${password}@`);
   });

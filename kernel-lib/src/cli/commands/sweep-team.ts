@@ -12,11 +12,13 @@ import { withTeamStore } from '../team-store';
 import { explainTeamError, openTeamStore, type TeamStore } from '../../team/connect';
 // The queue's files, not its index: the index loads the worker loop and `pg` with it.
 import { stopSweep } from '../../team/queue/complete';
-import { createTeamSweep, getTeamSweep, listTrials, type QueueTrial } from '../../team/queue/sweeps';
+import { openSweepRun } from '../../team/queue/finish';
+import { createTeamSweep, getTeamSweep, listTeamSweeps, listTrials, type QueueTrial } from '../../team/queue/sweeps';
 import { syncToTeam } from '../../team/sync/sync';
 import { readState } from '../../team/sync/local';
 import { redactUrl, teamKey } from '../../team/sync/url';
-import { print, printJson } from '../command';
+import { isoTime, print, printJson } from '../command';
+import { fitTable, formatTime } from '../format';
 import { analysis, counts, leaderboard, renderSweep, writeSweepPage, type SweepView } from './sweep-format';
 
 export interface CreateOptions {
@@ -70,6 +72,8 @@ export async function createTeamSweepFrom(url: string, given: SweepDefinition, o
       parent.setTags({ 'sweep.team_sweep': String(id) });
       parent.end('finished');
       const after = await syncToTeam(registry, url, { runIds: [parent.id] });
+      // In the team store the sweep's run is running until the sweep ends (the queue finishes it then).
+      if (after.error === null) await openSweepRun(store.pool, id);
       const command = `labbook worker --sweep ${id} --db ${shown}`;
       if (options.json) {
         printJson({ id, runId: teamRunId, localRunId: parent.id, team: shown, worker: command, synced: after.error === null });
@@ -124,6 +128,21 @@ export async function showTeamSweep(url: string, id: number, json: boolean, page
     } else {
       if (written) process.stderr.write(`wrote ${written}\n`);
       print(renderSweep(view, { status: team.status, resumed: false, stopped }));
+    }
+    return 0;
+  });
+}
+
+/** `sweep list --db postgres://...`: every team sweep, newest first, its trials counted by queue state. */
+export async function listTeamSweepsCommand(url: string, json: boolean): Promise<number> {
+  return withTeamStore(url, async (store) => {
+    const sweeps = await explained(store, () => listTeamSweeps(store.pool));
+    if (json) printJson(sweeps.map((s) => ({ ...s, createdAt: isoTime(s.createdAt) })));
+    else if (sweeps.length === 0) print(`no sweeps in the team store at ${store.url}: create one with \`labbook sweep create FILE --db postgres://...\``);
+    else {
+      const header = ['id', 'experiment', 'sampler', 'status', 'complete', 'pruned', 'running', 'queued', 'failed', 'created'];
+      const rows = sweeps.map((s) => [s.id, s.experiment, s.sampler, s.status, s.trials.complete, s.trials.pruned, s.trials.running, s.trials.queued, s.trials.failed, formatTime(s.createdAt)]);
+      print(fitTable(header, rows, undefined, 0, [0, 9]));
     }
     return 0;
   });

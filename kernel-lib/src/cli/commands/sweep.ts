@@ -1,4 +1,4 @@
-/** `labbook sweep run FILE | resume ID | show ID` (and, on the team store, `create FILE | show ID | stop ID`): hyperparameter sweeps as a parent run with child trials. */
+/** `labbook sweep run FILE | resume ID | show ID` (and, on the team store, `create FILE | list | show ID | stop ID`): hyperparameter sweeps as a parent run with child trials. */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LabbookError } from '../../errors';
@@ -15,9 +15,9 @@ import { analysis, counts, leaderboard, renderSweep, writeSweepPage } from './sw
 
 const usage =
   'labbook sweep run FILE [--trials N] [--timeout S] [--seed N] | sweep resume ID | sweep show ID [--html FILE [--inline]]  [--db PATH] [--json]; ' +
-  'team store: sweep create FILE --db postgres://... [--trials N] [--timeout S] [--seed N] [--max-attempts N] [--local PATH] | sweep show ID --db postgres://... | sweep stop ID --db postgres://...';
-const ACTIONS = ['run', 'resume', 'show', 'create', 'stop'];
-const TEAM_ONLY = ['create', 'stop'];
+  'team store: sweep create FILE --db postgres://... [--trials N] [--timeout S] [--seed N] [--max-attempts N] [--local PATH] | sweep list --db postgres://... | sweep show ID --db postgres://... | sweep stop ID --db postgres://...';
+const ACTIONS = ['run', 'resume', 'show', 'create', 'list', 'stop'];
+const TEAM_ONLY = ['create', 'list', 'stop'];
 
 export const sweep: Command = {
   name: 'sweep',
@@ -25,7 +25,7 @@ export const sweep: Command = {
   usage,
   help:
     'FILE is a .ts or .js module whose default export is defineSweep(...). Trials print one line each on stderr. ' +
-    'With --db postgres://... (or LABBOOK_DB) the sweep lives in the team store: `create` records it and prints the `labbook worker` command to start on each machine (exit 1 when the team store cannot be reached: nothing is created), `show` reads it, `stop` ends it early.',
+    'With --db postgres://... (or LABBOOK_DB) the sweep lives in the team store: `create` records it and prints the `labbook worker` command to start on each machine (exit 1 when the team store cannot be reached: nothing is created), `list` lists the team sweeps with their trials by state, `show` reads one, `stop` ends it early.',
   async run(argv) {
     const { values, positionals } = parse(
       argv,
@@ -34,11 +34,16 @@ export const sweep: Command = {
         html: { type: 'string' }, inline: { type: 'boolean', default: false },
       },
       usage,
-      { name: 'argument', min: 2, max: 2 },
+      { name: 'argument', min: 1, max: 2 },
     );
     const [action, target] = positionals;
     if (!ACTIONS.includes(action)) {
       throw new LabbookError('INVALID_ARGUMENT', `Unknown sweep action \`${action}\`: expected one of ${ACTIONS.join(', ')}. Usage: ${usage}`);
+    }
+    // `list` alone takes no operand; every other action one (a file or a sweep id).
+    if ((action === 'list') !== (target === undefined)) {
+      const expected = action === 'list' ? 'no argument after `sweep list`' : `a ${action === 'run' || action === 'create' ? 'sweep file' : 'sweep id'} after \`sweep ${action}\``;
+      throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments: expected ${expected}, received ${target === undefined ? 'none' : JSON.stringify(target)}. Usage: ${usage}`);
     }
     const defines = action === 'run' || action === 'create';
     if (!defines && (values.trials ?? values.timeout ?? values.seed) !== undefined) {
@@ -55,13 +60,14 @@ export const sweep: Command = {
     }
     const page = values.html === undefined ? undefined : { file: values.html, inline: values.inline };
     const url = teamUrlFrom(values.db, TEAM_ONLY.includes(action) ? {
-      missing: (received) => `\`labbook sweep ${action}\` works on the team store: expected --db postgres://... or LABBOOK_DB set to one, received ${received}. A local sweep is \`labbook sweep run FILE\`.`,
+      missing: (received) => `\`labbook sweep ${action}\` works on the team store: expected --db postgres://... or LABBOOK_DB set to one, received ${received}. ${action === 'list' ? 'Local sweeps are parent runs: `labbook runs --experiment sweep:NAME`.' : 'A local sweep is `labbook sweep run FILE`.'}`,
     } : {});
     if (url !== undefined && (action === 'run' || action === 'resume')) {
       localOnly(`sweep ${action}`, values.db, 'Trials on the team store are run by workers: `labbook sweep create FILE --db postgres://...` records the sweep there, then `labbook worker --sweep ID --db postgres://...` on each machine runs its trials.');
     }
     if (url !== undefined) {
       const team = require('./sweep-team') as typeof import('./sweep-team');
+      if (action === 'list') return team.listTeamSweepsCommand(url, values.json);
       if (action === 'show') return team.showTeamSweep(url, toInt('sweep id', target)!, values.json, page);
       if (action === 'stop') return team.stopTeamSweep(url, toInt('sweep id', target)!, values.json);
       const maxAttempts = toInt('--max-attempts', values['max-attempts']) ?? 3;

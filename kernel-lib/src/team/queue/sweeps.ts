@@ -60,10 +60,51 @@ export async function getTeamSweep(pool: Db, sweepId: number): Promise<TeamSweep
 }
 
 export function noSweep(sweepId: unknown): LabbookError {
-  return new LabbookError('NOT_FOUND', `No such sweep: expected the id of a sweep in the team store, received ${String(sweepId)}. List sweeps with \`labbook sql "SELECT id, experiment, status FROM sweeps"\` on the team store.`);
+  return new LabbookError('NOT_FOUND', `No such sweep: expected the id of a sweep in the team store, received ${String(sweepId)}. List them with \`labbook sweep list --db postgres://...\`.`);
 }
 
 /** A trial as the queue stores it: the sampler's record plus who holds it. */
+/** A team sweep as `labbook sweep list` shows it: the row and its trials counted by queue state. */
+export interface TeamSweepSummary {
+  id: number;
+  experiment: string;
+  /** The definition's sampler name (tpe when it names none, as workers read it); null for a definition that is not an object. */
+  sampler: string | null;
+  status: TeamSweep['status'];
+  trials: { complete: number; pruned: number; running: number; queued: number; failed: number };
+  createdAt: number;
+}
+
+/** Every team sweep, newest first, with its trials counted in one query (no trial rows read). */
+export async function listTeamSweeps(pool: Db): Promise<TeamSweepSummary[]> {
+  const { rows } = await pool.query(
+    `SELECT s.id, s.experiment, s.definition, s.status, s.created_at,
+       ${['complete', 'pruned', 'running', 'queued', 'failed'].map((state) => `count(t.number) FILTER (WHERE t.state = '${state}') AS ${state}`).join(', ')}
+     FROM sweeps s LEFT JOIN trials t ON t.sweep_id = s.id GROUP BY s.id ORDER BY s.id DESC`,
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    experiment: row.experiment,
+    sampler: samplerName(row.definition),
+    status: row.status,
+    trials: { complete: Number(row.complete), pruned: Number(row.pruned), running: Number(row.running), queued: Number(row.queued), failed: Number(row.failed) },
+    createdAt: Number(row.created_at),
+  }));
+}
+
+function samplerName(definition: string): string | null {
+  let d: { sampler?: unknown };
+  try {
+    d = JSON.parse(definition);
+  } catch {
+    return null;
+  }
+  if (!d || typeof d !== 'object') return null;
+  const s = d.sampler ?? 'tpe';
+  const name = typeof s === 'string' ? s : (s as { name?: unknown })?.name;
+  return typeof name === 'string' ? name : null;
+}
+
 export interface QueueTrial extends Trial {
   queueState: 'queued' | 'running' | 'complete' | 'pruned' | 'failed';
   attempts: number;

@@ -7,7 +7,7 @@ import { flattenParams } from '../../kernel-lib/src/registry/params';
 import type { Config, RunStatus } from '../../kernel-lib/src/registry/types';
 import { createRng } from '../../kernel-lib/src/repro/rng';
 
-export const RUNS = 2000;
+const RUNS = 2000;
 
 export function fillPages(db: Db, statuses: readonly RunStatus[] = ['finished', 'finished', 'failed', 'running', 'killed']): void {
   const rng = createRng(11);

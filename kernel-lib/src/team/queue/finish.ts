@@ -3,7 +3,6 @@
  * or stopped) finished with what a local runSweep's parent gets: best_value logged, and the tags
  * sweep.best_trial, sweep.best_run and sweep.stopped.
  */
-import type { PoolClient } from 'pg';
 import { NOW_MS } from './db';
 import type { Db } from './sweeps';
 
@@ -21,7 +20,7 @@ export async function openSweepRun(db: Db, sweepId: number): Promise<void> {
  * stopped). The best trial is the best complete one by the objective, ties to the lower number,
  * as runSweep picks it.
  */
-export async function finishSweepRun(client: PoolClient | Db, sweepId: number, stopped: string): Promise<void> {
+export async function finishSweepRun(client: Db, sweepId: number, stopped: string): Promise<void> {
   const { rows } = await client.query<{ run_id: string | null; definition: string }>('SELECT run_id, definition FROM sweeps WHERE id = $1', [sweepId]);
   if (rows.length === 0 || rows[0].run_id === null) return;
   const runId = Number(rows[0].run_id);

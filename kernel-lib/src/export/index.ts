@@ -1,0 +1,5 @@
+/** Export of a run's model to tfjs's layers format, with float16/uint8 weight quantization. */
+export { DEFAULT_SHARD_BYTES, exportTfjs, type ExportResult, type ExportTfjsOptions } from './tfjs';
+export { loadExport } from './load';
+export { EXPORT_SIDECAR, verifyExport, type ExportSidecar } from './sidecar';
+export { quantize, toFloat16Bytes, toUint8, uint8ErrorBound, type Quantization, type QuantizationSpec, type Quantized } from './quantize';

@@ -85,6 +85,10 @@ export type { CnnConfig, MlpConfig, ModelConfig, ModelKind, RnnConfig, Transform
 // Model packages: a run's ready model (architecture, weights, preprocessing, labels) and predict on raw input.
 export { loadModel, logModel, ReadyModel } from './model-package';
 export type { ClassPrediction, LoadModelOptions, LogModelSpec, ModelInput, Prediction, PredictInput } from './model-package';
+// The model registry: named models whose versions are runs' model packages, with aliases
+// (`models.registerModel(registry, 'spam', runId)`, `models.setAlias(registry, 'spam', 'champion', 1)`,
+// `models.resolveModel(registry, 'spam@champion')`); loadModel('spam@champion') loads one.
+export * as models from './model-registry';
 
 // Training. Losses and metrics share names (mse, mae), so each is a namespace, as in tf.losses / tf.metrics.
 export {

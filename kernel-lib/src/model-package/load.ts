@@ -5,6 +5,8 @@ import { Pipeline } from '../data/preprocess/pipeline';
 import { Vocabulary } from '../data/text/vocabulary';
 import { describeValue, invalidArgument, LabbookError } from '../errors';
 import { buildModel } from '../models/build';
+import { resolveModel } from '../model-registry/versions';
+import type { ModelVersion } from '../model-registry/types';
 import { readJsonArtifact } from '../registry/artifacts';
 import { openRegistry, type Registry } from '../registry/registry';
 import { restoreWeights } from '../repro/checkpoint';
@@ -78,15 +80,27 @@ export class ReadyModel {
   }
 }
 
-/** Rebuilds a run's model from its `model` artifact (logged by logModel) and its verified checkpoint. */
-export async function loadModel(runId: number, options: LoadModelOptions = {}): Promise<ReadyModel> {
-  if (!Number.isSafeInteger(runId) || runId < 1) throw invalidArgument('runId', 'a run id (a positive integer)', runId);
+/**
+ * Rebuilds a run's model from its `model` artifact (logged by logModel) and its verified checkpoint.
+ * A string is a registered model version ('spam@champion', 'spam/3', or 'spam' for the latest):
+ * its run's package is loaded with the version's checkpoint, and refused if it changed since registration.
+ */
+export async function loadModel(target: number | string, options: LoadModelOptions = {}): Promise<ReadyModel> {
+  if (typeof target !== 'string' && (!Number.isSafeInteger(target) || target < 1)) {
+    throw invalidArgument('runId', "a run id (a positive integer) or a registered model ('NAME', 'NAME/VERSION' or 'NAME@ALIAS')", target);
+  }
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
-  const which = options.checkpoint ?? 'final';
+  if (typeof target === 'string' && options.checkpoint !== undefined) {
+    throw invalidArgument('checkpoint', `nothing with a model version (${JSON.stringify(target)} names its checkpoint)`, options.checkpoint, 'Register the best checkpoint as a version of its own (registerModel(..., {checkpoint: "best"})).');
+  }
+  let which = options.checkpoint ?? 'final';
   if (which !== 'final' && which !== 'best') throw invalidArgument('checkpoint', '"final" or "best"', which);
   registerFileIO();
   const registry = options.registry ?? openRegistry({ db: options.db, create: false });
   try {
+    const version = typeof target === 'string' ? resolveModel(registry, target) : null;
+    const runId = version ? version.runId : (target as number);
+    if (version) which = version.checkpoint;
     const record = registry.getRun(runId);
     if (!record.artifacts.some((a) => a.name === MODEL_ARTIFACT)) {
       throw new LabbookError(
@@ -94,7 +108,9 @@ export async function loadModel(runId: number, options: LoadModelOptions = {}): 
         `Run ${runId} has no model to load: expected a "model" artifact, received a run whose artifacts are ${record.artifacts.length ? record.artifacts.map((a) => JSON.stringify(a.name)).join(', ') : 'none'}. Call logModel(run, model, {input: ...}) after train() in the experiment and run it again.`,
       );
     }
-    const pkg = checkModelPackage(readJsonArtifact(registry.getArtifact(runId, MODEL_ARTIFACT)), runId);
+    const artifact = registry.getArtifact(runId, MODEL_ARTIFACT);
+    if (version) checkUnchanged(version, artifact.sha256);
+    const pkg = checkModelPackage(readJsonArtifact(artifact), runId);
     const sha = which === 'best' ? pkg.weights.best : pkg.weights.final;
     if (sha === null) {
       throw invalidArgument('checkpoint', `"final" (run ${runId} kept no best checkpoint)`, which, 'Pass the train() history to logModel to record the best one.');
@@ -118,6 +134,16 @@ export async function loadModel(runId: number, options: LoadModelOptions = {}): 
   } finally {
     if (!options.registry) registry.close();
   }
+}
+
+/** A version serves the package it was registered with: a model artifact logged again on the run since is refused. */
+function checkUnchanged(version: ModelVersion, sha: string): void {
+  if (sha === version.artifactSha256) return;
+  const ref = `${version.name}/${version.version}`;
+  throw new LabbookError(
+    'HASH_MISMATCH',
+    `Model version ${ref} no longer matches run ${version.runId}'s model package: expected the "model" artifact it was registered with (sha256 ${version.artifactSha256.slice(0, 12)}), received sha256 ${sha.slice(0, 12)} (the run's package changed since). Register the run again to make its current package a new version (labbook models register ${version.name} ${version.runId}), or load another version.`,
+  );
 }
 
 async function buildArchitecture(pkg: ModelPackage, runId: number): Promise<tf.LayersModel> {

@@ -162,6 +162,54 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, team)
   ) WITHOUT ROWID;
   `,
+  // 5: the model registry (kernel-lib/src/model-registry): named models whose versions point at a
+  // run's logged model package. A version keeps the package's and the weights' SHA-256 as they
+  // were at registration, so a package changed since is refused, not served. run_id has no ON
+  // DELETE action on purpose: a registered run cannot be deleted (its versions go first), and an
+  // alias's key on its version keeps an aliased version from being deleted. last_version only
+  // grows: a deleted version's number is never given to another run.
+  `
+  CREATE TABLE models (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    description  TEXT,
+    last_version INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL
+  );
+
+  CREATE TABLE model_versions (
+    model_id        INTEGER NOT NULL REFERENCES models(id),
+    version         INTEGER NOT NULL CHECK (version >= 1),
+    run_id          INTEGER NOT NULL REFERENCES runs(id),
+    checkpoint      TEXT NOT NULL CHECK (checkpoint IN ('final','best')),
+    artifact_sha256 TEXT NOT NULL, -- the run's "model" artifact at registration
+    weights_sha256  TEXT NOT NULL, -- the checkpoint the package named at registration
+    note            TEXT,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (model_id, version)
+  ) WITHOUT ROWID;
+  CREATE INDEX model_versions_by_run ON model_versions (run_id);
+
+  CREATE TABLE model_aliases (
+    model_id INTEGER NOT NULL,
+    alias    TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    PRIMARY KEY (model_id, alias),
+    FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version)
+  ) WITHOUT ROWID;
+
+  -- Every alias change: set (from NULL), moved, or deleted (to NULL); who is user@host.
+  CREATE TABLE model_alias_events (
+    id           INTEGER PRIMARY KEY,
+    model_id     INTEGER NOT NULL REFERENCES models(id),
+    alias        TEXT NOT NULL,
+    from_version INTEGER,
+    to_version   INTEGER,
+    who          TEXT NOT NULL,
+    at           INTEGER NOT NULL
+  );
+  CREATE INDEX model_alias_events_by_alias ON model_alias_events (model_id, alias, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

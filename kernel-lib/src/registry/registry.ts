@@ -142,6 +142,7 @@ export class Registry {
         throw new LabbookError('INVALID_ARGUMENT', `Run ${id} is still running: expected an ended run. End it (or let it crash) first.`);
       }
     }
+    refuseRegistered(this.db, checked);
     const deleting = new Set(checked);
     const left = this.store.childrenOf(checked).filter(([child]) => !deleting.has(child));
     if (left.length > 0) {
@@ -231,6 +232,19 @@ export class Registry {
     for (const run of [...this.open]) run.end('failed', 'The registry was closed before the run ended.');
     this.db.close();
   }
+}
+
+/** A run a model version points at keeps its package and weights (the schema refuses too, less clearly). */
+function refuseRegistered(db: Db, ids: readonly number[]): void {
+  const found = db
+    .prepare(`SELECT v.run_id AS run, m.name || '/' || v.version AS ref FROM model_versions v JOIN models m ON m.id = v.model_id WHERE v.run_id IN (SELECT value FROM json_each(?)) ORDER BY v.run_id, m.name, v.version`)
+    .all(JSON.stringify(ids)) as { run: number; ref: string }[];
+  if (found.length === 0) return;
+  const refs = found.filter((f) => f.run === found[0].run).map((f) => f.ref);
+  throw new LabbookError(
+    'INVALID_ARGUMENT',
+    `Run ${found[0].run} is registered as model version${refs.length === 1 ? '' : 's'} ${refs.join(', ')}: expected a run no model version points at, since the version would lose its weights. Delete the model versions first (${refs.map((r) => `labbook models delete ${r}`).join('; ')}).`,
+  );
 }
 
 function checkRunId(id: unknown): number {

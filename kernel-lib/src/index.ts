@@ -141,3 +141,7 @@ export * as team from './team';
 // Monitoring (issue 11, first part): drift statistics with Evidently's defaults,
 // `monitor.featureDrift(reference, current)` and `monitor.datasetDrift(referenceColumns, currentColumns)`.
 export * as monitor from './monitor';
+
+// Export (issue 11, first part): tfjs's layers format that stock tf.loadLayersModel reads, with
+// float16/uint8 weight quantization: `exporter.exportTfjs(runId, dir, {quantize: 'uint8'})`, `exporter.loadExport(dir)`.
+export * as exporter from './export';

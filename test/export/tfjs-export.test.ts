@@ -56,7 +56,8 @@ function dequantized(model: tf.LayersModel, kind: 'float16' | 'uint8'): Float32A
       return out.w.dataSync() as Float32Array;
     }
     const q = toUint8(values);
-    return Float32Array.from(q.bytes, (v) => v * q.spec.scale + (q.spec as { min: number }).min);
+    const { scale, min } = q.spec as { scale: number; min: number };
+    return Float32Array.from(q.bytes, (v) => v * scale + min);
   });
 }
 

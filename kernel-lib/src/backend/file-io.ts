@@ -92,7 +92,8 @@ function loadHandler(path: string): tf.io.IOHandler {
   };
 }
 
-function writeAtomic(file: string, data: Uint8Array | string): void {
+/** Writes through a temp file and a rename, so a reader never sees half a file. */
+export function writeAtomic(file: string, data: Uint8Array | string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, data);

@@ -1,7 +1,8 @@
 /** exportTfjs: a run's model (or a ReadyModel) as tfjs's layers format (model.json + weight shards) plus a labbook.json sidecar; not a loader. */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeAtomic } from '../backend/file-io';
 import { describeValue, invalidArgument } from '../errors';
 import { loadModel, ReadyModel } from '../model-package/load';
 import type { Registry } from '../registry/registry';
@@ -154,13 +155,3 @@ function encodeWeights(data: Uint8Array, specs: ManifestEntry[], kind: Quantizat
   return { entries, bytes };
 }
 
-function writeAtomic(file: string, data: Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-}

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { LabbookError } from '../kernel-lib/src/errors';
 import { tempDir } from './support/temp';
 
 export { tempDir };
@@ -84,4 +85,16 @@ export function isAlive(pid: number): boolean {
 export async function processGone(pid: number, ms = 10_000): Promise<boolean> {
   for (let waited = 0; waited < ms && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
   return !isAlive(pid);
+}
+
+/** The LabbookError `fn` throws (of `code`, when given); a test fails when it throws nothing or something else. */
+export function labbookError(fn: () => unknown, code?: string): LabbookError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LabbookError);
+    if (code !== undefined) expect((err as LabbookError).code).toBe(code);
+    return err as LabbookError;
+  }
+  throw new Error('expected a LabbookError, but nothing was thrown');
 }

@@ -1,14 +1,7 @@
-/** Shared by the metrics and loss tests: the LabbookError a call throws. */
-import { expect } from 'vitest';
-import { LabbookError } from '../../kernel-lib/src/errors';
+/** Shared by the metrics and loss tests: the LabbookError (INVALID_ARGUMENT) a call throws. */
+import type { LabbookError } from '../../kernel-lib/src/errors';
+import { labbookError } from '../helpers';
 
 export function catchError(fn: () => unknown): LabbookError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LabbookError);
-    expect((err as LabbookError).code).toBe('INVALID_ARGUMENT');
-    return err as LabbookError;
-  }
-  throw new Error('expected a LabbookError, but nothing was thrown');
+  return labbookError(fn, 'INVALID_ARGUMENT');
 }

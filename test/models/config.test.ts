@@ -9,6 +9,7 @@ import {
   resolveModelConfig,
   type ModelConfig,
 } from '../../kernel-lib/src/models';
+import { labbookError } from '../helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -23,16 +24,7 @@ function countOf(config: ModelConfig): number {
   }
 }
 
-function errorOf(fn: () => unknown): LabbookError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LabbookError);
-    expect((err as LabbookError).code).toBe('INVALID_ARGUMENT');
-    return err as LabbookError;
-  }
-  throw new Error('expected a LabbookError, but nothing was thrown');
-}
+const errorOf = (fn: () => unknown): LabbookError => labbookError(fn, 'INVALID_ARGUMENT');
 
 describe('parameter counts of the default configs', () => {
   it('MLP 784-128-10: 101,770, as Keras counts it', () => {

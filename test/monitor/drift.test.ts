@@ -7,6 +7,7 @@ import * as monitor from '../../kernel-lib/src/monitor';
 import { kolmogorovSf } from '../../kernel-lib/src/monitor/drift/kolmogorov';
 import { smirnovSf } from '../../kernel-lib/src/monitor/drift/smirnov';
 import { chiSquaredSf, normalSf } from '../../kernel-lib/src/monitor/drift/special';
+import { labbookError } from '../helpers';
 
 type Num = number | string;
 interface Expected {
@@ -142,15 +143,7 @@ describe('special functions against scipy', () => {
   });
 });
 
-function errorOf(fn: () => unknown): LabbookError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LabbookError);
-    return err as LabbookError;
-  }
-  throw new Error('expected a LabbookError, but nothing was thrown');
-}
+const errorOf = (fn: () => unknown): LabbookError => labbookError(fn);
 
 describe('bad input', () => {
   it('refuses an empty column and one with nothing but missing values', () => {

@@ -9,6 +9,7 @@ import {
 } from '../../kernel-lib/src/repro/checkpoint';
 import { sha256 } from '../../kernel-lib/src/repro/hash';
 import { fixture } from './model';
+import { labbookError } from '../helpers';
 
 const { buildModel, inputs } = fixture;
 
@@ -31,15 +32,7 @@ function editWeight(model: tf.LayersModel, index: number, at: number, change: (b
   replaced.dispose();
 }
 
-function catchError(fn: () => unknown): LabbookError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LabbookError);
-    return err as LabbookError;
-  }
-  throw new Error('expected a LabbookError, but nothing was thrown');
-}
+const catchError = (fn: () => unknown): LabbookError => labbookError(fn);
 
 describe('serializeWeights / restoreWeights', () => {
   it('restores into a fresh model: identical bytes and identical predictions', async () => {

@@ -9,6 +9,17 @@ import { createRng } from '../../kernel-lib/src/repro/rng';
 
 const RUNS = 2000;
 
+/** Filters both stores' page tests ask (each adds its own). */
+export const PAGE_FILTERS = [
+  '',
+  'config.lr < 0.05',
+  'metrics.acc > 0.4',
+  "status = 'finished' AND tags.team = 'a'",
+  'config.mixed IS NULL',
+  'NOT (metrics.acc >= 0.9)',
+  "experiment = 'b' OR config.opt IN ('adam', 'sgd')",
+];
+
 export function fillPages(db: Db, statuses: readonly RunStatus[] = ['finished', 'finished', 'failed', 'running', 'killed']): void {
   const rng = createRng(11);
   const pick = <T>(items: readonly T[]): T => items[rng.int(items.length)];

@@ -9,7 +9,7 @@ import { compileFilter, compileSort, searchRuns, type SearchOptions } from '../.
 import { PAGE_INDEXES, pageIds } from '../../kernel-lib/src/query/page';
 import { parseSort, sortSpec } from '../../kernel-lib/src/query/sort';
 import type { Db } from '../../kernel-lib/src/registry/database';
-import { fillPages } from './page-fixture';
+import { fillPages, PAGE_FILTERS } from './page-fixture';
 import { makeDb } from './fixture';
 
 
@@ -37,13 +37,7 @@ function reference(db: Db, options: SearchOptions): number[] {
 }
 
 const FILTERS = [
-  '',
-  'config.lr < 0.05',
-  'metrics.acc > 0.4',
-  "status = 'finished' AND tags.team = 'a'",
-  'config.mixed IS NULL',
-  'NOT (metrics.acc >= 0.9)',
-  "experiment = 'b' OR config.opt IN ('adam', 'sgd')",
+  ...PAGE_FILTERS,
   'metrics.acc IS NULL AND config.lr IS NOT NULL',
   // A key holding numbers and text may be compared with either.
   "config.mixed = 'abc' OR config.mixed >= 2",

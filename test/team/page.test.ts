@@ -7,23 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchRuns, type SearchOptions } from '../../kernel-lib/src/query';
 import type { Db } from '../../kernel-lib/src/registry/database';
-import { fillPages } from '../query/page-fixture';
+import { fillPages, PAGE_FILTERS } from '../query/page-fixture';
 import { openTeamStore, type TeamStore } from '../../kernel-lib/src/team/connect';
 import { searchTeamRuns } from '../../kernel-lib/src/team/search';
 import { makeDb } from '../query/fixture';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { mirrorRegistry } from '../support/team-mirror';
 
-
-
 const FILTERS = [
-  '',
-  'config.lr < 0.05',
-  'metrics.acc > 0.4',
-  "status = 'finished' AND tags.team = 'a'",
-  'config.mixed IS NULL',
-  'NOT (metrics.acc >= 0.9)',
-  "experiment = 'b' OR config.opt IN ('adam', 'sgd')",
+  ...PAGE_FILTERS,
   "config.mixed = 'abc' OR config.mixed >= 2",
   // Fewer matches than a page: the walk reads its whole window and hands over to the plain form.
   'config.lr = 3 AND metrics.acc = 0.95 AND metrics.loss = 1.5',

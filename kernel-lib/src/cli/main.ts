@@ -24,6 +24,7 @@ const COMMANDS: Entry[] = [
   { name: 'report', summary: 'write one standalone HTML report of runs: table, diff, learning curves, leaderboard', load: () => (require('./commands/report') as typeof import('./commands/report')).report },
   { name: 'predict', summary: "predict with a run's logged model on raw rows from a .csv or .json file (- reads JSON from stdin)", load: () => (require('./commands/predict') as typeof import('./commands/predict')).predict },
   { name: 'models', summary: 'the model registry: named model versions of runs, with aliases (list, show, register, alias, delete)', load: () => (require('./commands/models') as typeof import('./commands/models')).models },
+  { name: 'serve', summary: 'serve a registered model (or a run\'s model) over HTTP: TF Serving REST and KServe v2, micro-batched, /metrics', load: () => (require('./commands/serve') as typeof import('./commands/serve')).serve },
   { name: 'artifact', summary: "write a run's artifact (checked against its hash) to a file or stdout; a figure as HTML with --html", load: () => (require('./commands/artifact') as typeof import('./commands/artifact')).artifact },
   { name: 'export', summary: 'export runs with config and latest metrics as CSV or JSON', load: () => (require('./commands/export') as typeof import('./commands/export')).exportRuns },
   { name: 'sql', summary: 'run a read-only SQL query against the registry schema', load: () => (require('./commands/sql') as typeof import('./commands/sql')).sql },

@@ -40,7 +40,7 @@ function tableTensor(input: PredictInput, spec: Extract<StoredInput, { kind: 'ta
 }
 
 /** The columns raw rows must have: each step's fitted columns and the features no step makes, but not the target. */
-function rawColumns(spec: Extract<StoredInput, { kind: 'table' }>): Set<string> {
+export function rawColumns(spec: Extract<StoredInput, { kind: 'table' }>): Set<string> {
   const needed = new Set<string>();
   const made = new Set<string>();
   for (const step of spec.pipeline?.steps ?? []) {

@@ -1,0 +1,50 @@
+/** `labbook serve NAME[@alias|/version]|RUN_ID`: serves a model over HTTP (TF Serving REST and KServe v2) until SIGTERM or SIGINT. */
+import { LabbookError } from '../../errors';
+import { parse } from '../args';
+import type { Command } from '../command';
+import { localOnly } from '../team-store';
+
+const usage = 'labbook serve NAME[@ALIAS|/VERSION]|RUN_ID [--host H] [--port P] [--token T] [--db PATH]';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'serve a registered model (or a run\'s model) over HTTP: TF Serving REST and KServe v2, micro-batched, /metrics',
+  usage,
+  help: [
+    '--host: default 127.0.0.1; any other address needs a token (--token, or LABBOOK_SERVE_TOKEN).',
+    '--port: default 8501 (TF Serving\'s REST port); 0 picks a free one, printed at start.',
+    'With a token every route but /v2/health/* needs `Authorization: Bearer <token>`.',
+    'SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.',
+  ].join('\n'),
+  async run(argv) {
+    const { values, positionals } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' } }, usage, { name: 'model', min: 1, max: 1 });
+    localOnly('serve', values.db, 'Register the model in a local registry and serve it from there (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB).');
+    const ref = positionals[0];
+    const model = /^\d+$/.test(ref) ? Number(ref) : ref;
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+      if (!(port <= 65535)) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--port\`: expected an integer from 0 to 65535 (0: any free port), received ${JSON.stringify(values.port)}. Usage: ${usage}`);
+    }
+    const token = values.token ?? (process.env.LABBOOK_SERVE_TOKEN || undefined);
+    // Loaded here, not at the top: hono, prom-client and tfjs cost every other command their start-up.
+    const { startServer } = require('../../serve') as typeof import('../../serve');
+    const { initBackend } = require('../../backend') as typeof import('../../backend');
+    await initBackend({});
+    const server = await startServer({ model, db: values.db, host: values.host, port, token });
+    // The token is never printed: the line goes to logs and terminals.
+    process.stdout.write(`serving ${server.name} version ${server.version} (run ${server.runId}) at ${server.url} (port ${new URL(server.url).port}): GET ${server.url}/v1/models/${server.name}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        server.close().then(resolve, resolve);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    // Anything left holding the event loop (a worker thread of a backend) must not keep a stopped server's process alive.
+    setTimeout(() => process.exit(0), 1000).unref();
+    return 0;
+  },
+};

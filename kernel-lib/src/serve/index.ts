@@ -1,0 +1,126 @@
+/** startServer: one registered model version (or a run's model) over HTTP, speaking TF Serving's REST API and KServe v2, with micro-batching and /metrics. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { describeValue, invalidArgument, LabbookError } from '../errors';
+import { loadModel } from '../model-package';
+import { resolveModel } from '../model-registry/versions';
+import { openRegistry } from '../registry/registry';
+import { buildApp } from './app';
+import { Batcher, type BatchOptions } from './batcher';
+import { ServeMetrics } from './metrics';
+import type { Served } from './model';
+
+export interface ServeOptions {
+  /** 'name@alias', 'name/3', 'name' (its latest version) or a run id. */
+  model: string | number;
+  /** The registry: a SQLite path (default: $LABBOOK_DB, else the project's). */
+  db?: string;
+  /** Default 127.0.0.1; any other address than loopback requires `token`. */
+  host?: string;
+  /** Default 8501 (TF Serving's REST port); 0 picks a free one. */
+  port?: number;
+  /** Every route but /v2/health/* then needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Default 1 MiB; a larger body is a 413. */
+  maxBodyBytes?: number;
+  batch?: Partial<BatchOptions>;
+  /** Where a 500's error is logged (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The name and version clients address, and the run it serves. */
+  name: string;
+  version: number;
+  runId: number;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs, default 10 s), then frees the model. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8501;
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const batch = { maxSize: 32, maxDelayMs: 2, ...options.batch };
+  if (typeof host !== 'string' || host === '') throw invalidArgument('host', 'an address or host name', host);
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw invalidArgument('port', 'an integer from 0 to 65535 (0: any free port)', port);
+  if (options.token !== undefined && (typeof options.token !== 'string' || options.token === '')) throw invalidArgument('token', 'a non-empty string', options.token);
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw invalidArgument('maxBodyBytes', 'a positive integer', maxBodyBytes);
+  if (!Number.isSafeInteger(batch.maxSize) || batch.maxSize < 1) throw invalidArgument('batch.maxSize', 'a positive integer', batch.maxSize);
+  if (typeof batch.maxDelayMs !== 'number' || !(batch.maxDelayMs >= 0)) throw invalidArgument('batch.maxDelayMs', 'a number ≥ 0', batch.maxDelayMs);
+  if (!LOOPBACK.includes(host) && options.token === undefined) {
+    throw new LabbookError(
+      'INVALID_ARGUMENT',
+      `Refusing to serve on ${describeValue(host)} without a token: expected a token when binding to anything but 127.0.0.1, ::1 or localhost, received none. Pass --token T (or set LABBOOK_SERVE_TOKEN), or bind to 127.0.0.1.`,
+    );
+  }
+  const served = await loadServed(options.model, options.db);
+  const metrics = new ServeMetrics();
+  const batcher = new Batcher((examples) => served.model.predict(examples as never), batch, (n) => metrics.batchSize.observe(n));
+  const state = { inFlight: 0, closing: false };
+  const log = options.log ?? ((line: string) => process.stderr.write(`labbook serve: ${line}\n`));
+  const app = buildApp({ served, batcher, metrics, token: options.token, maxBodyBytes, state, log });
+  let server: Server;
+  try {
+    server = await listen(app.fetch, host, port);
+  } catch (error) {
+    served.model.dispose();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LabbookError('INVALID_ARGUMENT', `Cannot listen on ${host}:${port}: expected a free port on an address of this machine, received ${code ?? (error as Error).message}. Pick another --port (0: any free one) or --host.`);
+  }
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    name: served.name,
+    version: served.version,
+    runId: served.runId,
+    close(graceMs = 10_000) {
+      closed ??= (async () => {
+        state.closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const start = Date.now(); state.inFlight > 0 && Date.now() - start < graceMs; ) await new Promise((r) => setTimeout(r, 10));
+        server.closeAllConnections();
+        await stopped;
+        served.model.dispose();
+      })();
+      return closed;
+    },
+  };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }) as Server;
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** The model and how clients address it: a registered version by its name, a run id as `run-ID` version ID. */
+async function loadServed(target: string | number, db: string | undefined): Promise<Served> {
+  if (typeof target === 'number') {
+    const model = await loadModel(target, { db });
+    return { name: `run-${target}`, version: target, runId: target, model };
+  }
+  if (typeof target !== 'string') throw invalidArgument('model', "a registered model ('NAME', 'NAME/VERSION' or 'NAME@ALIAS') or a run id", target);
+  const registry = openRegistry({ db, create: false });
+  try {
+    // Resolved once: an alias moved later does not change what this server answers with.
+    const version = resolveModel(registry, target);
+    const model = await loadModel(`${version.name}/${version.version}`, { registry });
+    return { name: version.name, version: version.version, runId: version.runId, model };
+  } finally {
+    registry.close();
+  }
+}

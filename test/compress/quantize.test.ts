@@ -35,12 +35,12 @@ describe('compressModel quantizes into a child run', () => {
       expect(child.params).toMatchObject({ method, 'source.run': source.id, 'evaluation.rows': 150 });
       const m = result.metrics;
       expect(m.size_ratio).toBe(ratio);
-      expect(m.size_bytes).toBe(m.source_size_bytes * ratio);
-      expect(m.source_eval_accuracy).toBeGreaterThan(0.9);
+      expect(m.size_bytes).toBe(m.size_bytes_source * ratio);
+      expect(m.eval_accuracy_source).toBeGreaterThan(0.9);
       expect(Math.abs(m.eval_accuracy_delta)).toBeLessThanOrEqual(bound);
-      expect(m.eval_accuracy_delta).toBeCloseTo(m.eval_accuracy - m.source_eval_accuracy, 12);
+      expect(m.eval_accuracy_delta).toBeCloseTo(m.eval_accuracy - m.eval_accuracy_source, 12);
       expect(m.latency_ms_p50).toBeGreaterThan(0);
-      expect(m.latency_ratio).toBeCloseTo(m.latency_ms_p50 / m.source_latency_ms_p50, 12);
+      expect(m.latency_ratio).toBeCloseTo(m.latency_ms_p50 / m.latency_ms_p50_source, 12);
       expect(Object.keys(child.metrics).sort()).toEqual(Object.keys(m).sort());
       expect(result.files.map((f) => f.name).sort()).toEqual(['group1-shard1of1.bin', 'labbook.json', 'model.json']);
     }, 60_000);

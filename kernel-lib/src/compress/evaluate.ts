@@ -45,6 +45,8 @@ export function score(ready: ReadyModel, set: EvaluationSet): Score {
 /** Median wall time of predict() on the whole set over `repeats` runs of each model, interleaved so both see the same machine state. */
 export function medianLatencies(models: readonly ReadyModel[], x: PredictInput, repeats: number): number[] {
   const times = models.map(() => [] as number[]);
+  // One untimed call each first: tfjs compiles and caches per input shape on a model's first predict.
+  for (const m of models) m.predict(x);
   for (let r = 0; r < repeats; r++) {
     models.forEach((m, i) => {
       const start = performance.now();

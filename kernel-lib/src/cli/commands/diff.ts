@@ -46,7 +46,8 @@ function renderDiff(d: RunDiff, all: boolean): string {
   if (new Set(d.codeHash).size > 1) section('code', [['code hash', ...d.codeHash.map((h) => h?.slice(0, 12) ?? null)]]);
   section('metrics (latest; delta vs first run)', Object.entries(d.metrics).map(([k, m]) => [
     k,
-    ...m.values.map((v, i) => (i === 0 || v === null ? v : `${cell(v)} (${(m.deltas[i] ?? 0) >= 0 ? '+' : ''}${cell(m.deltas[i])})`)),
+    // No delta where the first run lacks the metric (a compression child's size beside its source).
+    ...m.values.map((v, i) => (i === 0 || v === null || m.deltas[i] === null ? v : `${cell(v)} (${(m.deltas[i] ?? 0) >= 0 ? '+' : ''}${cell(m.deltas[i])})`)),
   ]));
   section('checkpoint', [['final sha256', ...d.checkpoints.map((h) => h?.slice(0, 16) ?? null)]]);
   lines.push(d.checkpointEqual ? 'checkpoints: identical' : 'checkpoints: differ');

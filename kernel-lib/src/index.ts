@@ -145,3 +145,8 @@ export * as monitor from './monitor';
 // Export (issue 11, first part): tfjs's layers format that stock tf.loadLayersModel reads, with
 // float16/uint8 weight quantization: `exporter.exportTfjs(runId, dir, {quantize: 'uint8'})`, `exporter.loadExport(dir)`.
 export * as exporter from './export';
+
+// Compression (issue 11): a quantized (float16/uint8) or magnitude-pruned copy of a run's model as a
+// recorded child run with size, accuracy and latency beside the source's:
+// `compress.compressModel(registry, runId, {method: 'uint8', evaluate: {x, y}})`.
+export * as compress from './compress';

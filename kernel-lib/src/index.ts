@@ -89,6 +89,8 @@ export type { ClassPrediction, LoadModelOptions, LogModelSpec, ModelInput, Predi
 // (`models.registerModel(registry, 'spam', runId)`, `models.setAlias(registry, 'spam', 'champion', 1)`,
 // `models.resolveModel(registry, 'spam@champion')`); loadModel('spam@champion') loads one.
 export * as models from './model-registry';
+// `labbook serve` as a call: startServer({model: 'spam@champion', port: 0}) → {url, close()}.
+export { startServer, type RunningServer, type ServeOptions } from './serve';
 
 // Training. Losses and metrics share names (mse, mae), so each is a namespace, as in tf.losses / tf.metrics.
 export {

@@ -4,7 +4,7 @@ import { openRegistry } from '../../kernel-lib/src/registry';
 import { CLI, runNode, tempDb } from '../helpers';
 
 /** Packages a read command has no use for, and that cost a second or more to load. */
-const HEAVY = ['@tensorflow/tfjs', 'danfojs-node', 'zeromq', 'plotly.js-dist'];
+const HEAVY = ['@tensorflow/tfjs', 'danfojs-node', 'zeromq', 'plotly.js-dist', 'hono', '@hono/node-server', 'prom-client'];
 
 /**
  * Runs each command line, in order, in one real node process through the CLI's main(), and
@@ -30,7 +30,7 @@ async function heavyLoadedBy(commands: string[][]): Promise<{ [command: string]:
 }
 
 describe('CLI start-up', () => {
-  it('runs, show, sql, diff, export, gc, tag, delete and --help load no tfjs, danfo, zeromq or plotly', async () => {
+  it('runs, show, sql, diff, export, gc, tag, delete and --help load no tfjs, danfo, zeromq, plotly or the server (hono, prom-client)', async () => {
     const db = tempDb();
     const registry = openRegistry({ db, create: true });
     for (const seed of [1, 2]) {

@@ -42,7 +42,8 @@ export function buildApp(ctx: AppContext): Hono {
   app.use('*', async (c, next) => {
     if (ctx.token === undefined || c.req.path.startsWith('/v2/health/')) return next();
     const header = c.req.header('authorization');
-    const given = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+    // The scheme is case-insensitive (RFC 7235); the token is not.
+    const given = header !== undefined && /^bearer /i.test(header) ? header.slice('bearer '.length) : null;
     if (given !== null && sameToken(given, ctx.token)) return next();
     c.header('WWW-Authenticate', 'Bearer');
     return c.json(

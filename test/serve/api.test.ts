@@ -1,7 +1,7 @@
 // startServer as a call in this process: its option checks, and close() after serving.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../kernel-lib/src';
-import { ROWS } from '../model-registry/fixture';
+import { logModel, models, openRegistry, startServer } from '../../kernel-lib/src';
+import { ROWS, tinyModel } from '../model-registry/fixture';
 import { post, servingRegistry } from './server';
 
 describe('startServer', () => {
@@ -28,5 +28,29 @@ describe('startServer', () => {
       await server.close();
     }
     await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
+  });
+
+  it('a failure inside the model is a 500 with its message, logged once, and the server keeps serving', async () => {
+    // A package whose stored shape ([4]) is not the network's ([3]): requests pass the checks and tfjs fails.
+    const registry = openRegistry({ db });
+    const run = registry.startRun({ experiment: 'broken', config: {}, seed: 1 });
+    const model = tinyModel(1);
+    await logModel(run, model, { input: { kind: 'tensor', shape: [4] }, task: 'classification', labels: ['no', 'yes'] });
+    model.dispose();
+    run.end();
+    models.registerModel(registry, 'broken', run.id);
+    registry.close();
+    const logged: string[] = [];
+    const server = await startServer({ model: 'broken', db, port: 0, log: (line) => logged.push(line) });
+    try {
+      const failed = await post(`${server.url}/v1/models/broken:predict`, { instances: [[1, 2, 3, 4]] });
+      expect(failed.status).toBe(500);
+      expect(failed.json.error).toMatch(/^Internal error answering POST \/v1\/models\/broken:predict: .+\. The server logged it and keeps serving; report it if it repeats\.$/);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatch(/^500 on POST \/v1\/models\/broken:predict: /);
+      expect((await fetch(`${server.url}/v1/models/broken`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });

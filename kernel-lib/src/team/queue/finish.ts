@@ -4,6 +4,7 @@
  * sweep.best_trial, sweep.best_run and sweep.stopped.
  */
 import { NOW_MS } from './db';
+import { upsertTags } from '../sync/push';
 import type { Db } from './sweeps';
 
 /** Marks the sweep's run running again (its creator recorded and pushed it ended, holding only the definition). */
@@ -46,10 +47,6 @@ export async function finishSweepRun(client: Db, sweepId: number, stopped: strin
       [runId, value],
     );
   }
-  await client.query(
-    `INSERT INTO tags (run_id, key, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
-     ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,
-    [runId, tags.map(([k]) => k), tags.map(([, v]) => v)],
-  );
+  await upsertTags(client, runId, tags);
   await client.query(`UPDATE runs SET status = 'finished', ended_at = ${NOW_MS}, heartbeat_at = ${NOW_MS} WHERE id = $1`, [runId]);
 }

@@ -115,11 +115,22 @@ export function pendingRuns(db: Db, team: string, only?: readonly number[]): Pen
 }
 
 /** null when the run is wholly pushed (ended, every point, object, param, tag and its status). */
+/** What a run holds locally, counted as its sync state counts what was pushed. */
+export function localCounts(db: Db, id: number): { points: number; params: number; datasets: number; tags: string } {
+  return {
+    points: db.prepare('SELECT COALESCE(SUM(count), 0) FROM metrics_latest WHERE run_id = ?').pluck().get(id) as number,
+    params: db.prepare('SELECT count(*) FROM params WHERE run_id = ?').pluck().get(id) as number,
+    datasets: db.prepare('SELECT count(*) FROM datasets WHERE run_id = ?').pluck().get(id) as number,
+    tags: tagsJson(db, id),
+  };
+}
+
 export function pendingOf(db: Db, id: number, team: string): PendingRun | null {
   const run = db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string } | undefined;
   if (!run) return null;
   const state = readState(db, id, team);
-  const points = (db.prepare('SELECT COALESCE(SUM(count), 0) FROM metrics_latest WHERE run_id = ?').pluck().get(id) as number) - (state?.points ?? 0);
+  const local = localCounts(db, id);
+  const points = local.points - (state?.points ?? 0);
   let objects = 0;
   for (const c of db.prepare('SELECT step, sha256 FROM checkpoints WHERE run_id = ?').all(id) as { step: number; sha256: string }[]) {
     if (state?.checkpoints[String(c.step)] !== c.sha256) objects++;
@@ -133,8 +144,8 @@ export function pendingOf(db: Db, id: number, team: string): PendingRun | null {
     state.status === run.status &&
     points <= 0 &&
     objects === 0 &&
-    state.params === (db.prepare('SELECT count(*) FROM params WHERE run_id = ?').pluck().get(id) as number) &&
-    state.datasets === (db.prepare('SELECT count(*) FROM datasets WHERE run_id = ?').pluck().get(id) as number) &&
-    state.tags === tagsJson(db, id);
+    state.params === local.params &&
+    state.datasets === local.datasets &&
+    state.tags === local.tags;
   return done ? null : { id, status: run.status, points: Math.max(points, 0), objects, started: state !== null };
 }

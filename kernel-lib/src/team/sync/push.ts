@@ -75,15 +75,19 @@ export async function pushParams(client: pg.PoolClient, runId: number, params: {
 
 /** Tags are mutable: the team's copy becomes exactly the local set. */
 export async function pushTags(client: pg.PoolClient, runId: number, tags: [string, string][]): Promise<void> {
-  const keys = tags.map(([k]) => k);
   await inTransaction(client, async () => {
-    await client.query('DELETE FROM tags WHERE run_id = $1 AND NOT (key = ANY($2::text[]))', [runId, keys]);
-    await client.query(
-      `INSERT INTO tags (run_id, key, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
-       ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,
-      [runId, keys, tags.map(([, v]) => v)],
-    );
+    await client.query('DELETE FROM tags WHERE run_id = $1 AND NOT (key = ANY($2::text[]))', [runId, tags.map(([k]) => k)]);
+    await upsertTags(client, runId, tags);
   });
+}
+
+/** Sets these tags on a team run, leaving its other tags alone. */
+export async function upsertTags(client: pg.Pool | pg.PoolClient, runId: number, tags: [string, string][]): Promise<void> {
+  await client.query(
+    `INSERT INTO tags (run_id, key, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
+     ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value`,
+    [runId, tags.map(([k]) => k), tags.map(([, v]) => v)],
+  );
 }
 
 /** The registry's dataset record as stored: its schema is the JSON text both stores keep. */

@@ -5,7 +5,7 @@ import { explainTeamError, openTeamStore, type TeamStore } from '../connect';
 import { openRegistry, type Registry } from '../../registry';
 import type { Db } from '../../registry/database';
 import type { ObjectStore } from '../../registry/objects';
-import { localOrigin, pendingOf, pendingRuns, type PendingRun, readState, saveState, type SyncState, tagsJson, writeMeta } from './local';
+import { localCounts, localOrigin, pendingOf, pendingRuns, type PendingRun, readState, saveState, type SyncState, tagsJson, writeMeta } from './local';
 import * as push from './push';
 import { linkTrialRun, standInFor } from './sweep-links';
 import { redactUrl, teamKey } from './url';
@@ -129,14 +129,14 @@ function localRun(db: Db, id: number): LocalRun {
  * Pushes the run row (refreshed on every visit: name, heartbeat, a parent link that appeared later)
  * and, first, its parent's when that was never pushed (a --run selection may leave it out).
  */
-async function ensureRunRow(ctx: Ctx, id: number, refresh: boolean): Promise<SyncState> {
+async function ensureRunRow(ctx: Ctx, id: number, refresh: boolean): Promise<{ state: SyncState; standIn: boolean }> {
   const { db, client, team, origin } = ctx;
   const known = readState(db, id, team);
-  if (known && !refresh) return known;
+  if (known && !refresh) return { state: known, standIn: false };
   const run = localRun(db, id);
   // A worker's stand-in for the team sweep's parent run: its trials' parent is the team run itself.
   const standIn = await standInFor(db, client, id, run.parent_id);
-  const parent = run.parent_id === null ? null : (await ensureRunRow(ctx, run.parent_id, false)).teamRunId;
+  const parent = run.parent_id === null ? null : (await ensureRunRow(ctx, run.parent_id, false)).state.teamRunId;
   const teamRunId = standIn ?? await push.upsertRun(
     client,
     {
@@ -154,16 +154,16 @@ async function ensureRunRow(ctx: Ctx, id: number, refresh: boolean): Promise<Syn
   state.syncedAt = Date.now();
   saveState(db, state);
   if (!known) ctx.result.runs++;
-  return state;
+  return { state, standIn: standIn !== null };
 }
 
 async function syncRun(ctx: Ctx, id: number): Promise<void> {
   const { db, client } = ctx;
   const isNew = readState(db, id, ctx.team) === null;
-  const state = await ensureRunRow(ctx, id, true);
+  const { state, standIn } = await ensureRunRow(ctx, id, true);
   const run = localRun(db, id);
   const teamId = state.teamRunId;
-  if (await standInFor(db, client, id, run.parent_id)) return settleStandIn(db, state, run.status);
+  if (standIn) return settleStandIn(db, state, run.status);
   let pushed = false;
   const commit = (): void => {
     state.syncedAt = Date.now();
@@ -205,10 +205,7 @@ async function syncRun(ctx: Ctx, id: number): Promise<void> {
 /** A stand-in pushes nothing of its own: once it has ended it counts as wholly pushed, so it is never pending. */
 function settleStandIn(db: Db, state: SyncState, status: string): void {
   if (status === 'running') return;
-  state.points = db.prepare('SELECT COALESCE(SUM(count), 0) FROM metrics_latest WHERE run_id = ?').pluck().get(state.runId) as number;
-  state.params = db.prepare('SELECT count(*) FROM params WHERE run_id = ?').pluck().get(state.runId) as number;
-  state.datasets = db.prepare('SELECT count(*) FROM datasets WHERE run_id = ?').pluck().get(state.runId) as number;
-  state.tags = tagsJson(db, state.runId);
+  Object.assign(state, localCounts(db, state.runId));
   state.status = status;
   state.syncedAt = Date.now();
   saveState(db, state);

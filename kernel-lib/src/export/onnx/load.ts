@@ -1,0 +1,55 @@
+/** loadOnnx: an exported model.onnx in onnxruntime-node, hash-verified first, run on Float32 batches. */
+import { invalidArgument } from '../../errors';
+import { verifyOnnx, type OnnxSidecar } from './sidecar';
+
+export interface OnnxModel {
+  /** The export's labbook.json: input contract, labels, task, whether outputs are logits. */
+  readonly sidecar: OnnxSidecar;
+  /** One example's input and output shapes (no batch axis). */
+  readonly inputShape: number[];
+  readonly outputShape: number[];
+  /**
+   * Runs one batch: `data` holds batchShape's product of values, row-major, batchShape being
+   * [batch, ...inputShape]. Resolves to the outputs, [batch, ...outputShape] row-major.
+   */
+  run(data: Float32Array, batchShape: number[]): Promise<Float32Array>;
+  /** Frees the session; run() after close() is refused. */
+  close(): Promise<void>;
+}
+
+type Ort = typeof import('onnxruntime-node');
+
+/** `path`: the export folder, or the .onnx file in it. */
+export async function loadOnnx(path: string, options: { threads?: number } = {}): Promise<OnnxModel> {
+  if (typeof path !== 'string' || path === '') throw invalidArgument('path', 'the folder exportOnnx wrote, or its .onnx file', path);
+  const { sidecar, bytes } = verifyOnnx(path);
+  // Required here, not at the top: nothing else in labbook pays onnxruntime's load time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ort = require('onnxruntime-node') as Ort;
+  const session = await ort.InferenceSession.create(bytes, options.threads ? { intraOpNumThreads: options.threads } : {});
+  const { inputName, outputName, inputShape, outputShape } = sidecar.onnx;
+  const rowSize = inputShape.reduce((a, b) => a * b, 1);
+  let closed = false;
+  return {
+    sidecar,
+    inputShape: [...inputShape],
+    outputShape: [...outputShape],
+    async run(data, batchShape) {
+      if (closed) throw invalidArgument('model', 'an open ONNX model', 'one already closed', 'Call loadOnnx() again.');
+      // By tag, not instanceof: a Float32Array from another realm (a vm context, a test runner) is one too.
+      if (Object.prototype.toString.call(data) !== '[object Float32Array]') throw invalidArgument('data', 'a Float32Array', data);
+      const [batch, ...rest] = Array.isArray(batchShape) ? batchShape : [];
+      if (!Number.isSafeInteger(batch) || batch < 1 || rest.length !== inputShape.length || rest.some((d, i) => d !== inputShape[i])) {
+        throw invalidArgument('batchShape', `[batch, ${inputShape.join(', ')}]`, batchShape);
+      }
+      if (data.length !== batch * rowSize) throw invalidArgument('data', `${batch * rowSize} values for a batch of shape [${batchShape.join(', ')}]`, `${data.length} values`);
+      const result = await session.run({ [inputName]: new ort.Tensor('float32', new Float32Array(data.buffer, data.byteOffset, data.length), batchShape) });
+      return result[outputName].data as Float32Array;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await session.release();
+    },
+  };
+}

@@ -1,4 +1,7 @@
 /** loadOnnx: an exported model.onnx in onnxruntime-node, hash-verified first, run on Float32 batches. */
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { invalidArgument } from '../../errors';
 import { verifyOnnx, type OnnxSidecar } from './sidecar';
 
@@ -26,7 +29,7 @@ export async function loadOnnx(path: string, options: { threads?: number } = {})
   // Required here, not at the top: nothing else in labbook pays onnxruntime's load time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as Ort;
-  const session = await ort.InferenceSession.create(bytes, options.threads ? { intraOpNumThreads: options.threads } : {});
+  const session = await withoutTempLeftovers(() => ort.InferenceSession.create(bytes, options.threads ? { intraOpNumThreads: options.threads } : {}));
   const { inputName, outputName, inputShape, outputShape } = sidecar.onnx;
   const rowSize = inputShape.reduce((a, b) => a * b, 1);
   let closed = false;
@@ -52,4 +55,21 @@ export async function loadOnnx(path: string, options: { threads?: number } = {})
       await session.release();
     },
   };
+}
+
+/**
+ * onnxruntime-node 1.30's library writes $TMPDIR/.ses (an id) and an empty $TMPDIR/mat-debug-PID.log
+ * when a session is created, and never removes them; labbook leaves nothing in the temp folder, so
+ * what was not there before goes again (.ses stays when another process had already made it).
+ */
+async function withoutTempLeftovers<T>(create: () => Promise<T>): Promise<T> {
+  const files = [join(tmpdir(), '.ses'), join(tmpdir(), `mat-debug-${process.pid}.log`)];
+  const before = files.map((f) => existsSync(f));
+  try {
+    return await create();
+  } finally {
+    files.forEach((f, i) => {
+      if (!before[i]) rmSync(f, { force: true });
+    });
+  }
 }

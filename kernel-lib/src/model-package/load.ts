@@ -37,7 +37,8 @@ export class ReadyModel {
     /** Class names in code order (class indices as strings when the run gave none); null for regression. */
     readonly labels: string[] | null,
     readonly input: StoredInput,
-    private readonly outputs: ModelPackage['outputs'],
+    /** What the network's last layer gives: predict() applies softmax to logits. */
+    readonly outputs: ModelPackage['outputs'],
     /** The fitted preprocessing, for a table model that had one. */
     readonly pipeline: Pipeline | null,
     readonly vocabulary: Vocabulary | null,
@@ -52,13 +53,7 @@ export class ReadyModel {
         const out = this.outputs === 'logits' ? tf.softmax(y) : y;
         return out.reshape([out.shape[0], -1]).arraySync() as number[][];
       });
-      if (this.task === 'regression') return rows.map((r) => (r.length === 1 ? { value: r[0] } : { values: r }));
-      const names = this.labels ?? [];
-      return rows.map((p) => {
-        let best = 0;
-        for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-        return { label: names[best], confidence: p[best], probabilities: Object.fromEntries(names.map((n, i) => [n, p[i]])) };
-      });
+      return rowsToPredictions(rows, this.task, this.labels);
     } finally {
       if (x !== input) x.dispose();
     }
@@ -78,6 +73,17 @@ export class ReadyModel {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** The model's output rows (probabilities or values, one row per example) as predict()'s plain objects; shared with serve's other runtimes. */
+export function rowsToPredictions(rows: number[][], task: ModelTask, labels: string[] | null): Prediction[] {
+  if (task === 'regression') return rows.map((r) => (r.length === 1 ? { value: r[0] } : { values: r }));
+  const names = labels ?? [];
+  return rows.map((p) => {
+    let best = 0;
+    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    return { label: names[best], confidence: p[best], probabilities: Object.fromEntries(names.map((n, i) => [n, p[i]])) };
+  });
 }
 
 /**

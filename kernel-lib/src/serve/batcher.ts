@@ -20,7 +20,7 @@ export class Batcher {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly predict: (examples: unknown[]) => Prediction[],
+    private readonly predict: (examples: unknown[]) => Prediction[] | Promise<Prediction[]>,
     private readonly options: BatchOptions,
     private readonly onBatch: (examples: number) => void = () => {},
   ) {}
@@ -54,16 +54,26 @@ export class Batcher {
   }
 
   private run(batch: Waiting[], size: number): void {
-    let predictions: Prediction[];
+    let predictions: Prediction[] | Promise<Prediction[]>;
     try {
       this.onBatch(size);
       predictions = this.predict(batch.flatMap((w) => w.examples));
     } catch (error) {
-      // Each request was checked alone, so a failing batch is rare; run its requests one by one so one bad request fails only itself.
-      if (batch.length === 1) batch[0].reject(error);
-      else for (const w of batch) this.run([w], w.examples.length);
+      this.failed(batch, error);
       return;
     }
+    // An asynchronous runtime (onnxruntime) answers later; the next batch may start meanwhile.
+    if (predictions instanceof Promise) predictions.then((p) => this.split(batch, p), (error) => this.failed(batch, error));
+    else this.split(batch, predictions);
+  }
+
+  /** Each request was checked alone, so a failing batch is rare; run its requests one by one so one bad request fails only itself. */
+  private failed(batch: Waiting[], error: unknown): void {
+    if (batch.length === 1) batch[0].reject(error);
+    else for (const w of batch) this.run([w], w.examples.length);
+  }
+
+  private split(batch: Waiting[], predictions: Prediction[]): void {
     let at = 0;
     for (const w of batch) {
       w.resolve(predictions.slice(at, at + w.examples.length));

@@ -1,15 +1,18 @@
 /** startServer: one registered model version (or a run's model) over HTTP, speaking TF Serving's REST API and KServe v2, with micro-batching and /metrics. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { describeValue, invalidArgument, LabbookError } from '../errors';
 import { loadModel } from '../model-package';
 import { resolveModel } from '../model-registry/versions';
 import { openRegistry } from '../registry/registry';
+import { resolveDbPath } from '../registry/paths';
 import { buildApp } from './app';
 import { Batcher, type BatchOptions } from './batcher';
 import { ServeMetrics } from './metrics';
 import type { Served } from './model';
+import { checkRuntime, createRuntime, type RuntimeName } from './runtime';
 
 export interface ServeOptions {
   /** 'name@alias', 'name/3', 'name' (its latest version) or a run id. */
@@ -25,6 +28,8 @@ export interface ServeOptions {
   /** Default 1 MiB; a larger body is a 413. */
   maxBodyBytes?: number;
   batch?: Partial<BatchOptions>;
+  /** The forward pass: 'tfjs' (default) or 'onnx' (onnxruntime-node on an ONNX export, cached beside the registry under cache/onnx). */
+  runtime?: RuntimeName;
   /** Where a 500's error is logged (default: stderr). */
   log?: (line: string) => void;
 }
@@ -35,6 +40,7 @@ export interface RunningServer {
   name: string;
   version: number;
   runId: number;
+  runtime: RuntimeName;
   /** Stops accepting, lets in-flight requests finish (up to graceMs, default 10 s), then frees the model. */
   close(graceMs?: number): Promise<void>;
 }
@@ -53,15 +59,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw invalidArgument('maxBodyBytes', 'a positive integer', maxBodyBytes);
   if (!Number.isSafeInteger(batch.maxSize) || batch.maxSize < 1) throw invalidArgument('batch.maxSize', 'a positive integer', batch.maxSize);
   if (typeof batch.maxDelayMs !== 'number' || !(batch.maxDelayMs >= 0)) throw invalidArgument('batch.maxDelayMs', 'a number ≥ 0', batch.maxDelayMs);
+  const runtimeName = checkRuntime(options.runtime ?? 'tfjs');
   if (!LOOPBACK.includes(host) && options.token === undefined) {
     throw new LabbookError(
       'INVALID_ARGUMENT',
       `Refusing to serve on ${describeValue(host)} without a token: expected a token when binding to anything but 127.0.0.1, ::1 or localhost, received none. Pass --token T (or set LABBOOK_SERVE_TOKEN), or bind to 127.0.0.1.`,
     );
   }
-  const served = await loadServed(options.model, options.db);
+  const served = await loadServed(options.model, options.db, runtimeName);
+  let runtime;
+  try {
+    runtime = await createRuntime(runtimeName, served.model, { cacheDir: join(dirname(resolveDbPath(options.db)), 'cache', 'onnx') });
+  } catch (error) {
+    served.model.dispose();
+    throw error;
+  }
   const metrics = new ServeMetrics();
-  const batcher = new Batcher((examples) => served.model.predict(examples as never), batch, (n) => metrics.batchSize.observe(n));
+  const batcher = new Batcher((examples) => runtime.predict(examples), batch, (n) => metrics.batchSize.observe(n));
   const state = { inFlight: 0, closing: false };
   const log = options.log ?? ((line: string) => process.stderr.write(`labbook serve: ${line}\n`));
   const app = buildApp({ served, batcher, metrics, token: options.token, maxBodyBytes, state, log });
@@ -69,6 +83,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     server = await listen(app.fetch, host, port);
   } catch (error) {
+    runtime.close();
     served.model.dispose();
     const code = (error as NodeJS.ErrnoException).code;
     throw new LabbookError('INVALID_ARGUMENT', `Cannot listen on ${host}:${port}: expected a free port on an address of this machine, received ${code ?? (error as Error).message}. Pick another --port (0: any free one) or --host.`);
@@ -81,6 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     name: served.name,
     version: served.version,
     runId: served.runId,
+    runtime: runtimeName,
     close(graceMs = 10_000) {
       closed ??= (async () => {
         state.closing = true;
@@ -89,6 +105,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         for (const start = Date.now(); state.inFlight > 0 && Date.now() - start < graceMs; ) await new Promise((r) => setTimeout(r, 10));
         server.closeAllConnections();
         await stopped;
+        runtime.close();
         served.model.dispose();
       })();
       return closed;
@@ -108,10 +125,10 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, hostn
 }
 
 /** The model and how clients address it: a registered version by its name, a run id as `run-ID` version ID. */
-async function loadServed(target: string | number, db: string | undefined): Promise<Served> {
+async function loadServed(target: string | number, db: string | undefined, runtime: RuntimeName): Promise<Served> {
   if (typeof target === 'number') {
     const model = await loadModel(target, { db });
-    return { name: `run-${target}`, version: target, runId: target, model };
+    return { name: `run-${target}`, version: target, runId: target, model, runtime };
   }
   if (typeof target !== 'string') throw invalidArgument('model', "a registered model ('NAME', 'NAME/VERSION' or 'NAME@ALIAS') or a run id", target);
   const registry = openRegistry({ db, create: false });
@@ -119,7 +136,7 @@ async function loadServed(target: string | number, db: string | undefined): Prom
     // Resolved once: an alias moved later does not change what this server answers with.
     const version = resolveModel(registry, target);
     const model = await loadModel(`${version.name}/${version.version}`, { registry });
-    return { name: version.name, version: version.version, runId: version.runId, model };
+    return { name: version.name, version: version.version, runId: version.runId, model, runtime };
   } finally {
     registry.close();
   }

@@ -1,5 +1,6 @@
 /** The one model a server serves: its name and version as clients address it, and its input contract as columns. */
 import type { ReadyModel } from '../model-package';
+import type { RuntimeName } from './runtime';
 import { rawColumns } from '../model-package/inputs';
 
 export interface Served {
@@ -9,6 +10,8 @@ export interface Served {
   version: number;
   runId: number;
   model: ReadyModel;
+  /** The forward pass answering: metadata tells clients which. */
+  runtime: RuntimeName;
 }
 
 /** One named input a request gives per example: a table column, the text, or the whole tensor. */

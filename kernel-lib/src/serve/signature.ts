@@ -26,6 +26,7 @@ export function v1Metadata(served: Served): unknown {
       labels: served.model.labels,
       task: served.model.task,
       run_id: served.runId,
+      runtime: served.runtime,
     },
   };
 }
@@ -38,6 +39,6 @@ export function v2Metadata(served: Served): unknown {
     platform: 'tensorflowjs_labbook',
     inputs: inputColumns(served).map((c) => ({ name: c.name, datatype: v2Datatype(c.kind), shape: [-1, ...c.shape] })),
     outputs: outputColumns(served).map((c) => ({ name: c.name, datatype: c.kind === 'text' ? 'BYTES' : 'FP32', shape: [-1, ...c.shape] })),
-    parameters: { labels: served.model.labels, task: served.model.task, run_id: served.runId },
+    parameters: { labels: served.model.labels, task: served.model.task, run_id: served.runId, runtime: served.runtime },
   };
 }

@@ -4,7 +4,7 @@ import { parse } from '../args';
 import type { Command } from '../command';
 import { localOnly } from '../team-store';
 
-const usage = 'labbook serve NAME[@ALIAS|/VERSION]|RUN_ID [--host H] [--port P] [--token T] [--db PATH]';
+const usage = 'labbook serve NAME[@ALIAS|/VERSION]|RUN_ID [--host H] [--port P] [--token T] [--runtime tfjs|onnx] [--db PATH]';
 
 export const serve: Command = {
   name: 'serve',
@@ -14,10 +14,11 @@ export const serve: Command = {
     '--host: default 127.0.0.1; any other address needs a token (--token, or LABBOOK_SERVE_TOKEN).',
     '--port: default 8501 (TF Serving\'s REST port); 0 picks a free one, printed at start.',
     'With a token every route but /v2/health/* needs `Authorization: Bearer <token>`.',
+    '--runtime: tfjs (default) or onnx (onnxruntime-node on an ONNX export of the model, made once and cached beside the registry).',
     'SIGTERM or SIGINT stops accepting, lets in-flight requests finish, and exits 0.',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' } }, usage, { name: 'model', min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, runtime: { type: 'string' } }, usage, { name: 'model', min: 1, max: 1 });
     localOnly('serve', values.db, 'Register the model in a local registry and serve it from there (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB).');
     const ref = positionals[0];
     const model = /^\d+$/.test(ref) ? Number(ref) : ref;
@@ -26,14 +27,16 @@ export const serve: Command = {
       port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
       if (!(port <= 65535)) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--port\`: expected an integer from 0 to 65535 (0: any free port), received ${JSON.stringify(values.port)}. Usage: ${usage}`);
     }
+    const runtime = values.runtime ?? 'tfjs';
+    if (runtime !== 'tfjs' && runtime !== 'onnx') throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--runtime\`: expected tfjs or onnx, received ${JSON.stringify(runtime)}. Usage: ${usage}`);
     const token = values.token ?? (process.env.LABBOOK_SERVE_TOKEN || undefined);
     // Loaded here, not at the top: hono, prom-client and tfjs cost every other command their start-up.
     const { startServer } = require('../../serve') as typeof import('../../serve');
     const { initBackend } = require('../../backend') as typeof import('../../backend');
     await initBackend({});
-    const server = await startServer({ model, db: values.db, host: values.host, port, token });
+    const server = await startServer({ model, db: values.db, host: values.host, port, token, runtime });
     // The token is never printed: the line goes to logs and terminals.
-    process.stdout.write(`serving ${server.name} version ${server.version} (run ${server.runId}) at ${server.url} (port ${new URL(server.url).port}): GET ${server.url}/v1/models/${server.name}\n`);
+    process.stdout.write(`serving ${server.name} version ${server.version} (run ${server.runId}) at ${server.url} (port ${new URL(server.url).port}), runtime ${server.runtime}: GET ${server.url}/v1/models/${server.name}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGTERM', stop);

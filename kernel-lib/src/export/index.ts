@@ -3,4 +3,4 @@ export { DEFAULT_SHARD_BYTES, exportTfjs, type ExportResult, type ExportTfjsOpti
 export { loadExport } from './load';
 export { EXPORT_SIDECAR, verifyExport, type ExportSidecar } from './sidecar';
 export { quantize, toFloat16Bytes, toUint8, uint8ErrorBound, type Quantization, type QuantizationSpec, type Quantized } from './quantize';
-export { exportOnnx, int8ErrorBound, loadOnnx, ONNX_CONVERTERS, ONNX_OPSET, verifyOnnx, type ExportOnnxOptions, type ExportOnnxResult, type OnnxModel, type OnnxSidecar } from './onnx';
+export { exportOnnx, int8ErrorBound, loadOnnx, ONNX_CONVERTERS, ONNX_OPSET, verifyOnnx, type ExportOnnxOptions, type ExportOnnxResult, type LoadOnnxOptions, type OnnxModel, type OnnxSidecar } from './onnx';

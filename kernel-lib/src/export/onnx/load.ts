@@ -23,13 +23,28 @@ export interface OnnxModel {
 type Ort = typeof import('onnxruntime-node');
 
 /** `path`: the export folder, or the .onnx file in it. */
-export async function loadOnnx(path: string, options: { threads?: number } = {}): Promise<OnnxModel> {
+export interface LoadOnnxOptions {
+  /** onnxruntime's intra-op threads; its default otherwise. */
+  threads?: number;
+  /**
+   * onnxruntime's graph optimizations: 'all' (its default) or 'basic'. At 'extended' and above it
+   * fuses an int8 file's DequantizeLinear + MatMul into its own int8 kernel, whose outputs differ
+   * from float math on the dequantized weights (by 5e-3 on a 64-128-64-10 MLP); 'basic' computes
+   * exactly code * scale in float32.
+   */
+  optimization?: 'all' | 'basic';
+}
+
+export async function loadOnnx(path: string, options: LoadOnnxOptions = {}): Promise<OnnxModel> {
   if (typeof path !== 'string' || path === '') throw invalidArgument('path', 'the folder exportOnnx wrote, or its .onnx file', path);
   const { sidecar, bytes } = verifyOnnx(path);
   // Required here, not at the top: nothing else in labbook pays onnxruntime's load time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as Ort;
-  const session = await withoutTempLeftovers(() => ort.InferenceSession.create(bytes, options.threads ? { intraOpNumThreads: options.threads } : {}));
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
+  if (options.optimization !== undefined && options.optimization !== 'all' && options.optimization !== 'basic') throw invalidArgument('optimization', '"all" or "basic"', options.optimization);
+  const sessionOptions = { graphOptimizationLevel: options.optimization ?? 'all', ...(options.threads ? { intraOpNumThreads: options.threads } : {}) };
+  const session = await withoutTempLeftovers(() => ort.InferenceSession.create(bytes, sessionOptions));
   const { inputName, outputName, inputShape, outputShape } = sidecar.onnx;
   const rowSize = inputShape.reduce((a, b) => a * b, 1);
   let closed = false;

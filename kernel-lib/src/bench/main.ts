@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06] [--runs=1000000]`: runs
+ * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06] [--runs=1000000] [--runtimes=tfjs,onnx]`: runs
  * benchmarks and prints their figures as one JSON document.
  */
 import { benchCli } from './cli';
@@ -8,7 +8,7 @@ import { benchRegistry } from './registry';
 import { benchScale } from './scale';
 import { benchTrain } from './train';
 
-type Options = { backends?: string[]; models?: string[]; seconds?: number; repeats?: number; notebooks?: string[]; runs?: number };
+type Options = { backends?: string[]; models?: string[]; runtimes?: string[]; seconds?: number; repeats?: number; notebooks?: string[]; runs?: number };
 
 const BENCHES: { [name: string]: (options: Options) => unknown } = {
   cli: (options) => benchCli({ repeats: options.repeats }),
@@ -18,6 +18,7 @@ const BENCHES: { [name: string]: (options: Options) => unknown } = {
   sync: async () => (await import('./sync')).benchSync(),
   sweep: async () => (await import('./sweep')).benchSweep(),
   scale: (options) => benchScale({ runs: options.runs }),
+  serve: async (options) => (await import('./serve')).benchServe({ seconds: options.seconds, repeats: options.repeats, models: options.models, runtimes: options.runtimes }),
   team: async (options) => (await import('./team')).benchTeam({ runs: options.runs, repeats: options.repeats }),
 };
 
@@ -25,13 +26,13 @@ async function main(args: string[]): Promise<number> {
   const options: Options = {};
   const names: string[] = [];
   for (const arg of args) {
-    const flag = /^--(backends|models|seconds|repeats|notebooks|runs)=(.+)$/.exec(arg);
+    const flag = /^--(backends|models|seconds|repeats|notebooks|runs|runtimes)=(.+)$/.exec(arg);
     if (flag === null) names.push(arg);
     else if (flag[1] === 'seconds' || flag[1] === 'repeats' || flag[1] === 'runs') options[flag[1]] = Number(flag[2]);
-    else options[flag[1] as 'backends' | 'models' | 'notebooks'] = flag[2].split(',');
+    else options[flag[1] as 'backends' | 'models' | 'notebooks' | 'runtimes'] = flag[2].split(',');
   }
-  // The notebooks benchmark takes many minutes (18 notebook executions), scale builds a million-run registry: only when named.
-  const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks' && n !== 'scale');
+  // The notebooks benchmark takes many minutes (18 notebook executions), scale builds a million-run registry, serve loads servers for minutes: only when named.
+  const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks' && n !== 'scale' && n !== 'serve');
   const unknown = chosen.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
     process.stderr.write(`Unknown benchmark ${unknown.join(', ')}: expected one of ${Object.keys(BENCHES).join(', ')}.\n`);

@@ -100,6 +100,9 @@ describe('labbook serve --runtime', () => {
     const bad = await post(`${url}/v1/models/tiny:predict`, { instances: [[1, 2]] });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/^Invalid `instances\[0\]`: expected 3 values/);
+    const text = await post(`${url}/v1/models/tiny:predict`, { instances: [[1, 2, 3], [1, 'x', 3]] });
+    expect(text.status).toBe(400);
+    expect(text.json.error).toMatch(/^Invalid `instances\[1\]\[1\]`: expected a finite number, received "x"\./);
     expect((await post(`${url}/v1/models/tiny:predict`, { instances: ROWS })).status).toBe(200);
   });
 

@@ -210,6 +210,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX model_alias_events_by_alias ON model_alias_events (model_id, alias, id);
   `,
+  // 6: monitoring (kernel-lib/src/monitor). monitor_samples: requests `labbook serve` sampled, one
+  // row per request (its examples and predictions as JSON arrays), written in batches off the
+  // request path; model/version are the names clients used, not keys, so a deleted version's
+  // traffic stays readable until retention removes it. model_version_profiles: a reference
+  // profile attached to a version whose run logged none (models register --reference).
+  `
+  CREATE TABLE monitor_samples (
+    id          INTEGER PRIMARY KEY,
+    model       TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    at          INTEGER NOT NULL,  -- ms since the epoch, when the answer was sent
+    latency_ms  REAL NOT NULL,
+    examples    INTEGER NOT NULL,  -- examples in the request (0 when it could not be read)
+    input       TEXT,              -- JSON array of the raw examples; NULL for a refused request
+    prediction  TEXT,              -- JSON array of the predictions; NULL on an error
+    status      INTEGER NOT NULL,  -- the HTTP status answered
+    error       TEXT
+  );
+  CREATE INDEX monitor_samples_by_model ON monitor_samples (model, version, at);
+
+  CREATE TABLE model_version_profiles (
+    model_id   INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,      -- of the profile's JSON text
+    profile    TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (model_id, version),
+    FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

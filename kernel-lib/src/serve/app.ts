@@ -7,7 +7,9 @@ import { LabbookError } from '../errors';
 import type { Batcher } from './batcher';
 import type { ServeMetrics } from './metrics';
 import type { Served } from './model';
+import { isPrediction, noted, noteError } from './monitor-hook';
 import { addRoutes } from './routes';
+import type { Sample } from '../monitor/store';
 
 export interface AppContext {
   served: Served;
@@ -18,12 +20,15 @@ export interface AppContext {
   /** Requests being answered now: shutdown waits for them. */
   state: { inFlight: number; closing: boolean };
   log: (line: string) => void;
+  /** The monitoring store's writer: told of every answered predict request, after the answer. */
+  record?: (sample: Sample) => void;
 }
 
 export function buildApp(ctx: AppContext): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
     const end = ctx.metrics.latency.startTimer();
+    const started = performance.now();
     ctx.metrics.inFlight.inc();
     ctx.state.inFlight++;
     try {
@@ -37,6 +42,11 @@ export function buildApp(ctx: AppContext): Hono {
       ctx.metrics.requests.inc({ route, code: String(c.res.status) });
       // A client on a kept-alive connection during shutdown is told to reconnect elsewhere.
       if (ctx.state.closing) c.header('Connection', 'close');
+      if (ctx.record && isPrediction(c.req.method, c.req.path)) {
+        const { examples, predictions, error } = noted(c);
+        const { name, version } = ctx.served;
+        ctx.record({ model: name, version, at: Date.now(), latencyMs: performance.now() - started, examples, predictions, status: c.res.status, error });
+      }
     }
   });
   app.use('*', async (c, next) => {
@@ -68,6 +78,7 @@ export function buildApp(ctx: AppContext): Hono {
 
 /** A client's mistake is its 400 or 404; anything else is a 500 with the message, logged once here. */
 function errorResponse(error: Error, c: Context, ctx: AppContext): Response {
+  noteError(c, error.message);
   if (error instanceof LabbookError && error.code === 'INVALID_ARGUMENT') return c.json({ error: error.message }, 400);
   if (error instanceof LabbookError && error.code === 'NOT_FOUND') return c.json({ error: error.message }, 404);
   ctx.log(`500 on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

@@ -11,6 +11,7 @@ import { resolveDbPath } from '../registry/paths';
 import { buildApp } from './app';
 import { Batcher, type BatchOptions } from './batcher';
 import { ServeMetrics } from './metrics';
+import { MonitorWriter, type MonitorOptions } from '../monitor/store';
 import type { Served } from './model';
 import { checkRuntime, createRuntime, type RuntimeName } from './runtime';
 
@@ -30,6 +31,8 @@ export interface ServeOptions {
   batch?: Partial<BatchOptions>;
   /** The forward pass: 'tfjs' (default) or 'onnx' (onnxruntime-node on an ONNX export, cached beside the registry under cache/onnx). */
   runtime?: RuntimeName;
+  /** Sampled requests go to the registry's monitoring store (`labbook monitor`): default every one; false: none. */
+  monitor?: MonitorOptions | false;
   /** Where a 500's error is logged (default: stderr). */
   log?: (line: string) => void;
 }
@@ -78,13 +81,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const batcher = new Batcher((examples) => runtime.predict(examples), batch, (n) => metrics.batchSize.observe(n));
   const state = { inFlight: 0, closing: false };
   const log = options.log ?? ((line: string) => process.stderr.write(`labbook serve: ${line}\n`));
-  const app = buildApp({ served, batcher, metrics, token: options.token, maxBodyBytes, state, log });
+  let monitor: MonitorWriter | null;
+  try {
+    monitor = startMonitor(options, metrics, log);
+  } catch (error) {
+    runtime.close();
+    served.model.dispose();
+    throw error;
+  }
+  const app = buildApp({ served, batcher, metrics, token: options.token, maxBodyBytes, state, log, record: monitor ? (sample) => monitor.record(sample) : undefined });
   let server: Server;
   try {
     server = await listen(app.fetch, host, port);
   } catch (error) {
     runtime.close();
     served.model.dispose();
+    monitor?.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new LabbookError('INVALID_ARGUMENT', `Cannot listen on ${host}:${port}: expected a free port on an address of this machine, received ${code ?? (error as Error).message}. Pick another --port (0: any free one) or --host.`);
   }
@@ -105,12 +117,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         for (const start = Date.now(); state.inFlight > 0 && Date.now() - start < graceMs; ) await new Promise((r) => setTimeout(r, 10));
         server.closeAllConnections();
         await stopped;
+        // Every sampled request answered before the stop is written before the process may exit.
+        monitor?.close();
         runtime.close();
         served.model.dispose();
       })();
       return closed;
     },
   };
+}
+
+/** The monitoring store's writer, or null with `monitor: false`; a store that cannot open is a start-up error, not a silent gap. */
+function startMonitor(options: ServeOptions, metrics: ServeMetrics, log: (line: string) => void): MonitorWriter | null {
+  if (options.monitor === false) return null;
+  return new MonitorWriter(options.db, options.monitor ?? {}, { written: (n) => metrics.monitorWritten.inc(n), failed: (n) => (metrics.monitorFailures.inc(), metrics.monitorLost.inc(n)) }, log);
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {

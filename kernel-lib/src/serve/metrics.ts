@@ -12,5 +12,8 @@ export class ServeMetrics {
     registers: [this.registry],
   });
   readonly batchSize = new Histogram({ name: 'labbook_serve_batch_size', help: 'Examples per model call', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
+  readonly monitorWritten = new Counter({ name: 'labbook_monitor_samples_written_total', help: 'Sampled requests written to the monitoring store', registers: [this.registry] });
+  readonly monitorFailures = new Counter({ name: 'labbook_monitor_write_failures_total', help: 'Writes to the monitoring store that failed (the requests were answered)', registers: [this.registry] });
+  readonly monitorLost = new Counter({ name: 'labbook_monitor_samples_lost_total', help: 'Sampled requests lost to failed writes', registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'labbook_serve_in_flight_requests', help: 'Requests being answered now', registers: [this.registry] });
 }

@@ -1,8 +1,9 @@
 /** The routes: TF Serving's REST API (/v1) and KServe v2 (/v2), health and /metrics, all answering the one served model. */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { LabbookError } from '../errors';
 import type { AppContext } from './app';
 import { inputColumns, type Served } from './model';
+import { noteExamples, notePredictions } from './monitor-hook';
 import { parseBody, v1Examples, v1Response } from './requests';
 import { v1Metadata, v1Status, v2Metadata } from './signature';
 import { v2Examples, v2Outputs } from './v2-tensors';
@@ -17,20 +18,23 @@ export function addRoutes(app: Hono, ctx: AppContext): void {
   app.get('/v1/models/:name/metadata', (c) => (check(c.req.param('name')), c.json(v1Metadata(served))));
   app.get('/v1/models/:name/versions/:version/metadata', (c) => (check(c.req.param('name'), c.req.param('version')), c.json(v1Metadata(served))));
 
-  const predict = async (text: string) => {
+  const predict = async (c: Context, text: string) => {
     const { examples, columnar } = v1Examples(parseBody(text), columns);
-    return v1Response(await batcher.submit(examples), columnar);
+    noteExamples(c, examples);
+    const predictions = await batcher.submit(examples);
+    notePredictions(c, predictions);
+    return v1Response(predictions, columnar);
   };
   // TF Serving puts the verb after a colon in the last segment: /v1/models/NAME:predict.
   app.post('/v1/models/:target', async (c) => {
     const [name] = verb(c.req.param('target'));
     check(name);
-    return c.json(await predict(await c.req.text()));
+    return c.json(await predict(c, await c.req.text()));
   });
   app.post('/v1/models/:name/versions/:target', async (c) => {
     const [version] = verb(c.req.param('target'));
     check(c.req.param('name'), version);
-    return c.json(await predict(await c.req.text()));
+    return c.json(await predict(c, await c.req.text()));
   });
 
   app.get('/v2/health/live', (c) => c.json({ live: true }));
@@ -39,13 +43,16 @@ export function addRoutes(app: Hono, ctx: AppContext): void {
   app.get('/v2/models/:name', (c) => (check(c.req.param('name')), c.json(v2Metadata(served))));
   app.get('/v2/models/:name/versions/:version', (c) => (check(c.req.param('name'), c.req.param('version')), c.json(v2Metadata(served))));
   app.get('/v2/models/:name/ready', (c) => (check(c.req.param('name')), c.json({ name: served.name, ready: !ctx.state.closing })));
-  const infer = async (text: string) => {
+  const infer = async (c: Context, text: string) => {
     const body = parseBody(text);
-    const predictions = await batcher.submit(v2Examples(body, columns));
+    const examples = v2Examples(body, columns);
+    noteExamples(c, examples);
+    const predictions = await batcher.submit(examples);
+    notePredictions(c, predictions);
     return { model_name: served.name, model_version: String(served.version), ...(typeof body.id === 'string' ? { id: body.id } : {}), outputs: v2Outputs(served, predictions) };
   };
-  app.post('/v2/models/:name/infer', async (c) => (check(c.req.param('name')), c.json(await infer(await c.req.text()))));
-  app.post('/v2/models/:name/versions/:version/infer', async (c) => (check(c.req.param('name'), c.req.param('version')), c.json(await infer(await c.req.text()))));
+  app.post('/v2/models/:name/infer', async (c) => (check(c.req.param('name')), c.json(await infer(c, await c.req.text()))));
+  app.post('/v2/models/:name/versions/:version/infer', async (c) => (check(c.req.param('name'), c.req.param('version')), c.json(await infer(c, await c.req.text()))));
 
   app.get('/metrics', async (c) => c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType }));
 }

@@ -25,6 +25,7 @@ const COMMANDS: Entry[] = [
   { name: 'predict', summary: "predict with a run's logged model on raw rows from a .csv or .json file (- reads JSON from stdin)", load: () => (require('./commands/predict') as typeof import('./commands/predict')).predict },
   { name: 'models', summary: 'the model registry: named model versions of runs, with aliases (list, show, register, alias, delete)', load: () => (require('./commands/models') as typeof import('./commands/models')).models },
   { name: 'serve', summary: 'serve a registered model (or a run\'s model) over HTTP: TF Serving REST and KServe v2, micro-batched, /metrics', load: () => (require('./commands/serve') as typeof import('./commands/serve')).serve },
+  { name: 'monitor', summary: "a served model's drift, predictions, latency and errors from its sampled requests, with alerts (exit 3 on one with --fail-on-alert)", load: () => (require('./commands/monitor') as typeof import('./commands/monitor')).monitor },
   { name: 'artifact', summary: "write a run's artifact (checked against its hash) to a file or stdout; a figure as HTML with --html", load: () => (require('./commands/artifact') as typeof import('./commands/artifact')).artifact },
   { name: 'export', summary: 'export runs with config and latest metrics as CSV or JSON', load: () => (require('./commands/export') as typeof import('./commands/export')).exportRuns },
   { name: 'sql', summary: 'run a read-only SQL query against the registry schema', load: () => (require('./commands/sql') as typeof import('./commands/sql')).sql },

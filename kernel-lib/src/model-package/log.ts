@@ -8,6 +8,9 @@ import type { ArtifactRecord } from '../registry/types';
 import type { Run } from '../registry/run';
 import { serializeWeights } from '../repro/checkpoint';
 import { sha256 } from '../repro/hash';
+import { buildProfile, profileText, PROFILE_ARTIFACT } from '../monitor/profile';
+import { referenceExamples } from '../monitor/reference';
+import { ReadyModel } from './load';
 import { MODEL_ARTIFACT, type ModelPackage, type ModelTask, type StoredArchitecture, type StoredInput } from './spec';
 
 /** The input contract: how raw input becomes the model's input tensor. */
@@ -27,6 +30,12 @@ export interface LogModelSpec {
   labels?: readonly (string | number | boolean)[];
   /** train()'s history: its best checkpoint becomes loadModel(id, {checkpoint: 'best'}). */
   history?: { checkpoint: { best: { sha256: string } | null } | null };
+  /**
+   * The training data (rows, a DataFrame, strings or arrays): a sample of up to 1000 of its
+   * examples, chosen from the run's seed, and the model's predictions on them are stored as the
+   * run's `reference-profile` artifact, what `labbook monitor` measures drift against.
+   */
+  reference?: unknown;
 }
 
 /**
@@ -58,7 +67,26 @@ export async function logModel(run: Run, model: tf.LayersModel, spec: LogModelSp
     input,
     labels: labelsOf(spec, input, task),
   };
-  return run.logArtifact(MODEL_ARTIFACT, pkg as unknown as import('../registry/types').Json);
+  const record = run.logArtifact(MODEL_ARTIFACT, pkg as unknown as import('../registry/types').Json);
+  if (spec.reference !== undefined) logReference(run, model, spec, pkg);
+  return record;
+}
+
+/** The reference profile, predicted by the model as it is now through the same code loadModel's predict() runs. */
+function logReference(run: Run, model: tf.LayersModel, spec: LogModelSpec, pkg: ModelPackage): void {
+  const input = spec.input;
+  const ready = new ReadyModel(
+    run.id,
+    model,
+    pkg.task,
+    pkg.labels ?? (pkg.task === 'classification' ? Array.from({ length: model.outputs[0].shape[model.outputs[0].shape.length - 1] ?? 0 }, (_, i) => String(i)) : null),
+    pkg.input,
+    pkg.outputs,
+    input.kind === 'table' ? (input.pipeline ?? null) : null,
+    input.kind === 'text' ? input.vocabulary : null,
+  );
+  const profile = buildProfile(pkg.input, referenceExamples(spec.reference), (sample) => ready.predict(sample as never), run.seed);
+  run.logArtifact(PROFILE_ARTIFACT, profileText(profile).text, { mediaType: 'application/json' });
 }
 
 function storedInput(input: ModelInput, model: tf.LayersModel): StoredInput {

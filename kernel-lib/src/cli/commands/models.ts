@@ -8,9 +8,11 @@ import { parse, toInt } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
 import { table } from '../format';
 import { localOnly } from '../team-store';
+import { hasProfile } from '../../monitor/reference';
+import type { Registry } from '../../registry/registry';
 
 const usage =
-  'labbook models list | models show NAME[@ALIAS|/VERSION] | models register NAME RUN_ID [--best] [--note TEXT] | models alias NAME ALIAS VERSION | models alias NAME ALIAS --delete | models delete NAME/VERSION  [--db PATH] [--json]';
+  'labbook models list | models show NAME[@ALIAS|/VERSION] | models register NAME RUN_ID [--best] [--note TEXT] [--reference TRAIN.csv|.json] | models alias NAME ALIAS VERSION | models alias NAME ALIAS --delete | models delete NAME/VERSION  [--db PATH] [--json]';
 // Each action's operands, in order.
 const OPERANDS: { [action: string]: string[] } = { list: [], show: ['NAME'], register: ['NAME', 'RUN_ID'], alias: ['NAME', 'ALIAS', 'VERSION'], delete: ['NAME/VERSION'] };
 
@@ -20,7 +22,7 @@ export const models: Command = {
   usage,
   help: 'NAME alone in `show` is the model (versions, aliases, alias history); NAME@ALIAS or NAME/VERSION is one version with its lineage. `alias ... --delete` takes no VERSION.',
   run(argv) {
-    const { values, positionals } = parse(argv, { best: { type: 'boolean', default: false }, note: { type: 'string' }, delete: { type: 'boolean', default: false } }, usage, { name: 'argument', min: 1, max: 4 });
+    const { values, positionals } = parse(argv, { best: { type: 'boolean', default: false }, note: { type: 'string' }, reference: { type: 'string' }, delete: { type: 'boolean', default: false } }, usage, { name: 'argument', min: 1, max: 4 });
     const [action, ...operands] = positionals;
     if (!Object.hasOwn(OPERANDS, action)) {
       throw new LabbookError('INVALID_ARGUMENT', `Unknown models action \`${action}\`: expected one of ${Object.keys(OPERANDS).join(', ')}. Usage: ${usage}`);
@@ -29,6 +31,9 @@ export const models: Command = {
     if (operands.length !== wanted.length) {
       throw new LabbookError('INVALID_ARGUMENT', `Invalid arguments for \`models ${action}\`: expected ${wanted.length ? wanted.join(' ') : 'none'}, received ${operands.length ? operands.map((o) => JSON.stringify(o)).join(' ') : 'none'}. Usage: ${usage}`);
     }
+    if (action !== 'register' && values.reference !== undefined) {
+      throw new LabbookError('INVALID_ARGUMENT', `--reference goes with \`models register\`: expected none with \`models ${action}\`. Usage: ${usage}`);
+    }
     if (action !== 'register' && (values.best || values.note !== undefined)) {
       throw new LabbookError('INVALID_ARGUMENT', `--best and --note go with \`models register\`: expected neither with \`models ${action}\`. Usage: ${usage}`);
     }
@@ -36,7 +41,7 @@ export const models: Command = {
       throw new LabbookError('INVALID_ARGUMENT', `--delete goes with \`models alias NAME ALIAS\`: expected none with \`models ${action}\` (a version is deleted with \`models delete NAME/VERSION\`). Usage: ${usage}`);
     }
     localOnly('models', values.db, 'The model registry lives in the local registry beside the runs it points at: --db .labbook/labbook.db (or LABBOOK_LOCAL_DB).');
-    return withRegistry(values.db, (registry) => {
+    return withRegistry(values.db, async (registry) => {
       const json = values.json;
       const [a, b, c] = operands;
       if (action === 'list') {
@@ -52,13 +57,22 @@ export const models: Command = {
           else print(modelText(model.name, model.description, model.versions, history));
         } else {
           const version = resolveModel(registry, a);
-          if (json) printJson(versionJson(version));
-          else print(versionText(version));
+          const profile = hasProfile(registry, version);
+          if (json) printJson({ ...versionJson(version), referenceProfileSha256: profile });
+          else print(`${versionText(version)}\nreference profile: ${profile ?? `none (labbook monitor cannot measure drift; labbook models register ${version.name} ${version.runId} --reference train.csv)`}`);
         }
       } else if (action === 'register') {
         const version = registerModel(registry, a, toInt('run id', b)!, { checkpoint: values.best ? 'best' : 'final', note: values.note });
-        if (json) printJson(versionJson(version));
-        else print(`registered run ${version.runId} as ${version.name}/${version.version} (${version.checkpoint} checkpoint ${version.weightsSha256.slice(0, 12)})`);
+        let profile: string | null = null;
+        try {
+          if (values.reference !== undefined) profile = await withReference(registry, `${version.name}/${version.version}`, values.reference);
+        } catch (error) {
+          // All or nothing: a version asked to have a profile is not left registered without one.
+          deleteModelVersion(registry, version.name, version.version);
+          throw error;
+        }
+        if (json) printJson({ ...versionJson(version), ...(profile ? { referenceProfileSha256: profile } : {}) });
+        else print(`registered run ${version.runId} as ${version.name}/${version.version} (${version.checkpoint} checkpoint ${version.weightsSha256.slice(0, 12)})${profile ? `, reference profile ${profile.slice(0, 12)}` : ''}`);
       } else if (action === 'alias' && values.delete) {
         const was = deleteAlias(registry, a, b);
         if (json) printJson({ name: a, alias: b, version: null, previous: was });
@@ -116,4 +130,12 @@ function versionText(v: ModelVersionDetail): string {
     ...Object.entries(l.metrics).map(([k, value]): [string, string] => [`metric ${k}`, String(value)]),
   ];
   return table(['field', 'value'], rows);
+}
+
+/** The profile from training data, built by the model (tfjs, loaded only here). */
+async function withReference(registry: Registry, ref: string, file: string): Promise<string> {
+  const { initBackend } = require('../../backend') as typeof import('../../backend');
+  const { attachReference } = require('../../monitor/attach') as typeof import('../../monitor/attach');
+  await initBackend({});
+  return attachReference(ref, file, { registry });
 }

@@ -1,0 +1,41 @@
+// Reference profiles in-process: logModel's seeded sample of at most 1000 training rows with the model's predictions, the same for the same seed.
+import { afterAll, describe, expect, it } from 'vitest';
+import { logModel } from '../../kernel-lib/src/model-package';
+import { openRegistry } from '../../kernel-lib/src';
+import { readJsonArtifact } from '../../kernel-lib/src/registry/artifacts';
+import { tempDb } from '../helpers';
+import { tinyModel } from '../model-registry/fixture';
+import { tableRows } from './fixture';
+
+describe('reference profile logged with the model', () => {
+  const registry = openRegistry({ db: tempDb() });
+  afterAll(() => registry.close());
+
+  async function profiled(seed: number, rows: object[]) {
+    const run = registry.startRun({ experiment: 'profile', config: {}, seed });
+    const model = tinyModel(3);
+    await logModel(run, model, { input: { kind: 'table', features: ['a', 'b', 'c'] }, task: 'classification', labels: ['no', 'yes'], reference: rows });
+    model.dispose();
+    run.end();
+    const artifact = registry.getArtifact(run.id, 'reference-profile');
+    return { sha: artifact.sha256, profile: readJsonArtifact(artifact) as any };
+  }
+
+  it('samples at most 1000 rows from the seed, predicts on them, and is byte-identical for the same seed', async () => {
+    const rows = tableRows(1500, 2);
+    const first = await profiled(11, rows);
+    expect(first.profile).toMatchObject({ kind: 'labbook-reference-profile', version: 1, rows: 1500, sampled: 1000, seed: 11 });
+    expect(first.profile.features.a).toHaveLength(1000);
+    expect(new Set(first.profile.prediction)).toEqual(new Set(['no', 'yes']));
+    expect(first.profile.summary.a.quantiles).toHaveLength(7);
+    expect(first.profile.summary.prediction.kind).toBe('categorical');
+    expect((await profiled(11, rows)).sha).toBe(first.sha);
+    expect((await profiled(12, rows)).sha).not.toBe(first.sha);
+  });
+
+  it('keeps every row of a small training set', async () => {
+    const { profile } = await profiled(1, tableRows(50, 3));
+    expect(profile).toMatchObject({ rows: 50, sampled: 50 });
+    expect(profile.features.b).toEqual(tableRows(50, 3).map((r) => r.b));
+  });
+});

@@ -7,6 +7,7 @@ import { openRegistry, ReadyModel } from '../../kernel-lib/src';
 import { exportOnnx, exportTfjs, loadOnnx } from '../../kernel-lib/src/export';
 import { int8Symmetric } from '../../kernel-lib/src/export/onnx';
 import { logModel } from '../../kernel-lib/src/model-package';
+import { registerModel, setAlias } from '../../kernel-lib/src/model-registry';
 import { buildModel, type ModelConfig } from '../../kernel-lib/src/models';
 import { inputsFor, TINY } from '../models/fixtures';
 import { tempDb, tempDir } from '../helpers';
@@ -115,6 +116,16 @@ describe('exportOnnx from a run, and what it refuses', () => {
     expect(await m.run(new Float32Array(24), [2, 12])).toHaveLength(6);
     await expect(m.run(new Float32Array(24), [2, 3, 4])).rejects.toThrow('Invalid value for `batchShape`: expected [batch, 12], received an array of 3.');
     await m.close();
+  });
+
+  it("takes a registered 'name@alias' as the tfjs exporter's loadModel does", async () => {
+    const registry = openRegistry({ db });
+    const version = registerModel(registry, 'iris', id);
+    setAlias(registry, 'iris', 'champion', version.version);
+    const result = await exportOnnx('iris@champion', join(root, 'champion'), { registry });
+    registry.close();
+    expect(result.sidecar.source).toMatchObject({ runId: id, checkpoint: null });
+    await expect(exportOnnx('iris@champion', join(root, 'x'), { db, checkpoint: 'best' })).rejects.toThrow(/^Invalid value for `checkpoint`: expected no checkpoint with a ReadyModel or a model version/);
   });
 
   it('loadOnnx refuses a corrupt model.onnx with the hash error', async () => {

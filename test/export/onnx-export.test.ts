@@ -7,6 +7,7 @@ import { openRegistry, ReadyModel } from '../../kernel-lib/src';
 import { exportOnnx, loadOnnx, type OnnxModel } from '../../kernel-lib/src/export';
 import { logModel } from '../../kernel-lib/src/model-package';
 import { buildModel, type ModelConfig } from '../../kernel-lib/src/models';
+import { createRng } from '../../kernel-lib/src/repro/rng';
 import { inputsFor, TINY } from '../models/fixtures';
 import { tempDb, tempDir } from '../helpers';
 
@@ -75,4 +76,41 @@ describe('exportOnnx: every zoo kind runs in onnxruntime-node as it predicts in 
       expect(agree).toBeGreaterThanOrEqual(14);
     });
   }
+});
+
+/** Stock tfjs layers the zoo does not build but the exporter converts, in small hand-built models. */
+function stockModels(): Record<string, { model: tf.LayersModel; x: tf.Tensor }> {
+  const rng = createRng(21);
+  const uniform = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1), shape);
+  const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const ids = tf.input({ shape: [6], name: 'ids' });
+  let e = tf.layers.embedding({ inputDim: 12, outputDim: 4, name: 'embedding', embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 1 }) }).apply(ids) as tf.SymbolicTensor;
+  e = tf.layers.layerNormalization({ name: 'norm', epsilon: 1e-4 }).apply(e) as tf.SymbolicTensor;
+  e = tf.layers.globalAveragePooling1d({ name: 'pool' }).apply(e) as tf.SymbolicTensor;
+  const embedding = tf.model({ inputs: ids, outputs: tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(2), name: 'head' }).apply(e) as tf.SymbolicTensor });
+  const image = tf.input({ shape: [9, 7, 2], name: 'image' });
+  let c = tf.layers.conv2d({ filters: 3, kernelSize: [3, 2], strides: 2, padding: 'same', kernelInitializer: seeded(3), biasInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 4 }), name: 'conv' }).apply(image) as tf.SymbolicTensor;
+  c = tf.layers.activation({ activation: 'elu', name: 'elu' }).apply(c) as tf.SymbolicTensor;
+  c = tf.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same', name: 'avg' }).apply(c) as tf.SymbolicTensor;
+  c = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'max' }).apply(c) as tf.SymbolicTensor;
+  c = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(c) as tf.SymbolicTensor;
+  const conv = tf.model({ inputs: image, outputs: tf.layers.dense({ units: 2, activation: 'sigmoid', kernelInitializer: seeded(5), name: 'head' }).apply(c) as tf.SymbolicTensor });
+  const tokens = tf.tensor(Float32Array.from({ length: 8 * 6 }, () => rng.int(12)), [8, 6]);
+  return { embedding: { model: embedding, x: tokens }, conv: { model: conv, x: uniform([8, 9, 7, 2]) } };
+}
+
+describe('exportOnnx: stock tfjs layers outside the zoo', () => {
+  const root = tempDir('labbook-onnx-stock-');
+
+  it('Embedding, LayerNormalization, GlobalAveragePooling1D/2D, strided same Conv2D, pools with same padding, Activation: equal within 1e-5', async () => {
+    for (const [name, { model, x }] of Object.entries(stockModels())) {
+      const want = (model.predict(x) as tf.Tensor).dataSync();
+      await exportOnnx(ready(model, x.shape.slice(1) as number[]), join(root, name));
+      const m = await loadOnnx(join(root, name));
+      expect(maxDiff(await m.run(Float32Array.from(x.dataSync()), x.shape), want), name).toBeLessThanOrEqual(1e-5);
+      await m.close();
+      model.dispose();
+      x.dispose();
+    }
+  });
 });

@@ -77,7 +77,8 @@ export const globalAveragePooling: LayerConverter = (g, layer, [x], [shape]) => 
   channelsLast(layer, configOf(layer));
   // Mean over every axis between batch and channels, [batch, ..., c] -> [batch, c].
   const axes = shape.slice(1, -1).map((_, i) => i + 1);
-  return g.op('ReduceMean', [x, g.int64s(`${layer.name}/axes`, axes)], layer.name, { keepdims: 0 });
+  // Opset 17's ReduceMean takes axes as an attribute (an input only from opset 18, unlike ReduceSum's from 13).
+  return g.op('ReduceMean', [x], layer.name, { axes, keepdims: 0 });
 };
 
 // tfjs's Flatten keeps NHWC order, and so does ONNX's Flatten of the NHWC tensor.

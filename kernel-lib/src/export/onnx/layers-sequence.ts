@@ -61,10 +61,12 @@ export const multiHeadAttention: LayerConverter = (g, layer, [x, mask], [shape])
 };
 
 /** labbook's LayerNorm and tfjs's LayerNormalization over the last axis: ONNX's LayerNormalization (opset 17). */
-export const layerNorm: LayerConverter = (g, layer, [x]) => {
+export const layerNorm: LayerConverter = (g, layer, [x], [shape]) => {
   const c = configOf(layer);
   const axis = c.axis ?? -1;
-  if (!(axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) || c.center === false || c.scale === false) {
+  // tfjs's layer stores the axis made positive ([2] for a rank-3 input); labbook's has none (always the last).
+  const last = (a: unknown): boolean => a === -1 || a === shape.length - 1;
+  if (!(last(axis) || (Array.isArray(axis) && axis.length === 1 && last(axis[0]))) || c.center === false || c.scale === false) {
     throw refuse(layer, 'normalization over the last axis with scale and center', JSON.stringify({ axis, center: c.center, scale: c.scale }));
   }
   const w = weightsOf(layer);

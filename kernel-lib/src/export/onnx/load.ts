@@ -39,7 +39,6 @@ export async function loadOnnx(path: string, options: LoadOnnxOptions = {}): Pro
   if (typeof path !== 'string' || path === '') throw invalidArgument('path', 'the folder exportOnnx wrote, or its .onnx file', path);
   const { sidecar, bytes } = verifyOnnx(path);
   // Required here, not at the top: nothing else in labbook pays onnxruntime's load time.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as Ort;
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
   if (options.optimization !== undefined && options.optimization !== 'all' && options.optimization !== 'basic') throw invalidArgument('optimization', '"all" or "basic"', options.optimization);

@@ -140,8 +140,9 @@ export * as sweep from './sweep';
 // `team.syncToTeam(localDb, url)`): the SQLite registry's queries, asynchronously, on a shared store.
 export * as team from './team';
 
-// Monitoring (issue 11, first part): drift statistics with Evidently's defaults,
-// `monitor.featureDrift(reference, current)` and `monitor.datasetDrift(referenceColumns, currentColumns)`.
+// Monitoring (issue 11): drift statistics with Evidently's defaults (`monitor.featureDrift`,
+// `monitor.datasetDrift`), and served traffic against a version's reference profile:
+// `monitor.report('spam@champion', {since})` with alerts, `monitor.show(report)` in a notebook.
 export * as monitor from './monitor';
 
 // Export (issue 11, first part): tfjs's layers format that stock tf.loadLayersModel reads, with

@@ -1,6 +1,6 @@
 // `labbook serve` sampling into the monitoring store and `labbook monitor` reading it: drift flagged on a shifted feature only, sampling, shutdown and kill -9, mistakes.
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitor } from '../../kernel-lib/src';
@@ -67,15 +67,27 @@ describe('monitoring a served model', () => {
     const figure = monitor.monitorFigure(report);
     expect(figure.data.map((t: any) => t.xaxis)).toEqual(['x', 'x2', 'x2', 'x2', 'x3', 'x3']);
     expect((figure.data[0] as any).x).toEqual(['a', 'b', 'c']);
+    expect((figure.data[0] as any).marker.color[0]).toBe('#d62728');
+    const html = join(dirname(db), 'monitor.html');
+    let said = '';
+    expect(monitor.show(report, { file: html, stream: { write: (t: string) => ((said += t), true) } as never })).toBe(html);
+    expect(readFileSync(html, 'utf8')).toContain('latency over time');
   }, 90_000);
 
-  it('--sample 0.25 stores every 4th request, and SIGTERM flushes them', async () => {
+  it('--sample 0.25 stores every 4th request, and SIGTERM flushes them; samples past --keep-days are deleted', async () => {
+    const raw = new Database(db);
+    const old = (days: number) => raw.prepare("INSERT INTO monitor_samples (model, version, at, latency_ms, examples, status) VALUES ('old', 1, ?, 1, 0, 200)").run(Date.now() - days * 86_400_000);
+    old(31);
+    old(29);
+    raw.close();
     const before = sampleCount(db, 'rows');
     const server = await startServe(['rows', '--port', '0', '--sample', '0.25', '--db', db]);
     await send(server.url, tableRows(20, 9), 1);
     server.child.kill('SIGTERM');
     expect((await server.done).code).toBe(0);
     expect(sampleCount(db, 'rows') - before).toBe(5);
+    // The default keeps 30 days.
+    expect(sampleCount(db, 'old')).toBe(1);
   }, 60_000);
 
   it('kill -9 loses at most the unflushed buffer and leaves the store intact; --no-monitor stores nothing', async () => {

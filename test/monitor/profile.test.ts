@@ -5,6 +5,8 @@ import { openRegistry } from '../../kernel-lib/src';
 import { readJsonArtifact } from '../../kernel-lib/src/registry/artifacts';
 import { tempDb } from '../helpers';
 import { tinyModel } from '../model-registry/fixture';
+import { featureColumns } from '../../kernel-lib/src/monitor/features';
+import { Vocabulary } from '../../kernel-lib/src/data/text/vocabulary';
 import { tableRows } from './fixture';
 
 describe('reference profile logged with the model', () => {
@@ -37,5 +39,13 @@ describe('reference profile logged with the model', () => {
     const { profile } = await profiled(1, tableRows(50, 3));
     expect(profile).toMatchObject({ rows: 50, sampled: 50 });
     expect(profile.features.b).toEqual(tableRows(50, 3).map((r) => r.b));
+  });
+
+  it("measures a text model's texts by length, token count and out-of-vocabulary share, after header stripping", () => {
+    const vocabulary = Vocabulary.build([['free', 'money', 'now']], { minFreq: 1 });
+    const input = { kind: 'text' as const, vocabulary: vocabulary.toJSON(), maxLen: 8, truncate: 'end' as const, pad: 'end' as const, stripEmailHeaders: null };
+    expect(featureColumns(input, ['free money now', 'free lunch', ''])).toEqual({ text_length: [14, 10, 0], tokens: [3, 2, 0], oov_rate: [0, 0.5, 0] });
+    const tensors = featureColumns({ kind: 'tensor', shape: [2, 2] }, [[[1, 3], [1, 3]]]);
+    expect(tensors).toEqual({ mean: [2], std: [1], min: [1], max: [3] });
   });
 });

@@ -26,7 +26,8 @@ export default defineExperiment({
     );
     const history = await train(model, trainSet, { epochs: config.epochs, batchSize: config.batchSize, optimizer: { name: 'adam', learningRate: config.learningRate }, validation, run, progress });
     // Raw rows without Species in, species names out: loadModel(run id).predict(rows).
-    await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Species' }, history });
+    // The training rows are also the reference profile `labbook monitor` measures served traffic against.
+    await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Species' }, history, reference: trainFrame });
     const predicted = predictClasses(model, test.x);
     const LABELS = species.classes('Species').map(String);
     // What the test split says per class, kept with the run: notebooks and reports read it back instead of rebuilding the split.

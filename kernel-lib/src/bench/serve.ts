@@ -50,7 +50,7 @@ export async function benchServe(options: { seconds?: number; repeats?: number; 
   const db = join(dir, 'labbook.db');
   const before = loadavg()[0];
   try {
-    const models = (await registerBenchModels(db, { mlp: 1000, transformer: options.transformerRate ?? 200 })).filter((m) => !options.models || options.models.includes(m.name));
+    const models = (await registerBenchModels(db, { mlp: 1000, transformer: options.transformerRate ?? 100 })).filter((m) => !options.models || options.models.includes(m.name));
     const runtimes = (options.runtimes ?? ['tfjs', 'onnx']) as RuntimeName[];
     const figures: ServeFigure[] = [];
     for (const model of models) for (const runtime of runtimes) figures.push(await benchOne(model, runtime, db, seconds, repeats));
@@ -68,6 +68,8 @@ async function benchOne(model: BenchModel, runtime: RuntimeName, db: string, sec
     const url = `${server.url}/v1/models/bench-${model.name}:predict`;
     const open: (LoadResult & { batches: Batches })[] = [];
     const closed: (LoadResult & { batches: Batches })[] = [];
+    // A cold server's first calls build kernels and JIT the handlers: not what a running service pays.
+    await measured(server.url, { url, body: model.body, mode: 'closed', concurrency: 8, warmupSeconds: 0, seconds: 2 });
     for (let r = 0; r < repeats; r++) {
       open.push(await measured(server.url, { url, body: model.body, mode: 'open', rate: model.rate, warmupSeconds: 1, seconds }));
       closed.push(await measured(server.url, { url, body: model.body, mode: 'closed', concurrency: MAX_BATCH, warmupSeconds: 1, seconds }));
@@ -140,7 +142,7 @@ function medianRun<T extends { achievedRps: number }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.achievedRps - b.achievedRps)[runs.length >> 1];
 }
 
-/** Examples/s of the runtime's predict() in this process, per batch size: medians of `repeats` timings of about seconds/2 each. */
+/** Examples/s of the runtime's predict() in this process, per batch size: medians of `repeats` timings of about seconds/5 each. */
 async function direct(model: BenchModel, runtime: RuntimeName, db: string, sizes: number[], seconds: number, repeats: number): Promise<{ perExampleRps: number; batchedRps: { [size: string]: number } }> {
   const ready = await loadModel(`bench-${model.name}`, { db });
   const engine = await createRuntime(runtime, ready, { cacheDir: join(dirname(db), 'cache', 'onnx') });
@@ -153,7 +155,7 @@ async function direct(model: BenchModel, runtime: RuntimeName, db: string, sizes
       for (let r = 0; r < repeats; r++) {
         let n = 0;
         const start = performance.now();
-        while (performance.now() - start < (seconds * 1000) / 2) {
+        while (performance.now() - start < (seconds * 1000) / 5) {
           await engine.predict(batch);
           n += size;
         }

@@ -168,7 +168,8 @@ describe('monitoring a served model', () => {
   it('mistakes get one line and exit 2; too few samples is said, not alarmed', async () => {
     await expectMistakes(
       [
-        [['monitor', 'nope'], /^labbook: .*"nope".*\n$/],
+        [['monitor', 'nope'], /^labbook: No model named "nope": expected one of "rows", "tiny", received "nope"\. Register one/],
+        [['monitor', 'rows', '--window', '0s'], /^labbook: Invalid value for `--window`: expected a duration such as 30s, 15m, 1h or 7d, received "0s"\./],
         [['monitor', 'rows', '--since', 'yesterday'], /^labbook: Invalid value for `--since`: expected a duration back from now \(30s, 15m, 1h, 7d\) or an ISO time \(2026-12-01T10:00Z\), received "yesterday"\. Usage: labbook monitor /],
         [['monitor', 'rows', '--max-error-rate', 'lots'], /^labbook: Invalid value for `--max-error-rate`: expected a number ≥ 0, received "lots"\./],
         [['serve', 'rows', '--sample', '2'], /^labbook: Invalid value for `--sample`: expected a share of requests from 0 to 1 \(0\.1: every 10th\), received "2"\./],

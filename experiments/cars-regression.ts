@@ -31,7 +31,8 @@ export default defineExperiment({
       run,
       progress,
     });
-    await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Miles_per_Gallon' }, history });
+    // The raw training rows are also the reference profile `labbook monitor` measures served traffic against.
+    await logModel(run, model, { input: { kind: 'table', features, pipeline: prep, target: 'Miles_per_Gallon' }, history, reference: trainFrame });
     const predicted = predict(model, test.x);
     const yPred = predicted.dataSync();
     const result = { test_rmse: metrics.rmse(test.y, yPred), test_mae: metrics.mae(test.y, yPred), test_r2: metrics.r2(test.y, yPred) };

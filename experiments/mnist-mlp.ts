@@ -27,7 +27,8 @@ export default defineExperiment({
       progress,
     });
     // Pixels in (each example shaped as the model's input), digits out.
-    await logModel(run, model, { input: { kind: 'tensor' }, labels: LABELS, history });
+    // The training images are also the reference profile `labbook monitor` measures served traffic against.
+    await logModel(run, model, { input: { kind: 'tensor' }, labels: LABELS, history, reference: parts.train.x });
     const test = parts.test!;
     const predicted = predictClasses(model, test.x);
     // What the test split says per class, kept with the run: notebooks and reports read it back instead of rebuilding the split.

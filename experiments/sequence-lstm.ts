@@ -52,7 +52,7 @@ export default defineExperiment({
       progress,
     });
     // Windows already standardized with the `preprocessing` artifact's mean and std.
-    await logModel(run, model, { input: { kind: 'tensor', shape: [config.window, features + 1] }, labels: ['dry', 'rain'], history });
+    await logModel(run, model, { input: { kind: 'tensor', shape: [config.window, features + 1] }, labels: ['dry', 'rain'], history, reference: trainSet.x });
     const predicted = predictClasses(model, test.x);
     const majority = avg(trainSet.ys) >= 0.5 ? 1 : 0;
     const result = {

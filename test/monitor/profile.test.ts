@@ -1,4 +1,5 @@
 // Reference profiles in-process: logModel's seeded sample of at most 1000 training rows with the model's predictions, the same for the same seed.
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { logModel } from '../../kernel-lib/src/model-package';
 import { openRegistry } from '../../kernel-lib/src';
@@ -39,6 +40,25 @@ describe('reference profile logged with the model', () => {
     const { profile } = await profiled(1, tableRows(50, 3));
     expect(profile).toMatchObject({ rows: 50, sampled: 50 });
     expect(profile.features.b).toEqual(tableRows(50, 3).map((r) => r.b));
+  });
+
+  it('takes the training tensor itself: the same sample as its rows as arrays, counted as all of its rows', async () => {
+    // float32 values: what the tensor holds.
+    const values = Array.from({ length: 1200 }, (_, i) => [i % 7, (i * 13) % 11, Math.fround(i / 1200)]);
+    const log = async (reference: unknown) => {
+      const run = registry.startRun({ experiment: 'profile', config: {}, seed: 5 });
+      const model = tinyModel(3);
+      await logModel(run, model, { input: { kind: 'tensor' }, task: 'classification', labels: ['no', 'yes'], reference });
+      model.dispose();
+      run.end();
+      return registry.getArtifact(run.id, 'reference-profile');
+    };
+    const x = tf.tensor2d(values);
+    const fromTensor = readJsonArtifact(await log(x)) as any;
+    x.dispose();
+    const fromArrays = readJsonArtifact(await log(values)) as any;
+    expect(fromTensor).toMatchObject({ rows: 1200, sampled: 1000 });
+    expect(fromTensor).toEqual(fromArrays);
   });
 
   it("measures a text model's texts by length, token count and out-of-vocabulary share, after header stripping", () => {

@@ -8,7 +8,7 @@ import type { ArtifactRecord } from '../registry/types';
 import type { Run } from '../registry/run';
 import { serializeWeights } from '../repro/checkpoint';
 import { sha256 } from '../repro/hash';
-import { buildProfile, profileText, PROFILE_ARTIFACT } from '../monitor/profile';
+import { buildProfile, profileText, PROFILE_ARTIFACT, PROFILE_ROWS, sampleIndices } from '../monitor/profile';
 import { referenceExamples } from '../monitor/reference';
 import { ReadyModel } from './load';
 import { MODEL_ARTIFACT, type ModelPackage, type ModelTask, type StoredArchitecture, type StoredInput } from './spec';
@@ -31,7 +31,7 @@ export interface LogModelSpec {
   /** train()'s history: its best checkpoint becomes loadModel(id, {checkpoint: 'best'}). */
   history?: { checkpoint: { best: { sha256: string } | null } | null };
   /**
-   * The training data (rows, a DataFrame, strings or arrays): a sample of up to 1000 of its
+   * The training data (rows, a DataFrame, strings, arrays or the input tensor): a sample of up to 1000 of its
    * examples, chosen from the run's seed, and the model's predictions on them are stored as the
    * run's `reference-profile` artifact, what `labbook monitor` measures drift against.
    */
@@ -85,8 +85,26 @@ function logReference(run: Run, model: tf.LayersModel, spec: LogModelSpec, pkg: 
     input.kind === 'table' ? (input.pipeline ?? null) : null,
     input.kind === 'text' ? input.vocabulary : null,
   );
-  const profile = buildProfile(pkg.input, referenceExamples(spec.reference), (sample) => ready.predict(sample as never), run.seed);
+  const predict = (sample: unknown[]) => ready.predict(sample as never);
+  const reference = spec.reference;
+  const profile = isTensor(reference)
+    ? tensorProfile(pkg.input, reference, predict, run.seed)
+    : buildProfile(pkg.input, referenceExamples(reference), predict, run.seed);
   run.logArtifact(PROFILE_ARTIFACT, profileText(profile).text, { mediaType: 'application/json' });
+}
+
+function isTensor(value: unknown): value is tf.Tensor {
+  return typeof value === 'object' && value !== null && Array.isArray((value as tf.Tensor).shape) && typeof (value as tf.Tensor).gather === 'function';
+}
+
+/** A training tensor: only the sampled examples leave it as arrays (all of MNIST as nested arrays would be ~50 MB). */
+function tensorProfile(input: StoredInput, x: tf.Tensor, predict: (sample: unknown[]) => unknown[], seed: number) {
+  const rows = x.shape[0] ?? 0;
+  const picked = x.gather(sampleIndices(rows, PROFILE_ROWS, seed));
+  const examples = picked.arraySync() as unknown[];
+  picked.dispose();
+  // The same rows buildProfile would pick from all of them; it keeps them all (≤ 1000), and the count is the tensor's.
+  return { ...buildProfile(input, examples, predict as never, seed), rows };
 }
 
 function storedInput(input: ModelInput, model: tf.LayersModel): StoredInput {

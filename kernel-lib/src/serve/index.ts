@@ -96,7 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   } catch (error) {
     runtime.close();
     served.model.dispose();
-    monitor?.close();
+    await monitor?.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new LabbookError('INVALID_ARGUMENT', `Cannot listen on ${host}:${port}: expected a free port on an address of this machine, received ${code ?? (error as Error).message}. Pick another --port (0: any free one) or --host.`);
   }
@@ -118,7 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.closeAllConnections();
         await stopped;
         // Every sampled request answered before the stop is written before the process may exit.
-        monitor?.close();
+        await monitor?.close();
         runtime.close();
         served.model.dispose();
       })();

@@ -195,7 +195,7 @@ describe('exportTfjs from a run id', () => {
     await expect(exportTfjs(id, join(root, 'c'), { db, quantize: 'int4' as never })).rejects.toThrow('Invalid value for `quantize`: expected "float16", "uint8" or null, received "int4".');
     await expect(exportTfjs(id, join(root, 'c'), { db, shardBytes: 0 })).rejects.toThrow('Invalid value for `shardBytes`: expected an integer number of bytes, at least 1024, received 0. The default is 4194304 (4 MiB).');
     await expect(exportTfjs(id, join(root, 'c'), { db, checkpoint: 'last' as never })).rejects.toThrow('Invalid value for `checkpoint`: expected "final" or "best", received "last".');
-    await expect(exportTfjs(0, join(root, 'c'), { db })).rejects.toThrow('Invalid value for `source`: expected a run id (a positive integer) or a ReadyModel from loadModel(), received 0.');
+    await expect(exportTfjs(0, join(root, 'c'), { db })).rejects.toThrow("Invalid value for `source`: expected a run id (a positive integer), a registered model ('NAME@ALIAS', 'NAME/VERSION') or a ReadyModel from loadModel(), received 0.");
     await expect(exportTfjs(id, join(root, 'c'), { db, checkpoint: 'best' })).rejects.toThrow(/Invalid value for `checkpoint`: expected "final" \(run \d+ kept no best checkpoint\)/);
   });
 });

@@ -67,7 +67,7 @@ describe('labbook models', () => {
     await expectMistakes(
       [
         [['models'], /^labbook: Missing argument: expected/],
-        [['models', 'lst'], /^labbook: Unknown models action `lst`: expected one of list, show, register, alias, delete\./],
+        [['models', 'lst'], /^labbook: Unknown models action `lst`: expected one of list, show, register, alias, delete, export\./],
         [['models', 'show'], /^labbook: Invalid arguments for `models show`: expected NAME, received none\./],
         [['models', 'show', 'tinny'], /^labbook: No model named "tinny": expected one of "tiny", received "tinny"\. Did you mean "tiny"\?$/m],
         [['models', 'show', 'tiny@nope'], /^labbook: Model "tiny" has no alias "nope": expected one of "champion"/],

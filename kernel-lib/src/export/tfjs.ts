@@ -43,26 +43,29 @@ type ManifestEntry = { name: string; shape: number[]; dtype: string; quantizatio
  * model and options give the same bytes. The folder may exist; files of an earlier export there
  * (model.json, labbook.json, group*.bin) are replaced, anything else is left alone.
  */
-export async function exportTfjs(source: number | ReadyModel, dir: string, options: ExportTfjsOptions = {}): Promise<ExportResult> {
+export async function exportTfjs(source: number | string | ReadyModel, dir: string, options: ExportTfjsOptions = {}): Promise<ExportResult> {
   const opts = checkOptions(source, dir, options);
-  const ready = source instanceof ReadyModel ? source : await loadModel(source, { checkpoint: opts.checkpoint ?? 'final', registry: options.registry, db: options.db });
+  // A run id takes the checkpoint asked for; a model version already names its own.
+  const checkpoint = typeof source === 'number' ? (opts.checkpoint ?? 'final') : null;
+  const ready = source instanceof ReadyModel ? source : await loadModel(source, { checkpoint: checkpoint ?? undefined, registry: options.registry, db: options.db });
   try {
-    return await write(ready, resolve(dir), opts, source instanceof ReadyModel ? null : (opts.checkpoint ?? 'final'));
+    return await write(ready, resolve(dir), opts, checkpoint);
   } finally {
     if (!(source instanceof ReadyModel)) ready.dispose();
   }
 }
 
 function checkOptions(source: unknown, dir: unknown, options: ExportTfjsOptions): ExportTfjsOptions {
-  if (!(source instanceof ReadyModel) && !(Number.isSafeInteger(source) && (source as number) > 0)) {
-    throw invalidArgument('source', 'a run id (a positive integer) or a ReadyModel from loadModel()', source);
+  const named = typeof source === 'string' && source !== '';
+  if (!(source instanceof ReadyModel) && !named && !(Number.isSafeInteger(source) && (source as number) > 0)) {
+    throw invalidArgument('source', "a run id (a positive integer), a registered model ('NAME@ALIAS', 'NAME/VERSION') or a ReadyModel from loadModel()", source);
   }
   if (typeof dir !== 'string' || dir === '') throw invalidArgument('dir', 'a folder path', dir);
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
   const { checkpoint, quantize: q, shardBytes } = options;
   if (checkpoint !== undefined && checkpoint !== 'final' && checkpoint !== 'best') throw invalidArgument('checkpoint', '"final" or "best"', checkpoint);
-  if (checkpoint !== undefined && source instanceof ReadyModel) {
-    throw invalidArgument('checkpoint', 'no checkpoint with a ReadyModel (it already holds one)', checkpoint, 'Pass loadModel(id, {checkpoint}) or the run id instead.');
+  if (checkpoint !== undefined && typeof source !== 'number') {
+    throw invalidArgument('checkpoint', 'no checkpoint with a ReadyModel or a model version (it already names one)', checkpoint, 'Pass the run id instead.');
   }
   if (q !== undefined && q !== null && q !== 'float16' && q !== 'uint8') throw invalidArgument('quantize', '"float16", "uint8" or null', q);
   if (shardBytes !== undefined && !(Number.isSafeInteger(shardBytes) && shardBytes >= 1024)) {

@@ -1,4 +1,4 @@
-/** `labbook models list | show NAME[@ALIAS|/VERSION] | register NAME RUN_ID | alias NAME ALIAS VERSION | delete NAME/VERSION`: the model registry (no tfjs). */
+/** `labbook models list | show NAME[@ALIAS|/VERSION] | register NAME RUN_ID | alias NAME ALIAS VERSION | delete NAME/VERSION | export REF DIR`: the model registry (tfjs only for export and --reference). */
 import { LabbookError } from '../../errors';
 import { aliasHistory, deleteAlias, setAlias } from '../../model-registry/aliases';
 import { deleteModelVersion, getModel, listModels, registerModel, resolveModel } from '../../model-registry/versions';
@@ -12,17 +12,17 @@ import { hasProfile } from '../../monitor/reference';
 import type { Registry } from '../../registry/registry';
 
 const usage =
-  'labbook models list | models show NAME[@ALIAS|/VERSION] | models register NAME RUN_ID [--best] [--note TEXT] [--reference TRAIN.csv|.json] | models alias NAME ALIAS VERSION | models alias NAME ALIAS --delete | models delete NAME/VERSION  [--db PATH] [--json]';
+  'labbook models list | models show NAME[@ALIAS|/VERSION] | models register NAME RUN_ID [--best] [--note TEXT] [--reference TRAIN.csv|.json] | models alias NAME ALIAS VERSION | models alias NAME ALIAS --delete | models delete NAME/VERSION | models export NAME[@ALIAS|/VERSION] DIR [--format tfjs|onnx] [--quantize float16|uint8|int8]  [--db PATH] [--json]';
 // Each action's operands, in order.
-const OPERANDS: { [action: string]: string[] } = { list: [], show: ['NAME'], register: ['NAME', 'RUN_ID'], alias: ['NAME', 'ALIAS', 'VERSION'], delete: ['NAME/VERSION'] };
+const OPERANDS: { [action: string]: string[] } = { list: [], show: ['NAME'], register: ['NAME', 'RUN_ID'], alias: ['NAME', 'ALIAS', 'VERSION'], delete: ['NAME/VERSION'], export: ['NAME[@ALIAS|/VERSION]', 'DIR'] };
 
 export const models: Command = {
   name: 'models',
-  summary: 'the model registry: named model versions of runs, with aliases (list, show, register, alias, delete)',
+  summary: 'the model registry: named model versions of runs, with aliases (list, show, register, alias, delete, export)',
   usage,
-  help: 'NAME alone in `show` is the model (versions, aliases, alias history); NAME@ALIAS or NAME/VERSION is one version with its lineage. `alias ... --delete` takes no VERSION.',
+  help: 'NAME alone in `show` is the model (versions, aliases, alias history); NAME@ALIAS or NAME/VERSION is one version with its lineage. `alias ... --delete` takes no VERSION. `export` writes the version as tfjs layers (default; --quantize float16|uint8) or ONNX (--format onnx; --quantize int8) into DIR with a labbook.json of hashes and lineage.',
   run(argv) {
-    const { values, positionals } = parse(argv, { best: { type: 'boolean', default: false }, note: { type: 'string' }, reference: { type: 'string' }, delete: { type: 'boolean', default: false } }, usage, { name: 'argument', min: 1, max: 4 });
+    const { values, positionals } = parse(argv, { best: { type: 'boolean', default: false }, note: { type: 'string' }, reference: { type: 'string' }, delete: { type: 'boolean', default: false }, format: { type: 'string' }, quantize: { type: 'string' } }, usage, { name: 'argument', min: 1, max: 4 });
     const [action, ...operands] = positionals;
     if (!Object.hasOwn(OPERANDS, action)) {
       throw new LabbookError('INVALID_ARGUMENT', `Unknown models action \`${action}\`: expected one of ${Object.keys(OPERANDS).join(', ')}. Usage: ${usage}`);
@@ -40,11 +40,17 @@ export const models: Command = {
     if (action !== 'alias' && values.delete) {
       throw new LabbookError('INVALID_ARGUMENT', `--delete goes with \`models alias NAME ALIAS\`: expected none with \`models ${action}\` (a version is deleted with \`models delete NAME/VERSION\`). Usage: ${usage}`);
     }
+    if (action !== 'export' && (values.format !== undefined || values.quantize !== undefined)) {
+      throw new LabbookError('INVALID_ARGUMENT', `--format and --quantize go with \`models export\`: expected neither with \`models ${action}\`. Usage: ${usage}`);
+    }
     localOnly('models', values.db, 'The model registry lives in the local registry beside the runs it points at: --db .labbook/labbook.db (or LABBOOK_LOCAL_DB).');
     return withRegistry(values.db, async (registry) => {
       const json = values.json;
       const [a, b, c] = operands;
-      if (action === 'list') {
+      if (action === 'export') {
+        const { exportVersion } = require('./models-export') as typeof import('./models-export');
+        await exportVersion(registry, a, b, { format: values.format, quantize: values.quantize, json });
+      } else if (action === 'list') {
         const found = listModels(registry);
         if (json) printJson(found.map((m) => ({ ...m, createdAt: isoTime(m.createdAt) })));
         else print(found.length ? table(['name', 'versions', 'latest', 'aliases', 'created'], found.map((m) => [m.name, m.versions, m.latestVersion, aliasText(m.aliases), isoTime(m.createdAt)])) : 'no models registered (labbook models register NAME RUN_ID)');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06] [--runs=1000000] [--runtimes=tfjs,onnx]`: runs
+ * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06] [--runs=1000000] [--runtimes=tfjs,onnx] [--monitor=on,off]`: runs
  * benchmarks and prints their figures as one JSON document.
  */
 import { benchCli } from './cli';
@@ -8,7 +8,7 @@ import { benchRegistry } from './registry';
 import { benchScale } from './scale';
 import { benchTrain } from './train';
 
-type Options = { backends?: string[]; models?: string[]; runtimes?: string[]; seconds?: number; repeats?: number; notebooks?: string[]; runs?: number };
+type Options = { backends?: string[]; models?: string[]; runtimes?: string[]; monitor?: string[]; seconds?: number; repeats?: number; notebooks?: string[]; runs?: number };
 
 const BENCHES: { [name: string]: (options: Options) => unknown } = {
   cli: (options) => benchCli({ repeats: options.repeats }),
@@ -18,7 +18,7 @@ const BENCHES: { [name: string]: (options: Options) => unknown } = {
   sync: async () => (await import('./sync')).benchSync(),
   sweep: async () => (await import('./sweep')).benchSweep(),
   scale: (options) => benchScale({ runs: options.runs }),
-  serve: async (options) => (await import('./serve')).benchServe({ seconds: options.seconds, repeats: options.repeats, models: options.models, runtimes: options.runtimes }),
+  serve: async (options) => (await import('./serve')).benchServe({ seconds: options.seconds, repeats: options.repeats, models: options.models, runtimes: options.runtimes, monitor: options.monitor }),
   team: async (options) => (await import('./team')).benchTeam({ runs: options.runs, repeats: options.repeats }),
 };
 
@@ -26,10 +26,10 @@ async function main(args: string[]): Promise<number> {
   const options: Options = {};
   const names: string[] = [];
   for (const arg of args) {
-    const flag = /^--(backends|models|seconds|repeats|notebooks|runs|runtimes)=(.+)$/.exec(arg);
+    const flag = /^--(backends|models|seconds|repeats|notebooks|runs|runtimes|monitor)=(.+)$/.exec(arg);
     if (flag === null) names.push(arg);
     else if (flag[1] === 'seconds' || flag[1] === 'repeats' || flag[1] === 'runs') options[flag[1]] = Number(flag[2]);
-    else options[flag[1] as 'backends' | 'models' | 'notebooks' | 'runtimes'] = flag[2].split(',');
+    else options[flag[1] as 'backends' | 'models' | 'notebooks' | 'runtimes' | 'monitor'] = flag[2].split(',');
   }
   // The notebooks benchmark takes many minutes (18 notebook executions), scale builds a million-run registry, serve loads servers for minutes: only when named.
   const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks' && n !== 'scale' && n !== 'serve');

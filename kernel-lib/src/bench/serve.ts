@@ -3,7 +3,8 @@
  * registry and served by `labbook serve` (a real child process on 127.0.0.1:0) under each
  * runtime (tfjs, onnx), driven from a second process (serve-load.ts): an open-loop run at a
  * fixed rate (latency) and a closed-loop run (capacity), each the median of `repeats`; next to
- * the same runtime called in-process ("direct").
+ * the same runtime called in-process ("direct"). Monitoring is on, as `labbook serve` runs by default;
+ * `monitor: ['on', 'off']` also measures each with --no-monitor.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +31,8 @@ interface Batches {
 export interface ServeFigure {
   model: string;
   runtime: RuntimeName;
+  /** on: the server's default (every request sampled into the monitoring store); off: --no-monitor. */
+  monitor: Monitoring;
   /** Fixed-rate, open-loop: latency from each request's due time. */
   open: (LoadResult & { batches: Batches }) | null;
   /** Closed loop with MAX_BATCH requests outstanding: the most the server answers per second. */
@@ -42,7 +45,9 @@ export interface ServeFigure {
   error?: string;
 }
 
-export async function benchServe(options: { seconds?: number; repeats?: number; models?: string[]; runtimes?: string[]; transformerRate?: number } = {}): Promise<{ loadAverage: { before: number; after: number }; figures: ServeFigure[] }> {
+type Monitoring = 'on' | 'off';
+
+export async function benchServe(options: { seconds?: number; repeats?: number; models?: string[]; runtimes?: string[]; monitor?: string[]; transformerRate?: number } = {}): Promise<{ loadAverage: { before: number; after: number }; figures: ServeFigure[] }> {
   const seconds = options.seconds ?? 5;
   const repeats = options.repeats ?? 3;
   await initBackend({});
@@ -52,19 +57,22 @@ export async function benchServe(options: { seconds?: number; repeats?: number; 
   try {
     const models = (await registerBenchModels(db, { mlp: 1000, transformer: options.transformerRate ?? 100 })).filter((m) => !options.models || options.models.includes(m.name));
     const runtimes = (options.runtimes ?? ['tfjs', 'onnx']) as RuntimeName[];
+    const monitoring = (options.monitor ?? ['on']) as Monitoring[];
+    const wrong = monitoring.find((m) => m !== 'on' && m !== 'off');
+    if (wrong !== undefined) throw new Error(`Invalid --monitor: expected on, off or on,off, received ${JSON.stringify(wrong)}.`);
     const figures: ServeFigure[] = [];
-    for (const model of models) for (const runtime of runtimes) figures.push(await benchOne(model, runtime, db, seconds, repeats));
+    for (const model of models) for (const runtime of runtimes) for (const monitor of monitoring) figures.push(await benchOne(model, runtime, monitor, db, seconds, repeats));
     return { loadAverage: { before, after: loadavg()[0] }, figures };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function benchOne(model: BenchModel, runtime: RuntimeName, db: string, seconds: number, repeats: number): Promise<ServeFigure> {
-  const figure: ServeFigure = { model: model.name, runtime, open: null, capacity: null, direct: null, ratio: null, goals: { p99UnderMs: model.name === 'mlp' ? 10 : null, ratioAtLeast: 0.8 } };
+async function benchOne(model: BenchModel, runtime: RuntimeName, monitor: Monitoring, db: string, seconds: number, repeats: number): Promise<ServeFigure> {
+  const figure: ServeFigure = { model: model.name, runtime, monitor, open: null, capacity: null, direct: null, ratio: null, goals: { p99UnderMs: model.name === 'mlp' ? 10 : null, ratioAtLeast: 0.8 } };
   let server: { child: ChildProcess; url: string } | null = null;
   try {
-    server = await startServe(`bench-${model.name}`, runtime, db);
+    server = await startServe(`bench-${model.name}`, runtime, monitor, db);
     const url = `${server.url}/v1/models/bench-${model.name}:predict`;
     const open: (LoadResult & { batches: Batches })[] = [];
     const closed: (LoadResult & { batches: Batches })[] = [];
@@ -91,8 +99,8 @@ async function benchOne(model: BenchModel, runtime: RuntimeName, db: string, sec
 }
 
 /** `labbook serve` as a child process, once its startup line names the port. */
-function startServe(name: string, runtime: RuntimeName, db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', name, '--db', db, '--port', '0', '--runtime', runtime], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startServe(name: string, runtime: RuntimeName, monitor: Monitoring, db: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', name, '--db', db, '--port', '0', '--runtime', runtime, ...(monitor === 'off' ? ['--no-monitor'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {

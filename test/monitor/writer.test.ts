@@ -7,7 +7,9 @@ import { tempDb } from '../helpers';
 import { killServers, post, startServe } from '../serve/server';
 import { monitoredRegistry, sampleCount, tableRows } from './fixture';
 
-const sample = (i: number): Sample => ({ model: 'm', version: 1, at: Date.now(), latencyMs: 1, examples: [[i, i + 1]], predictions: [[0.5]], status: 200, error: null });
+/** Examples of every kind a server sees: numbers nested evenly, ragged, mixed, text, table rows, -0 and 1e21. */
+const EXAMPLES: unknown[][] = [[[0.1, -2.5e-7]], [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[1, 2], [3]], [[1, 'a']], ['free money'], [{ a: 1, b: 2 }], [[-0, 1e21, 1 / 3]], [7, 8, 9], [[]], [[0.5, 0.25]]];
+const sample = (i: number): Sample => ({ model: 'm', version: 1, at: Date.now(), latencyMs: 1, examples: EXAMPLES[i], predictions: i === 3 ? [['yes', 0.9]] : [[0.5, i]], status: 200, error: null });
 
 describe('the monitoring store writer', () => {
   let db: string;
@@ -32,8 +34,11 @@ describe('the monitoring store writer', () => {
         Atomics.wait(pause, 0, 0, 20);
         rows = (raw.prepare('SELECT count(*) AS n FROM monitor_samples').get() as { n: number }).n;
       }
-      raw.close();
       expect(rows).toBe(10);
+      // Stored as the JSON of what was recorded, whatever its shape.
+      const stored = raw.prepare('SELECT examples, input, prediction FROM monitor_samples ORDER BY id').all() as { examples: number; input: string; prediction: string }[];
+      raw.close();
+      expect(stored).toEqual(Array.from({ length: 10 }, (_, i) => ({ examples: sample(i).examples!.length, input: JSON.stringify(sample(i).examples), prediction: JSON.stringify(sample(i).predictions) })));
     } finally {
       await writer.close();
     }

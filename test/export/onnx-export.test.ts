@@ -1,15 +1,13 @@
 // exportOnnx + loadOnnx: every zoo kind in real onnxruntime-node matches tfjs's predict (float32 within 1e-5, int8 within its bound), hashes, determinism, refusals.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRegistry, ReadyModel } from '../../kernel-lib/src';
-import { exportOnnx, loadOnnx, type OnnxModel } from '../../kernel-lib/src/export';
-import { logModel } from '../../kernel-lib/src/model-package';
+import { ReadyModel } from '../../kernel-lib/src';
+import { exportOnnx, loadOnnx } from '../../kernel-lib/src/export';
 import { buildModel, type ModelConfig } from '../../kernel-lib/src/models';
 import { createRng } from '../../kernel-lib/src/repro/rng';
 import { inputsFor, TINY } from '../models/fixtures';
-import { tempDb, tempDir } from '../helpers';
+import { tempDir } from '../helpers';
 
 const KINDS = {
   mlp: { ...TINY.mlp, dropout: 0.2 },

@@ -13,7 +13,7 @@ import { Batcher, type BatchOptions } from './batcher';
 import { ServeMetrics } from './metrics';
 import { MonitorWriter, type MonitorOptions } from '../monitor/store';
 import type { Served } from './model';
-import { checkRuntime, createRuntime, type RuntimeName } from './runtime';
+import { checkRuntime, createRuntime, type RuntimeName, type ServeRuntime } from './runtime';
 
 export interface ServeOptions {
   /** 'name@alias', 'name/3', 'name' (its latest version) or a run id. */
@@ -70,7 +70,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const served = await loadServed(options.model, options.db, runtimeName);
-  let runtime;
+  let runtime: ServeRuntime;
   try {
     runtime = await createRuntime(runtimeName, served.model, { cacheDir: join(dirname(resolveDbPath(options.db)), 'cache', 'onnx') });
   } catch (error) {
@@ -89,7 +89,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     served.model.dispose();
     throw error;
   }
-  const app = buildApp({ served, batcher, metrics, token: options.token, maxBodyBytes, state, log, record: monitor ? (sample) => monitor.record(sample) : undefined });
+  const writer = monitor;
+  const app = buildApp({ served, batcher, metrics, token: options.token, maxBodyBytes, state, log, record: writer ? (sample) => writer.record(sample) : undefined });
   let server: Server;
   try {
     server = await listen(app.fetch, host, port);

@@ -7,21 +7,26 @@ import { sha256 } from '../repro/hash';
 
 export const EXPORT_SIDECAR = 'labbook.json';
 
-export interface ExportSidecar {
-  kind: 'labbook-tfjs-export';
-  version: 1;
-  /** The run and checkpoint the weights came from; checkpoint is null when a ReadyModel was exported (it does not say which). */
+/** What every export's labbook.json says of the model, whatever its format. */
+export interface SidecarModel {
+  /** The run and checkpoint the weights came from; checkpoint is null when a ReadyModel or a model version was exported (it does not say which). */
   source: { runId: number; checkpoint: 'final' | 'best' | null; checkpointSha256: string };
   task: ModelTask;
+  /** 'logits' for a classifier whose graph ends before softmax (the caller applies it). */
   outputs: ModelPackage['outputs'];
-  /** The input contract (table pipeline, text vocabulary, tensor shape), as the run's model package stores it. */
+  /** The input contract (table pipeline, text vocabulary, tensor shape), as the run's model package stores it: preprocessing is not in the graph. */
   input: StoredInput;
   labels: string[] | null;
+  /** SHA-256 of every other file written. */
+  files: { [name: string]: string };
+}
+
+export interface ExportSidecar extends SidecarModel {
+  kind: 'labbook-tfjs-export';
+  version: 1;
   quantization: 'float16' | 'uint8' | null;
   /** labbook layer classes a loader must have registered (`import 'labbook'`); empty: stock tfjs loads it. */
   requiresLayers: string[];
-  /** SHA-256 of every other file written: model.json and each shard. */
-  files: { [name: string]: string };
 }
 
 /** Reads dir/labbook.json and checks every file it lists against its SHA-256. */

@@ -7,7 +7,7 @@ import type { Pipeline } from '../data/preprocess/pipeline';
 import { stripEmailHeaders, tokenize } from '../data/text/tokenize';
 import type { Vocabulary } from '../data/text/vocabulary';
 import { invalidArgument, LabbookError } from '../errors';
-import type { StoredInput } from './spec';
+import { rawColumns, type StoredInput } from './spec';
 
 export type TableInput = DataFrame | readonly Record<string, unknown>[];
 export type PredictInput = TableInput | readonly string[] | tf.Tensor | readonly unknown[];
@@ -37,21 +37,6 @@ function tableTensor(input: PredictInput, spec: Extract<StoredInput, { kind: 'ta
   const out = pipeline ? pipeline.transform(frame, { without }) : frame;
   // The same matrix training built (booleans as 0/1, missing values refused), from the same code.
   return tf.tensor2d(featureMatrix(out, spec.features), [out.shape[0], spec.features.length], 'float32');
-}
-
-/** The columns raw rows must have: each step's fitted columns and the features no step makes, but not the target. */
-export function rawColumns(spec: Extract<StoredInput, { kind: 'table' }>): Set<string> {
-  const needed = new Set<string>();
-  const made = new Set<string>();
-  for (const step of spec.pipeline?.steps ?? []) {
-    step.columns.forEach((column, i) => {
-      if (column === spec.target || made.has(column)) return;
-      needed.add(column);
-      if (step.kind === 'onehot') for (const category of step.categories[i]) made.add(`${column}_${String(category)}`);
-    });
-  }
-  for (const f of spec.features) if (!made.has(f)) needed.add(f);
-  return needed;
 }
 
 /** Plain row objects to a frame: numbers float32 (missing as NaN), booleans boolean, anything else string. */

@@ -84,3 +84,18 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 function isStrings(x: unknown): x is string[] {
   return Array.isArray(x) && x.every((s) => typeof s === 'string');
 }
+
+/** The columns raw rows must have: each step's fitted columns and the features no step makes, but not the target. */
+export function rawColumns(spec: Extract<StoredInput, { kind: 'table' }>): Set<string> {
+  const needed = new Set<string>();
+  const made = new Set<string>();
+  for (const step of spec.pipeline?.steps ?? []) {
+    step.columns.forEach((column, i) => {
+      if (column === spec.target || made.has(column)) return;
+      needed.add(column);
+      if (step.kind === 'onehot') for (const category of step.categories[i]) made.add(`${column}_${String(category)}`);
+    });
+  }
+  for (const f of spec.features) if (!made.has(f)) needed.add(f);
+  return needed;
+}

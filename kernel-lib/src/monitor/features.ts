@@ -1,6 +1,7 @@
 /** What drift is measured on: a model's raw examples turned into named feature columns, the same way for the training reference and for served traffic. */
 import { stripEmailHeaders, tokenize } from '../data/text/tokenize';
 import type { ClassPrediction, Prediction, StoredInput } from '../model-package';
+import { rawColumns } from '../model-package/spec';
 import type { DriftValue } from './drift';
 
 export type FeatureColumns = Record<string, DriftValue[]>;
@@ -12,7 +13,7 @@ export type FeatureColumns = Record<string, DriftValue[]>;
  */
 export function featureColumns(input: StoredInput, examples: readonly unknown[]): FeatureColumns {
   if (input.kind === 'table') {
-    const names = rawNames(input);
+    const names = [...rawColumns(input)];
     const columns: FeatureColumns = Object.fromEntries(names.map((n) => [n, [] as DriftValue[]]));
     for (const example of examples) {
       const record = (example ?? {}) as Record<string, unknown>;
@@ -55,21 +56,6 @@ export function predictionColumn(predictions: readonly Prediction[]): DriftValue
     if ('values' in p) return ((p as { values: number[] }).values ?? [])[0] ?? null;
     return null;
   });
-}
-
-// model-package/inputs' rawColumns, repeated: that module loads tfjs, which `labbook monitor` does not need.
-function rawNames(spec: Extract<StoredInput, { kind: 'table' }>): string[] {
-  const needed = new Set<string>();
-  const made = new Set<string>();
-  for (const step of spec.pipeline?.steps ?? []) {
-    step.columns.forEach((column, i) => {
-      if (column === spec.target || made.has(column)) return;
-      needed.add(column);
-      if (step.kind === 'onehot') for (const category of step.categories[i]) made.add(`${column}_${String(category)}`);
-    });
-  }
-  for (const f of spec.features) if (!made.has(f)) needed.add(f);
-  return [...needed];
 }
 
 function cell(value: unknown): DriftValue {

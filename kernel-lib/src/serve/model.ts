@@ -1,7 +1,7 @@
 /** The one model a server serves: its name and version as clients address it, and its input contract as columns. */
 import type { ReadyModel } from '../model-package';
 import type { RuntimeName } from './runtime';
-import { rawColumns } from '../model-package/inputs';
+import { rawColumns } from '../model-package/spec';
 
 export interface Served {
   /** The registered model's name, or `run-ID` when a run id was served. */

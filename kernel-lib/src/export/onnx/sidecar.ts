@@ -2,21 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeValue, LabbookError } from '../../errors';
-import type { ModelPackage, ModelTask, StoredInput } from '../../model-package/spec';
 import { sha256 } from '../../repro/hash';
-import { EXPORT_SIDECAR } from '../sidecar';
+import { EXPORT_SIDECAR, type SidecarModel } from '../sidecar';
 
-export interface OnnxSidecar {
+export interface OnnxSidecar extends SidecarModel {
   kind: 'labbook-onnx-export';
   version: 1;
-  /** The run and checkpoint the weights came from; checkpoint is null when a ReadyModel was exported. */
-  source: { runId: number; checkpoint: 'final' | 'best' | null; checkpointSha256: string };
-  task: ModelTask;
-  /** 'logits' for a classifier: model.onnx outputs logits, softmax is the caller's. */
-  outputs: ModelPackage['outputs'];
-  /** The input contract (table pipeline, text vocabulary, tensor shape): preprocessing is not in the graph. */
-  input: StoredInput;
-  labels: string[] | null;
   /** 'int8': weight matrices stored as symmetric per-tensor int8 with DequantizeLinear nodes. */
   quantization: 'int8' | null;
   onnx: {
@@ -29,8 +20,6 @@ export interface OnnxSidecar {
     inputShape: number[];
     outputShape: number[];
   };
-  /** SHA-256 of model.onnx. */
-  files: { [name: string]: string };
 }
 
 /** The folder and file an export path names: a folder holding the export, or the .onnx file itself. */

@@ -66,7 +66,7 @@ describe('compressModel prunes into a child run', () => {
     const runs = () => (registry.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
     const count = runs();
     const cases: [Promise<unknown>, string, RegExp][] = [
-      [compressModel(registry, source.id, { method: 'int4' as never, evaluate }), 'INVALID_ARGUMENT', /^Invalid value for `method`: expected "float16", "uint8" or \{prune: \{sparsity\}\}, received "int4"\./],
+      [compressModel(registry, source.id, { method: 'int4' as never, evaluate }), 'INVALID_ARGUMENT', /^Invalid value for `method`: expected "float16", "uint8", "onnx-int8" or \{prune: \{sparsity\}\}, received "int4"\./],
       [compressModel(registry, source.id, { method: { prune: { sparsity: 1 } }, evaluate }), 'INVALID_ARGUMENT', /^Invalid value for `method.prune.sparsity`: expected a number in \[0, 1\).*received 1\. For example/],
       [compressModel(registry, source.id, { method: { prune: { sparsity: -0.1 } }, evaluate }), 'INVALID_ARGUMENT', /`method.prune.sparsity`.*received -0\.1/],
       [compressModel(registry, source.id, { method: 'uint8' } as never), 'INVALID_ARGUMENT', /^Invalid value for `evaluate`: expected \{x, y\}/],

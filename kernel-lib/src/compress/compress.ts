@@ -1,4 +1,4 @@
-/** compressModel: a quantized or pruned copy of a run's model, recorded as a child run with its size, accuracy and latency beside the source's. */
+/** compressModel: a quantized (tfjs float16/uint8, ONNX int8) or pruned copy of a run's model, recorded as a child run with its size, accuracy and latency beside the source's. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,10 @@ import type { Registry } from '../registry/registry';
 import type { Json } from '../registry/types';
 import { serializeWeights } from '../repro/checkpoint';
 import { medianLatencies, score, type EvaluationSet } from './evaluate';
+import { dequantizeInt8, measureOnnxInt8, ONNX_INT8_QUANTIZATION, onnxRuntimeName, type OnnxInt8Measures } from './onnx-int8';
 import { achievedSparsity, isPrunable, pruneValues } from './prune';
 
-export type CompressMethod = 'float16' | 'uint8' | { prune: { sparsity: number } };
+export type CompressMethod = 'float16' | 'uint8' | 'onnx-int8' | { prune: { sparsity: number } };
 
 export interface CompressOptions {
   method: CompressMethod;
@@ -30,16 +31,17 @@ export interface CompressResult {
   sourceRunId: number;
   /** What the child run logged (see README "Compression" for each name). */
   metrics: { [name: string]: number };
-  /** The tfjs export of the compressed model, stored as the child's `tfjs/<file>` artifacts. */
+  /** The tfjs export of the compressed model, stored as the child's `tfjs/<file>` artifacts ('onnx-int8': the ONNX export, as `onnx/<file>`). */
   files: ExportResult['files'];
 }
 
-type Method = { kind: 'quantize'; name: 'float16' | 'uint8' } | { kind: 'prune'; sparsity: number };
+type Method = { kind: 'quantize'; name: 'float16' | 'uint8' } | { kind: 'onnx-int8' } | { kind: 'prune'; sparsity: number };
 
 /**
  * Records a child run of the source (a run id, or 'name@alias' / 'name/version'): experiment
  * `compress:<source experiment>`, the compressed weights as its checkpoint and `model` package
- * (loadModel(childId) predicts with them), the tfjs export as artifacts, and the metrics.
+ * (loadModel(childId) predicts with them), the export as artifacts (`tfjs/<file>`, or `onnx/<file>`
+ * for 'onnx-int8'), and the metrics.
  */
 export async function compressModel(registry: Registry, source: number | string, options: CompressOptions): Promise<CompressResult> {
   const { method, set, repeats } = checkOptions(registry, source, options);
@@ -51,21 +53,26 @@ export async function compressModel(registry: Registry, source: number | string,
     const original = await exportTfjs(base, join(work, 'source'));
     let exported: ExportResult | null = null;
     let sparsity: number | null = null;
-    if (method.kind === 'quantize') {
+    let onnx: OnnxInt8Measures | null = null;
+    if (method.kind === 'onnx-int8') {
+      onnx = await measureOnnxInt8(base, set, repeats, work);
+      dequantizeInt8(copy.model);
+    } else if (method.kind === 'quantize') {
       exported = await exportTfjs(base, join(work, 'compressed'), { quantize: method.name });
       // The weights a loader decodes from the export, so the package predicts what the export does.
       setWeights(copy.model, decodeExport(exported.dir));
     } else {
       sparsity = prune(copy.model, method.sparsity);
     }
-    const sourceScore = score(base, set);
-    const compressedScore = score(copy, set);
-    const [latency, sourceLatency] = medianLatencies([copy, base], set.x, repeats);
+    const sourceScore = onnx?.sourceScore ?? score(base, set);
+    const compressedScore = onnx?.score ?? score(copy, set);
+    const [latency, sourceLatency] = onnx ? [onnx.latency, onnx.sourceLatency] : medianLatencies([copy, base], set.x, repeats);
     const record = registry.getRun(base.runId);
     const pkg = checkModelPackage(readJsonArtifact(registry.getArtifact(base.runId, MODEL_ARTIFACT)), base.runId);
     const config: { [key: string]: Json } = {
-      method: method.kind === 'quantize' ? method.name : 'prune',
+      method: method.kind === 'quantize' ? method.name : method.kind,
       ...(method.kind === 'prune' ? { sparsity: method.sparsity, granularity: 'per-tensor' } : {}),
+      ...(method.kind === 'onnx-int8' ? { runtime: onnxRuntimeName(), quantization: ONNX_INT8_QUANTIZATION } : {}),
       source: { run: base.runId, checkpoint: original.sidecar.source.checkpointSha256, ...(typeof source === 'string' ? { model: source } : {}) },
       evaluation: { rows: countRows(set) },
       repeats,
@@ -77,11 +84,15 @@ export async function compressModel(registry: Registry, source: number | string,
         const checkpoint = run.saveCheckpoint(await serializeWeights(ready.model));
         const child: ModelPackage = { ...pkg, weights: { final: checkpoint.sha256, best: null } };
         run.logArtifact(MODEL_ARTIFACT, child as unknown as Json);
-        // A pruned export is of the child's own weights: its sidecar names the child run.
-        exported ??= await exportTfjs(new ReadyModel(run.id, ready.model, ready.task, ready.labels, ready.input, ready['outputs'], ready.pipeline, ready.vocabulary), join(work, 'compressed'));
-        for (const f of exported.files) {
-          run.logArtifact(`tfjs/${f.name}`, readFileSync(join(exported.dir, f.name)), { mediaType: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+        // The stored export: the int8 ONNX file and its sidecar, or the tfjs export (a pruned one is of
+        // the child's own weights, so its sidecar names the child run).
+        if (!onnx) exported ??= await exportTfjs(new ReadyModel(run.id, ready.model, ready.task, ready.labels, ready.input, ready['outputs'], ready.pipeline, ready.vocabulary), join(work, 'compressed'));
+        const [prefix, dir, files] = onnx ? ['onnx', onnx.exported.dir, onnx.files] : ['tfjs', exported!.dir, exported!.files];
+        for (const f of files) {
+          run.logArtifact(`${prefix}/${f.name}`, readFileSync(join(dir, f.name)), { mediaType: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
         }
+        // Sizes: the ONNX float32 file against the int8 one; the tfjs weight shards otherwise.
+        const size = onnx ? { c: onnx.size, s: onnx.sizeSource, gc: onnx.gzip, gs: onnx.gzipSource } : { c: exported!.weightBytes, s: original.weightBytes, gc: gzippedShards(exported!), gs: gzippedShards(original) };
         // Each measure, then its `_source` twin, then the ratio or delta: diff and the runs table sort
         // names, so the three sit on adjacent rows.
         const metric = `eval_${compressedScore.name}`;
@@ -89,18 +100,18 @@ export async function compressModel(registry: Registry, source: number | string,
           [metric]: compressedScore.value,
           [`${metric}_source`]: sourceScore.value,
           [`${metric}_delta`]: compressedScore.value - sourceScore.value,
-          size_bytes: exported.weightBytes,
-          size_bytes_source: original.weightBytes,
-          size_ratio: exported.weightBytes / original.weightBytes,
-          gzip_size_bytes: gzippedShards(exported),
-          gzip_size_bytes_source: gzippedShards(original),
+          size_bytes: size.c,
+          size_bytes_source: size.s,
+          size_ratio: size.c / size.s,
+          gzip_size_bytes: size.gc,
+          gzip_size_bytes_source: size.gs,
           latency_ms_p50: latency,
           latency_ms_p50_source: sourceLatency,
           latency_ratio: latency / sourceLatency,
           ...(sparsity === null ? {} : { sparsity }),
         };
         run.log(metrics, 0);
-        return { runId: run.id, sourceRunId: base.runId, metrics, files: exported.files };
+        return { runId: run.id, sourceRunId: base.runId, metrics, files };
       },
     );
   } finally {
@@ -127,9 +138,10 @@ function checkOptions(registry: Registry, source: unknown, options: CompressOpti
 
 function checkMethod(method: unknown): Method {
   if (method === 'float16' || method === 'uint8') return { kind: 'quantize', name: method };
+  if (method === 'onnx-int8') return { kind: 'onnx-int8' };
   const prune = (method as { prune?: { sparsity?: unknown } } | null)?.prune;
   if (method === null || typeof method !== 'object' || !prune || typeof prune !== 'object') {
-    throw invalidArgument('method', '"float16", "uint8" or {prune: {sparsity}}', method);
+    throw invalidArgument('method', '"float16", "uint8", "onnx-int8" or {prune: {sparsity}}', method);
   }
   const s = prune.sparsity;
   if (typeof s !== 'number' || !(s >= 0 && s < 1)) {

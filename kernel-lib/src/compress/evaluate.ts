@@ -13,10 +13,14 @@ export type Score = { name: 'accuracy'; value: number } | { name: 'rmse'; value:
 
 /** Accuracy (share of rows whose predicted label is the true one) or RMSE over every output value. */
 export function score(ready: ReadyModel, set: EvaluationSet): Score {
-  const predictions = ready.predict(set.x);
+  return scorePredictions(ready.predict(set.x), ready.task, ready.labels, set);
+}
+
+/** score() of predictions made elsewhere (another runtime's, turned into predictions by rowsToPredictions). */
+export function scorePredictions(predictions: Prediction[], task: ReadyModel['task'], modelLabels: string[] | null, set: EvaluationSet): Score {
   const truth = truthRows(set.y, predictions.length);
-  if (ready.task === 'classification') {
-    const labels = ready.labels ?? [];
+  if (task === 'classification') {
+    const labels = modelLabels ?? [];
     let right = 0;
     predictions.forEach((p, i) => {
       const t = truth[i];
@@ -54,11 +58,13 @@ export function medianLatencies(models: readonly ReadyModel[], x: PredictInput, 
       times[i].push(performance.now() - start);
     });
   }
-  return times.map((t) => {
-    const s = [...t].sort((a, b) => a - b);
-    const mid = s.length >> 1;
-    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  });
+  return times.map(median);
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 function truthRows(y: EvaluationSet['y'], rows: number): unknown[] {

@@ -5,9 +5,9 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { exportOnnx, type ExportOnnxResult } from '../export/onnx/export';
 import { int8Symmetric } from '../export/onnx/int8';
-import { loadOnnx, type OnnxModel } from '../export/onnx/load';
-import { inputTensor } from '../model-package/inputs';
-import { rowsToPredictions, type ReadyModel } from '../model-package/load';
+import { loadOnnx } from '../export/onnx/load';
+import { onnxPredict } from '../export/onnx/predict';
+import type { ReadyModel } from '../model-package/load';
 import type { Json } from '../registry/types';
 import { sha256 } from '../repro/hash';
 import { median, score, scorePredictions, type EvaluationSet, type Score } from './evaluate';
@@ -70,7 +70,7 @@ export async function measureOnnxInt8(base: ReadyModel, set: EvaluationSet, repe
   const exported = await exportOnnx(base, join(work, 'onnx-int8'), { quantize: 'int8' });
   const session = await loadOnnx(exported.dir);
   try {
-    const predictOnnx = (): Promise<ReturnType<typeof rowsToPredictions>> => onnxPredict(session, base, set.x);
+    const predictOnnx = () => onnxPredict(session, base, set.x);
     const sourceScore = score(base, set);
     const compressed = scorePredictions(await predictOnnx(), base.task, base.labels, set);
     const times: [number[], number[]] = [[], []];
@@ -103,34 +103,6 @@ export async function measureOnnxInt8(base: ReadyModel, set: EvaluationSet, repe
   } finally {
     await session.close();
   }
-}
-
-/** The set through the model's own input preparation, run by onnxruntime, outputs as predict() gives them (softmax for a logits model). */
-async function onnxPredict(session: OnnxModel, model: ReadyModel, x: EvaluationSet['x']): Promise<ReturnType<typeof rowsToPredictions>> {
-  const input = inputTensor(x, model.input, { pipeline: model.pipeline, vocabulary: model.vocabulary });
-  let data: Float32Array;
-  let batch: number;
-  try {
-    batch = input.shape[0];
-    data = input.dtype === 'float32' ? Float32Array.from(input.dataSync() as Float32Array) : Float32Array.from(input.dataSync());
-  } finally {
-    if (input !== x) input.dispose();
-  }
-  const out = await session.run(data, [batch, ...session.inputShape]);
-  const width = out.length / batch;
-  const rows: number[][] = [];
-  for (let i = 0; i < batch; i++) {
-    const row = Array.from(out.subarray(i * width, (i + 1) * width));
-    rows.push(model['outputs'] === 'logits' ? softmax(row) : row);
-  }
-  return rowsToPredictions(rows, model.task, model.labels);
-}
-
-function softmax(row: number[]): number[] {
-  const max = Math.max(...row);
-  const exps = row.map((v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
 }
 
 function fileInfo(path: string): { bytes: number; sha256: string } {

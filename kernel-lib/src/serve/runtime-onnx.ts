@@ -2,8 +2,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { rowsToPredictions } from '../model-package/load';
-import { inputTensor } from '../model-package/inputs';
 import type { ReadyModel } from '../model-package';
 import type { ServeRuntime } from './runtime';
 
@@ -24,40 +22,11 @@ export async function onnxRuntime(model: ReadyModel, cacheRoot: string): Promise
     }
   }
   const session = await onnx.loadOnnx(dir);
-  const perExample = model.model.inputs[0].shape.slice(1) as number[];
   return {
     name: 'onnx',
-    async predict(examples) {
-      // The same input tensor tfjs would get (token ids become exact floats: ids stay far below 2^24).
-      const x = inputTensor(examples as never, model.input, { pipeline: model.pipeline, vocabulary: model.vocabulary });
-      let data: Float32Array;
-      try {
-        data = x.dtype === 'float32' ? (x.dataSync() as Float32Array) : Float32Array.from(x.dataSync());
-      } finally {
-        x.dispose();
-      }
-      const n = data.length / perExample.reduce((a, b) => a * b, 1);
-      const out = await session.run(data, [n, ...perExample]);
-      return rowsToPredictions(outputRows(out, n, model.outputs === 'logits'), model.task, model.labels);
-    },
+    predict: (examples) => onnx.onnxPredict(session, model, examples),
     close: () => void session.close().catch(() => {}),
   };
-}
-
-/** The flat output as one row per example, softmaxed as tfjs's predict() does for a logits model. */
-function outputRows(out: Float32Array, n: number, logits: boolean): number[][] {
-  const width = out.length / n;
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = Array.from(out.subarray(i * width, (i + 1) * width));
-    if (logits) {
-      const max = Math.max(...row);
-      const exps = row.map((v) => Math.exp(v - max));
-      const sum = exps.reduce((a, b) => a + b, 0);
-      rows.push(exps.map((e) => e / sum));
-    } else rows.push(row);
-  }
-  return rows;
 }
 
 /** A hash of the topology and every weight's bytes: the same weights reuse one export, changed weights never do. */

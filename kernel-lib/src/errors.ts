@@ -19,6 +19,8 @@ export type LabbookErrorCode =
   | 'NON_FINITE_LOSS'
   | 'NOT_REPRODUCED'
   | 'WRITE_FAILED'
+  /** An optional package a feature needs is not installed (onnxruntime-node for running ONNX). */
+  | 'MISSING_DEPENDENCY'
   /** The team store (PostgreSQL) cannot be reached, refuses the login, or lacks the database or a right. */
   | 'TEAM_STORE';
 

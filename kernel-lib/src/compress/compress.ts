@@ -13,7 +13,8 @@ import type { Registry } from '../registry/registry';
 import type { Json } from '../registry/types';
 import { serializeWeights } from '../repro/checkpoint';
 import { medianLatencies, score, type EvaluationSet } from './evaluate';
-import { dequantizeInt8, measureOnnxInt8, ONNX_INT8_QUANTIZATION, onnxRuntimeName, type OnnxInt8Measures } from './onnx-int8';
+import { onnxRuntimeName } from '../export/onnx/load';
+import { dequantizeInt8, measureOnnxInt8, ONNX_INT8_QUANTIZATION, type OnnxInt8Measures } from './onnx-int8';
 import { achievedSparsity, isPrunable, pruneValues } from './prune';
 
 export type CompressMethod = 'float16' | 'uint8' | 'onnx-int8' | { prune: { sparsity: number } };

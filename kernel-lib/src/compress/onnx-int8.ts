@@ -21,9 +21,6 @@ export const ONNX_INT8_QUANTIZATION: { [key: string]: Json } = {
   tensors: 'float32 weights of rank 2 or more (kernels, recurrent kernels, embeddings); biases and norm scales stay float32',
 };
 
-export function onnxRuntimeName(): string {
-  return `onnxruntime-node ${(require('onnxruntime-node/package.json') as { version: string }).version.split('.').slice(0, 2).join('.')}`;
-}
 
 export interface OnnxInt8Measures {
   score: Score;

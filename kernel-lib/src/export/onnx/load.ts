@@ -2,7 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { invalidArgument } from '../../errors';
+import { invalidArgument, LabbookError } from '../../errors';
 import { verifyOnnx, type OnnxSidecar } from './sidecar';
 
 export interface OnnxModel {
@@ -35,11 +35,31 @@ export interface LoadOnnxOptions {
   optimization?: 'all' | 'basic';
 }
 
+const INSTALL_ORT = 'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@1.30 (its CPU binaries are in the package; the variable skips its install script, which downloads CUDA files)';
+
+/**
+ * onnxruntime-node, required only when an ONNX model is run (nothing else pays its load time). It is
+ * an optional dependency: an install whose script failed (offline, its CUDA download) drops it.
+ */
+export function requireOnnxRuntime(): Ort {
+  try {
+    return require('onnxruntime-node') as Ort;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new LabbookError('MISSING_DEPENDENCY', `Cannot run an ONNX model: expected the optional package onnxruntime-node, received none installed. Install it: ${INSTALL_ORT}.`);
+  }
+}
+
+/** "onnxruntime-node 1.30", what a run records as the runtime it measured with. */
+export function onnxRuntimeName(): string {
+  requireOnnxRuntime();
+  return `onnxruntime-node ${(require('onnxruntime-node/package.json') as { version: string }).version.split('.').slice(0, 2).join('.')}`;
+}
+
 export async function loadOnnx(path: string, options: LoadOnnxOptions = {}): Promise<OnnxModel> {
   if (typeof path !== 'string' || path === '') throw invalidArgument('path', 'the folder exportOnnx wrote, or its .onnx file', path);
   const { sidecar, bytes } = verifyOnnx(path);
-  // Required here, not at the top: nothing else in labbook pays onnxruntime's load time.
-  const ort = require('onnxruntime-node') as Ort;
+  const ort = requireOnnxRuntime();
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
   if (options.optimization !== undefined && options.optimization !== 'all' && options.optimization !== 'basic') throw invalidArgument('optimization', '"all" or "basic"', options.optimization);
   const sessionOptions = { graphOptimizationLevel: options.optimization ?? 'all', ...(options.threads ? { intraOpNumThreads: options.threads } : {}) };

@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 #include "common.h"
+#include "portable-math.h"
 
 namespace labbook {
 namespace {
@@ -55,13 +56,8 @@ struct SquaredDifference {
     return static_cast<float>(d * d);
   }
 };
-// Math.pow differs from C's pow: a NaN exponent always gives NaN, and so does (+-1)^(+-inf).
-struct Pow {
-  static float F(float a, float b) {
-    if (b != b || (std::fabs(a) == 1.0f && std::isinf(b))) return kNaN;
-    return std::pow(a, b);
-  }
-};
+// Math.pow's special values (not C's) are labbook::Pow's own.
+struct Pow { static float F(float a, float b) { return labbook::Pow(a, b); } };
 struct Prelu { static float F(float x, float alpha) { return x < 0.0f ? alpha * x : x; } };
 
 // One run of the innermost collapsed dim, where a and b each advance by 0 or 1 element: those
@@ -170,30 +166,30 @@ struct Relu6 {
 // exp(x) - 1 in double, the cpu kernel's formula: it rounds tiny negative x to 0 where a float
 // expm1 would not.
 struct Elu {
-  static float F(float x, const Params&) { return x >= 0.0f ? x : static_cast<float>(std::exp(static_cast<double>(x)) - 1.0); }
+  static float F(float x, const Params&) { return x >= 0.0f ? x : static_cast<float>(ExpD(x) - 1.0); }
 };
-struct Exp { static float F(float x, const Params&) { return std::exp(x); } };
-struct Log { static float F(float x, const Params&) { return std::log(x); } };
-struct Log1p { static float F(float x, const Params&) { return std::log1p(x); } };
+struct Exp { static float F(float x, const Params&) { return labbook::Exp(x); } };
+struct Log { static float F(float x, const Params&) { return labbook::Log(x); } };
+struct Log1p { static float F(float x, const Params&) { return labbook::Log1p(x); } };
 struct Sqrt { static float F(float x, const Params&) { return std::sqrt(x); } };
 // 1 / sqrt(x) rounded once, as the double computation is.
 struct Rsqrt { static float F(float x, const Params&) { return static_cast<float>(1.0 / std::sqrt(static_cast<double>(x))); } };
 struct Square { static float F(float x, const Params&) { return x * x; } };
 struct Neg { static float F(float x, const Params&) { return -x; } };
 struct Abs { static float F(float x, const Params&) { return std::fabs(x); } };
-// Below -80 exp(-x) overflows float where the double formula still gives (denormal) exp(x).
-struct Sigmoid {
-  static float F(float x, const Params&) { return x < -80.0f ? std::exp(x) : 1.0f / (1.0f + std::exp(-x)); }
-};
-struct Tanh { static float F(float x, const Params&) { return std::tanh(x); } };
-// tf.nn.softplus's thresholds, log(float epsilon) + 2 and its negation, computed as the cpu kernel does.
-const double kSoftplusThreshold = std::log(1.1920928955078125e-7) + 2.0;
-// log1p keeps log(1 + exp(x)) as accurate in float as the cpu kernel's double.
+// 1 / (1 + exp(-x)) in double, as the cpu kernel computes it (no float overflow of exp(-x)).
+struct Sigmoid { static float F(float x, const Params&) { return labbook::Sigmoid(x); } };
+struct Tanh { static float F(float x, const Params&) { return labbook::Tanh(x); } };
+// tf.nn.softplus's thresholds, log(float epsilon) + 2 and its negation: JS's
+// Math.log(1.1920928955078125e-7) + 2.0 written out, so no libm runs even at load.
+constexpr double kSoftplusThreshold = -13.942385152878742;
+// The cpu kernel's formula in double: exp(x), x, or log(1 + exp(x)), rounded once.
 struct Softplus {
   static float F(float x, const Params&) {
-    if (x < kSoftplusThreshold) return std::exp(x);
+    if (x != x) return x;
+    if (x < kSoftplusThreshold) return labbook::Exp(x);
     if (x > -kSoftplusThreshold) return x;
-    return std::log1p(std::exp(x));
+    return static_cast<float>(LogD(1.0 + ExpD(x)));
   }
 };
 struct Step {
@@ -206,7 +202,7 @@ struct Erf {
     const double sign = x > 0 ? 1.0 : (x < 0 ? -1.0 : x);
     const double t = 1.0 / (1.0 + 0.3275911 * v);
     const double poly = ((((1.061405429 * t + -1.453152027) * t + 1.421413741) * t + -0.284496736) * t + 0.254829592) * t;
-    return static_cast<float>(sign * (1.0 - poly * std::exp(-v * v)));
+    return static_cast<float>(sign * (1.0 - poly * ExpD(-v * v)));
   }
 };
 struct Reciprocal { static float F(float x, const Params&) { return 1.0f / x; } };

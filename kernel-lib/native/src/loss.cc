@@ -2,6 +2,7 @@
 // (tfjs composes it from ~10 kernels forward and as many backward).
 #include <cmath>
 #include "common.h"
+#include "portable-math.h"
 
 namespace labbook {
 
@@ -22,13 +23,13 @@ static Napi::Value SparseSoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
     for (int64_t j = 1; j < k; ++j) max = x[j] > max || x[j] != x[j] ? x[j] : max;
     double sum = 0.0;
     for (int64_t j = 0; j < k; ++j) {
-      p[j] = std::exp(x[j] - max);
+      p[j] = Exp(x[j] - max);
       sum += p[j];
     }
     const float s = static_cast<float>(sum);
     for (int64_t j = 0; j < k; ++j) p[j] /= s;
     const int32_t label = labels[r];
-    if (label >= 0 && label < k) total += static_cast<double>((x[label] - max) - std::log(s));
+    if (label >= 0 && label < k) total += static_cast<double>((x[label] - max) - Log(s));
   }
   return Napi::Number::New(info.Env(), -total / static_cast<double>(n));
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 #include "common.h"
+#include "portable-math.h"
 
 namespace labbook {
 
@@ -150,7 +151,7 @@ static Napi::Value Softmax(const Napi::CallbackInfo& info) {
     for (int64_t j = 0; j < n; ++j) m = MaxOp{}.Step(m, row[j]);
     double sum = 0.0;
     for (int64_t j = 0; j < n; ++j) {
-      y[j] = static_cast<float>(std::exp(static_cast<double>(row[j] - m)));
+      y[j] = Exp(row[j] - m);
       sum += y[j];
     }
     float total = static_cast<float>(sum);

@@ -5,10 +5,9 @@
 #include <cmath>
 #include <vector>
 #include "common.h"
+#include "portable-math.h"
 
 namespace labbook {
-
-static inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
 // lstmForward(x, kernel, recurrentKernel, bias, gates, cells, hs, B, T, I, U):
 // gates [B, T, 4U] (activated i, f, c~, o), cells [B, T, U], hs [B, T, U].
@@ -35,14 +34,14 @@ static Napi::Value LstmForward(const Napi::CallbackInfo& info) {
       for (int64_t j = 0; j < U; ++j) {
         const float i = Sigmoid(zb[j] + bias[j]);
         const float f = Sigmoid(zb[U + j] + bias[U + j]);
-        const float g = std::tanh(zb[2 * U + j] + bias[2 * U + j]);
+        const float g = Tanh(zb[2 * U + j] + bias[2 * U + j]);
         const float o = Sigmoid(zb[3 * U + j] + bias[3 * U + j]);
         zb[j] = i;
         zb[U + j] = f;
         zb[2 * U + j] = g;
         zb[3 * U + j] = o;
         c[j] = (cPrev ? f * cPrev[j] : 0.0f) + i * g;
-        h[j] = o * std::tanh(c[j]);
+        h[j] = o * Tanh(c[j]);
       }
     }
   }
@@ -79,7 +78,7 @@ static Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
       for (int64_t j = 0; j < U; ++j) {
         const float i = gb[j], f = gb[U + j], g = gb[2 * U + j], o = gb[3 * U + j];
         const float h = dhb[j] + (dyb ? dyb[j] : 0.0f);
-        const float tc = std::tanh(c[j]);
+        const float tc = Tanh(c[j]);
         const float dcj = dcb[j] + h * o * (1.0f - tc * tc);
         dzb[j] = dcj * g * i * (1.0f - i);
         dzb[U + j] = (cPrev ? dcj * cPrev[j] : 0.0f) * f * (1.0f - f);

@@ -36,7 +36,7 @@ function provide(name: string, provider: Parameters<typeof registerEnvProvider>[
 describe('captureEnvironment', () => {
   it('records versions, machine and lockfile as plain JSON in a stable key order', () => {
     const env = captureEnvironment({ projectRoot: repoRoot });
-    expect(Object.keys(env)).toEqual(['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git', 'notebook']);
+    expect(Object.keys(env)).toEqual(['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git', 'notebook', 'reproducibility']);
     expect(env.notebook).toBeNull(); // not a notebook kernel
     expect(env.labbook).toBe(labbookVersion);
     expect(env.node).toBe(process.version);
@@ -86,11 +86,11 @@ describe('captureEnvironment', () => {
 });
 
 describe('registerEnvProvider', () => {
-  it('adds provider sections after the built-ins, in name order, with keys sorted', () => {
+  it('adds provider sections after the built-ins, in name order, with keys sorted (the promise, derived from them, last)', () => {
     provide('plots', () => ({ renderer: 'plotly', version: 4 }));
     provide('backend', () => ({ name: 'cpu', flags: { WEBGL_PACK: false, DEBUG: false } }));
     const env = captureEnvironment({ projectRoot: repoRoot });
-    expect(Object.keys(env).slice(-2)).toEqual(['backend', 'plots']);
+    expect(Object.keys(env).slice(-3)).toEqual(['backend', 'plots', 'reproducibility']);
     expect(JSON.stringify(env.backend)).toBe('{"flags":{"DEBUG":false,"WEBGL_PACK":false},"name":"cpu"}');
     expect(env.plots).toEqual({ renderer: 'plotly', version: 4 });
   });

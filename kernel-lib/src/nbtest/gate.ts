@@ -3,12 +3,15 @@ import { dirname, relative, resolve } from 'node:path';
 import type { Json, RunRecord } from '../registry/types';
 import { findProjectRoot } from '../repro/root';
 import type { NotebookExecution } from './cells';
+import { againstCommitted, COMMITTED, type PublishedRun } from './committed';
 import { executeNotebook, type ExecuteNotebookOptions } from './execute';
 import { compareRuns, readRuns, type ReproCheck } from './repro';
 
 export interface GateOptions {
-  /** Compare with this registry's runs instead of executing the notebook again. */
+  /** Compare with this registry's runs instead of executing the notebook again; `committed`: with the hashes the notebook file published. */
   baseline?: string;
+  /** With `baseline: 'committed'`: the runs the notebook published, read before it executed, or why it has none. */
+  committed?: PublishedRun[] | { error: string };
   /** Options for the second execution (its own fresh registry in `db`), asked for only when one is needed. */
   rerun: () => ExecuteNotebookOptions & { db: string };
 }
@@ -19,6 +22,11 @@ export interface GateOptions {
  * must meet its twin, matched by identity, on the same checkpoint SHA-256.
  */
 export async function gateRuns(notebook: string, runs: RunRecord[], options: GateOptions): Promise<{ repro: ReproCheck; second: NotebookExecution | null }> {
+  if (options.baseline === COMMITTED) {
+    const committed = options.committed ?? { error: 'the committed hashes were not read' };
+    if ('error' in committed) return { repro: { ...skipped(null), status: 'failed', against: 'committed', reason: committed.error }, second: null };
+    return { repro: againstCommitted(runs, committed), second: null };
+  }
   if (options.baseline) return { repro: againstBaseline(runs, resolve(options.baseline), notebook), second: null };
   if (!runs.some((r) => r.checkpoints.length > 0)) {
     return { repro: skipped(`no checkpointed runs (${runs.length} run(s) without checkpoints are not gated)`, runs.length), second: null };

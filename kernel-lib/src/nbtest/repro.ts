@@ -11,7 +11,7 @@ import { renderRecordDiff } from './rundiff';
 export interface ReproPair {
   experiment: string;
   seed: number;
-  /** The run's id in the first and in the second registry. */
+  /** The run's id in the first and in the second registry (against committed hashes: its position in the notebook's metadata.labbook.runs, from 1). */
   runs: [number, number];
   checkpoints: [string | null, string | null];
   equal: boolean;
@@ -31,8 +31,8 @@ export interface ReproUnmatched {
 
 export interface ReproCheck {
   status: 'passed' | 'failed' | 'skipped';
-  /** What the first execution was compared with. */
-  against: 'rerun' | 'baseline' | null;
+  /** What the first execution was compared with: a second execution, a baseline registry, or the hashes committed in the notebook. */
+  against: 'rerun' | 'baseline' | 'committed' | null;
   /** Why it was skipped, or a one-line summary of a failure. */
   reason: string | null;
   pairs: ReproPair[];

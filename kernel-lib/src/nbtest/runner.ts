@@ -7,6 +7,7 @@ import { findProjectRoot } from '../repro/root';
 import { displayPath, findNotebooks, outputNames } from './discover';
 import { type CellFailure, type CellResult, executeNotebook } from './execute';
 import { checkParameters, type NotebookDocument, readNotebook, writeNotebook } from './notebook';
+import { COMMITTED, readCommitted, withPublishedRuns } from './committed';
 import { gateRuns, skipped } from './gate';
 import { lastRunId, readRuns, type ReproCheck } from './repro';
 import { checkNotebookOutputs, rewriteOutputs } from './regression';
@@ -27,7 +28,10 @@ export interface NbtestOptions {
   out?: string;
   /** One registry shared by every notebook instead of a fresh one each. */
   db?: string;
-  /** Compare with the runs of this registry instead of executing each notebook a second time. */
+  /**
+   * Compare with the runs of this registry instead of executing each notebook a second time;
+   * `committed`: with the checkpoint hashes each notebook file publishes (metadata.labbook, written with `out`).
+   */
   baseline?: string;
   /** The reproducibility gate (default true). */
   repro?: boolean;
@@ -67,8 +71,8 @@ export async function runNotebooks(paths: readonly string[], options: NbtestOpti
   const jobs = options.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw invalidArgument('jobs', 'a positive integer', jobs);
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw invalidArgument('timeoutMs', 'a positive number of milliseconds', options.timeoutMs);
-  if (options.baseline !== undefined && !existsSync(options.baseline)) {
-    throw invalidArgument('baseline', 'an existing registry file', options.baseline, 'Record one with `labbook nbtest PATHS --db FILE --no-repro`.');
+  if (options.baseline !== undefined && options.baseline !== COMMITTED && !existsSync(options.baseline)) {
+    throw invalidArgument('baseline', `an existing registry file, or \`${COMMITTED}\``, options.baseline, 'Record one with `labbook nbtest PATHS --db FILE --no-repro`.');
   }
   checkParameters(options.parameters ?? {});
   const names = outputNames(notebooks);
@@ -122,16 +126,18 @@ async function runOne(notebook: string, outTo: { copy: string; registry: string 
     const db = shared ?? registryFor('');
     const afterId = shared ? lastRunId(shared) : 0;
     const committed = options.outputs ? committedNotebook(notebook) : null;
+    // The hashes as committed, read before the execution (which may rewrite the file in place).
+    const published = options.baseline === COMMITTED ? readCommitted(notebook, displayPath(notebook)) : undefined;
     const first = await executeNotebook(notebook, { ...execOptions, db, removeIfOrphaned: [...temps] });
     const outputs = committed && first.notebook && !first.error ? checkNotebookOutputs(committed, first.notebook, compileSanitizers(findProjectRoot(notebook)), options.outputs!.update) : null;
     const executions = [first];
+    // In a shared registry this notebook's runs are the new ones its kernel recorded.
+    const runs = first.error ? [] : readRuns(db, shared ? { afterId, pids: first.kernelPid === null ? [] : [first.kernelPid] } : {});
     let repro: ReproCheck;
     if (first.error) repro = skipped('the notebook failed');
     else if (options.repro === false) repro = skipped('turned off (--no-repro)');
     else {
-      // In a shared registry this notebook's runs are the new ones its kernel recorded.
-      const runs = readRuns(db, shared ? { afterId, pids: first.kernelPid === null ? [] : [first.kernelPid] } : {});
-      const gate = await gateRuns(notebook, runs, { baseline: options.baseline, rerun: () => ({ ...execOptions, db: registryFor('.rerun'), removeIfOrphaned: [...temps] }) });
+      const gate = await gateRuns(notebook, runs, { baseline: options.baseline, committed: published, rerun: () => ({ ...execOptions, db: registryFor('.rerun'), removeIfOrphaned: [...temps] }) });
       repro = gate.repro;
       if (gate.second) executions.push(gate.second);
     }
@@ -140,7 +146,8 @@ async function runOne(notebook: string, outTo: { copy: string; registry: string 
     // failing execution never replaces a notebook's good outputs (nbconvert --inplace neither).
     const inPlace = outCopy === notebook;
     const written = outCopy !== undefined && first.notebook !== null && !(inPlace && failed);
-    if (written) writeNotebook(outCopy, first.notebook!);
+    // With the hashes it publishes, so a reader can check it with --baseline committed.
+    if (written) writeNotebook(outCopy, withPublishedRuns(first.notebook!, first.error ? null : runs));
     // Only from a passing notebook, as in place: a failed execution's outputs may be its symptoms.
     if (outputs && !failed) rewriteOutputs(notebook, outputs.updates);
     return {

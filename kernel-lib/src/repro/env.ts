@@ -7,6 +7,7 @@ import { invalidArgument } from '../errors';
 import type { Json } from '../registry/types';
 import { canonicalJson, sha256 } from './hash';
 import { notebookContext } from './notebook';
+import { type ReproPromise, reproducibilityPromise } from './promise';
 import { findProjectRoot } from './root';
 import { isSecretName, redactUrl } from '../team/url';
 
@@ -24,6 +25,8 @@ export interface Environment {
   git: { commit: string | null; dirty: boolean | null };
   /** The notebook whose kernel ran this, with a hash of its code cells and the cells it executed; null outside a notebook. */
   notebook: { path: string | null; cellsSha256: string; executed?: { cells: number; sha256: string; notInFile: number } } | null;
+  /** What the run's bit-identity promise covers, derived from the sections above and `backend` (see promise.ts). */
+  reproducibility: ReproPromise;
   /** Sections added by registered providers, in name order. */
   [section: string]: Json;
 }
@@ -35,7 +38,7 @@ export interface CaptureOptions {
   projectRoot?: string;
 }
 
-const BUILT_IN_KEYS = ['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git', 'notebook'];
+const BUILT_IN_KEYS = ['labbook', 'node', 'os', 'cpu', 'hostname', 'tfjs', 'lockfileSha256', 'git', 'notebook', 'reproducibility'];
 const GIT_TIMEOUT_MS = 3000;
 const providers = new Map<string, EnvProvider>();
 
@@ -69,7 +72,7 @@ export function captureEnvironment(options: CaptureOptions = {}): Environment {
   }
   const root = resolve(options.projectRoot ?? findProjectRoot());
   const cpuList = cpus();
-  const env: Environment = {
+  const base = {
     labbook: labbookVersion(),
     node: process.version,
     os: { platform: platform(), release: release(), arch: arch() },
@@ -82,10 +85,12 @@ export function captureEnvironment(options: CaptureOptions = {}): Environment {
   };
   // Sorted, and each section's keys sorted, so equal environments serialize identically
   // whatever order the providers were registered or built their objects in.
+  const sections: { [name: string]: Json } = {};
   for (const name of [...providers.keys()].sort()) {
-    env[name] = runProvider(providers.get(name)!, name);
+    sections[name] = runProvider(providers.get(name)!, name);
   }
-  return env;
+  // Last: the promise depends on the backend, which a provider records.
+  return { ...base, ...sections, reproducibility: reproducibilityPromise({ ...base, backend: sections.backend }) };
 }
 
 function runProvider(provider: EnvProvider, name: string): Json {

@@ -23,3 +23,4 @@ export { createRng, type Rng } from './rng';
 export { findProjectRoot } from './root';
 export { loadModelCheckpoint, saveModelCheckpoint } from './model-checkpoint';
 export { notebookContext, type NotebookContext } from './notebook';
+export { describePromise, promiseDifferences, promiseScope, recordedPromise, type ReproPromise } from './promise';

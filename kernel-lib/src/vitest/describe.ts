@@ -1,5 +1,6 @@
 /** describeNotebook: one vitest suite per notebook, one test per code cell, then the reproducibility gate. */
 import { join, relative } from 'node:path';
+import { COMMITTED, committedOrError } from '../nbtest/committed';
 import { gateRuns } from '../nbtest/gate';
 import { readNotebook, TAGS } from '../nbtest/notebook';
 import { readRuns } from '../nbtest/repro';
@@ -89,11 +90,14 @@ export function describeNotebook(file: string, options: NotebookTestOptions, api
   });
 
   if (options.repro !== false) {
-    const baseline = typeof options.repro === 'object' ? options.repro.baseline : undefined;
-    api.it(`reproduces: checkpointed runs end on the same SHA-256 ${baseline ? 'as the baseline' : 'in a second execution'}`, async (context) => {
+    const baseline = options.baseline ?? (typeof options.repro === 'object' ? options.repro.baseline : undefined);
+    const against = baseline === COMMITTED ? 'as committed in the notebook' : baseline ? 'as the baseline' : 'in a second execution';
+    api.it(`reproduces: checkpointed runs end on the same SHA-256 ${against}`, async (context) => {
       if (state.failed || !state.session) context.skip(`not checked: ${state.failed ?? 'the notebook did not run'}`);
       const gate = await gateRuns(file, readRuns(state.db), {
         baseline,
+        // As collected, before any kernel ran: the hashes the file publishes.
+        committed: baseline === COMMITTED ? committedOrError(doc, label) : undefined,
         rerun: () => ({ db: scratchDb('labbook-vitest-rerun-'), parameters: options.parameters, startupTimeoutMs: startupMs, timeoutMs: defaultTimeout, removeIfOrphaned: [...state.scratch] }),
       });
       if (gate.repro.status === 'failed') throw cellError(`${label} is not reproducible: ${gate.repro.reason}\n\n${gate.repro.report ?? ''}`.trim());

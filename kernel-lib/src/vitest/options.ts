@@ -16,6 +16,11 @@ export interface NotebookTestOptions {
   startupTimeout?: number;
   /** The reproducibility gate as a last test per notebook: a second execution (default), a baseline registry, or off. */
   repro?: boolean | { baseline: string };
+  /**
+   * What the gate compares with instead of a second execution: a registry file, or `committed`, the
+   * checkpoint hashes the notebook file publishes (metadata.labbook, written by `labbook nbtest --out`).
+   */
+  baseline?: string;
   /** Output regression (cells tagged `check-output`): {regex, replace} pairs applied after the built-in ones, as nbval's sanitize files. */
   sanitizers?: Sanitizer[];
 }
@@ -23,7 +28,7 @@ export interface NotebookTestOptions {
 /** Plain JSON in, so the options travel into the generated test module unchanged. */
 export function checkTestOptions(options: NotebookTestOptions): NotebookTestOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('notebooks() options', 'an options object', options);
-  refuseUnknownKeys('notebooks()', options, ['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro', 'sanitizers']);
+  refuseUnknownKeys('notebooks()', options, ['parameters', 'cellTimeout', 'notebookTimeout', 'startupTimeout', 'repro', 'baseline', 'sanitizers']);
   for (const key of ['cellTimeout', 'notebookTimeout', 'startupTimeout'] as const) {
     const value = options[key];
     if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw invalidArgument(key, 'a positive number of seconds', value);
@@ -32,6 +37,12 @@ export function checkTestOptions(options: NotebookTestOptions): NotebookTestOpti
   const repro = options.repro;
   if (repro !== undefined && typeof repro !== 'boolean' && !(repro !== null && typeof repro === 'object' && typeof repro.baseline === 'string')) {
     throw invalidArgument('repro', 'true, false or {baseline: PATH}', repro);
+  }
+  if (options.baseline !== undefined && (typeof options.baseline !== 'string' || options.baseline === '')) {
+    throw invalidArgument('baseline', "a registry file or 'committed'", options.baseline);
+  }
+  if (options.baseline !== undefined && (repro === false || (typeof repro === 'object' && repro.baseline !== options.baseline))) {
+    throw invalidArgument('baseline', `no other gate setting: repro is ${JSON.stringify(repro)}`, options.baseline, 'Give the baseline once, as `baseline`, and leave `repro` out.');
   }
   // RegExps become {regex, flags} strings here: the options travel into the generated module as JSON.
   return options.sanitizers === undefined ? options : { ...options, sanitizers: checkSanitizers(options.sanitizers) };

@@ -4,12 +4,20 @@ import { checkParameters, killAllKernels, type NotebookResult, runNotebooks } fr
 import { keyValues, parse, toInt } from '../args';
 import { type Command, print, printJson } from '../command';
 
-const usage = 'labbook nbtest [PATHS...] [--out DIR] [--timeout S] [--jobs N] [--param key=value ...] [--no-repro] [--baseline DB] [--db PATH] [--check-outputs] [--update-outputs] [--json]';
+const usage = 'labbook nbtest [PATHS...] [--out DIR] [--timeout S] [--jobs N] [--param key=value ...] [--no-repro] [--baseline DB|committed] [--db PATH] [--check-outputs] [--update-outputs] [--json]';
 
 export const nbtest: Command = {
   name: 'nbtest',
   summary: 'execute notebooks on the tslab kernel as tests; their checkpointed runs must reproduce bit for bit',
   usage,
+  help: [
+    'reproducibility gate (each notebook\'s checkpointed runs must end on the same SHA-256):',
+    '  by default   against a second execution of the notebook',
+    '  --baseline DB         against the runs of that registry',
+    '  --baseline committed  against the hashes the notebook file publishes (metadata.labbook, written by --out),',
+    '                        so a committed notebook proves itself on this machine (a file named committed: ./committed)',
+    'exit codes: 0 all passed, 1 a notebook failed, 2 a usage mistake',
+  ].join('\n'),
   async run(argv) {
     const { values, positionals } = parse(
       argv,
@@ -79,6 +87,9 @@ function renderResult(r: NotebookResult): string {
 
 function reproNote(r: NotebookResult): string {
   const check = r.repro;
+  if (check.status === 'passed' && check.against === 'committed') {
+    return `  (matched ${check.pairs.length} of ${check.pairs.length} checkpoint hash(es) committed in the notebook)`;
+  }
   if (check.status === 'passed') {
     const ungated = check.ungated ? `; ${check.ungated} run(s) without checkpoints not gated` : '';
     return `  (reproduced: ${check.pairs.length} checkpointed run(s) identical${check.against === 'baseline' ? ' to the baseline' : ''}${ungated})`;

@@ -1,19 +1,23 @@
-"""PyTorch reference for `npm run bench -- train`: training samples/s of the same four models on one thread.
+"""PyTorch reference for `npm run bench -- train`: training samples/s of the same four models.
 
-Shapes match ARCHITECTURE.md and labbook's zoo defaults. Prints one JSON object {model: samples/s}.
-By default a plain loop on one fixed batch (ARCHITECTURE.md's reference); with --like-train, the
-same per-step work as labbook's train() (shuffled gather, loss/accuracy/gradient-norm read back).
-Needs Debian's python3-torch (1.13); run with /usr/bin/python3.
+Usage: python torch_train.py SECONDS [--threads=N] [--like-train] [MODEL...]. Shapes match
+ARCHITECTURE.md and labbook's zoo defaults (dropout 0, as labbook's zoo defaults). Prints one JSON
+object {"version": torch's, "threads": N, "figures": {model: samples/s}}. By default a plain loop
+on one fixed batch (ARCHITECTURE.md's reference); with --like-train, the same per-step work as
+labbook's train() (shuffled gather, loss/accuracy/gradient-norm read back). Runs on Debian's
+python3-torch (1.13, /usr/bin/python3) and on PyTorch 2 in a venv alike. Exits 3 with
+{"missing": "torch"} where torch does not import, so the bench says "not installed".
 """
 import json
 import sys
 import time
 
-import torch
-import torch.nn as nn
-
-torch.set_num_threads(1)
-torch.manual_seed(0)
+try:
+    import torch
+    import torch.nn as nn
+except ImportError:
+    print(json.dumps({'missing': 'torch'}))
+    sys.exit(3)
 
 
 class Mlp(nn.Module):
@@ -52,7 +56,7 @@ class Transformer(nn.Module):
     def __init__(self):
         super().__init__()
         self.embed = nn.Embedding(1000, 64)
-        layer = nn.TransformerEncoderLayer(64, 4, 256, dropout=0.1, batch_first=True)
+        layer = nn.TransformerEncoderLayer(64, 4, 256, dropout=0.0, batch_first=True)
         self.encoder = nn.TransformerEncoder(layer, 2)
         self.head = nn.Linear(64, 2)
 
@@ -115,8 +119,15 @@ def measure(name, seconds, like_train):
 
 
 if __name__ == '__main__':
-    args = [a for a in sys.argv[1:] if a != '--like-train']
-    like_train = '--like-train' in sys.argv
+    flags = [a for a in sys.argv[1:] if a.startswith('--')]
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    like_train = '--like-train' in flags
+    threads = next((int(f.split('=')[1]) for f in flags if f.startswith('--threads=')), 1)
+    # Set before any work: inter-op threads can only be set once, and one intra-op thread count per run.
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(0)
     names = args[1:] or list(CASES)
     seconds = float(args[0]) if args else 3.0
-    print(json.dumps({name: round(measure(name, seconds, like_train), 1) for name in names}))
+    figures = {name: round(measure(name, seconds, like_train), 1) for name in names}
+    print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'figures': figures}))

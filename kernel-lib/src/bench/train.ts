@@ -1,116 +1,48 @@
-/** The training benchmark: samples/s of each zoo model on each backend, next to PyTorch on one thread. */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { availableBackends, initBackend } from '../backend';
-import { buildModel, type ModelConfig } from '../models';
-import { createRng } from '../repro/rng';
-import { createOptimizer, train } from '../train';
-import { sparseCategoricalCrossEntropy } from '../train/losses';
-
-export interface TrainFigure {
-  model: string;
-  backend: string;
-  /** Through train(): shuffled batches gathered from a dataset, loss, hits and gradient norm read back each step. */
-  samplesPerSec: number;
-  /** A plain loop of optimizer.minimize on one fixed batch, nothing read back: the same loop as PyTorch's plain one. */
-  plainLoopSamplesPerSec: number;
-  /** PyTorch, a plain loop on one fixed batch (ARCHITECTURE.md's reference). */
-  torchSamplesPerSec: number | null;
-  /** plainLoopSamplesPerSec / torchSamplesPerSec: the same loop on both sides. */
-  ratio: number | null;
-  /** PyTorch doing train()'s per-step work: shuffled gather, loss, hit count and gradient norm read back. */
-  torchTrainLoopSamplesPerSec: number | null;
-  /** samplesPerSec / torchTrainLoopSamplesPerSec: the same per-step work on both sides. */
-  ratioTrainLoop: number | null;
-}
-
-/** The shapes of ARCHITECTURE.md's reference measurements. */
-const CASES: { name: string; config: ModelConfig; batch: number; input: number[]; classes: number; tokens?: number }[] = [
-  { name: 'mlp', config: { kind: 'mlp', task: 'classification', outputs: 10, inputShape: [784], hidden: [128] }, batch: 128, input: [784], classes: 10 },
-  { name: 'cnn', config: { kind: 'cnn', task: 'classification', outputs: 10, inputShape: [28, 28, 1] }, batch: 64, input: [28, 28, 1], classes: 10 },
-  { name: 'lstm', config: { kind: 'lstm', task: 'classification', outputs: 10, inputShape: [100, 10], units: [64, 64] }, batch: 64, input: [100, 10], classes: 10 },
-  {
-    name: 'transformer',
-    config: { kind: 'transformer', task: 'classification', outputs: 2, vocabSize: 1000, maxLen: 64, dModel: 64, heads: 4, ffDim: 256, layers: 2 },
-    batch: 32,
-    input: [64],
-    classes: 2,
-    tokens: 1000,
-  },
-];
-
-function syntheticData(c: (typeof CASES)[number], n: number): { x: tf.Tensor; y: tf.Tensor } {
-  const rng = createRng(1);
-  const size = c.input.reduce((a, b) => a * b, 1);
-  const labels = Int32Array.from({ length: n }, () => rng.int(c.classes));
-  if (c.tokens) {
-    const ids = Int32Array.from({ length: n * size }, () => 1 + rng.int(c.tokens! - 1));
-    return { x: tf.tensor(ids, [n, ...c.input], 'int32'), y: tf.tensor1d(labels, 'int32') };
-  }
-  const values = Float32Array.from({ length: n * size }, () => rng.next());
-  return { x: tf.tensor(values, [n, ...c.input]), y: tf.tensor1d(labels, 'int32') };
-}
-
 /**
- * Samples/s of whole training epochs through train() (shuffled batches gathered from a dataset,
- * loss read every step, gradient norm, accuracy: what a user's run does), after a warm-up epoch,
- * over about `seconds`. PyTorch's script also warms up before timing its steps.
+ * The training benchmark: samples/s of each zoo model with labbook (1 thread and its default
+ * threads) beside PyTorch 1.13, PyTorch 2 and Keras 3 on TensorFlow (1 and 2 threads each), every
+ * side in its own child processes, medians of runs taken in alternation.
  */
-async function measure(c: (typeof CASES)[number], seconds: number): Promise<number> {
-  const model = buildModel(c.config, { seed: 1 });
-  try {
-    const probe = syntheticData(c, c.batch * 3);
-    const first = await train(model, probe, { epochs: 1, batchSize: c.batch, seed: 1, progress: false });
-    tf.dispose([probe.x, probe.y]);
-    const perStep = c.batch / first.epochs[0].samples_per_sec;
-    const steps = Math.max(2, Math.min(200, Math.round(seconds / perStep)));
-    const epochs = 1 + Math.max(1, Math.ceil(seconds / (steps * perStep)));
-    const data = syntheticData(c, c.batch * steps);
-    const history = await train(model, data, { epochs, batchSize: c.batch, seed: 1, progress: false });
-    tf.dispose([data.x, data.y]);
-    const timed = history.epochs.slice(1);
-    const samples = timed.reduce((sum, e) => sum + e.epoch_seconds! * e.samples_per_sec!, 0);
-    return samples / timed.reduce((sum, e) => sum + e.epoch_seconds!, 0);
-  } finally {
-    model.dispose();
-  }
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { CASES, type LabbookChildFigures } from './train-labbook';
+import { NOT_INSTALLED, runReference, type ReferenceName } from './train-refs';
+
+type Loops = { plain: number; train: number };
+/** One reference thread count's median samples/s, an error a run printed, or null when no run gave a figure. */
+type RefFigure = number | string | null;
+
+export interface TrainModelFigures {
+  title: string;
+  labbook: { backend: string; threads1: Loops; threadsDefault: Loops; defaultThreads: number | null; isa: string | null; otherBackends?: { [backend: string]: Loops } };
+  torch113: { t1: RefFigure; t2: RefFigure; version: string } | string;
+  torch2: { t1: RefFigure; t2: RefFigure; version: string } | string;
+  /** jit: which jit_compile mode each thread count's figure is (the faster in the first round). */
+  keras: { t1: RefFigure; t2: RefFigure; versions: { [pkg: string]: string }; jit: { t1: string | null; t2: string | null } } | string;
+  /** The fastest reference figure of this run (plain loops, any reference, any thread count). */
+  best: { value: number; who: string } | null;
+  /** labbook's plain loop on its default threads / best.value. */
+  ratio: number | null;
 }
 
-/** Samples/s of optimizer.minimize on one fixed batch (after a second of warm-up), as PyTorch's plain loop. */
-async function measurePlain(c: (typeof CASES)[number], seconds: number): Promise<number> {
-  const model = buildModel(c.config, { seed: 1 });
-  const optimizer = createOptimizer('adam');
-  const { x, y } = syntheticData(c, c.batch);
-  const step = () => tf.dispose(optimizer.minimize(() => sparseCategoricalCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true) ?? []);
-  try {
-    for (let warm = 0, start = performance.now(); warm < 3 || performance.now() - start < 1000; ++warm) step();
-    let steps = 0;
-    const start = performance.now();
-    while (performance.now() - start < seconds * 1000) {
-      step();
-      steps += 1;
-    }
-    return (steps * c.batch) / ((performance.now() - start) / 1000);
-  } finally {
-    tf.dispose([x, y]);
-    optimizer.dispose();
-    model.dispose();
-  }
+export interface TrainBench {
+  machine: { cpu: string; cores: number; loadBefore: number[]; loadAfter: number[]; seconds: number; repeats: number; order: string[] };
+  models: { [model: string]: TrainModelFigures };
 }
 
-/** PyTorch's figures from the project's script, or null where python3-torch is not installed. */
-function torchFigures(seconds: number, likeTrain: boolean, models: string[]): { [model: string]: number } | null {
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const script = join(__dirname, '..', '..', 'src', 'bench', 'torch_train.py');
-  try {
-    const args = [script, String(seconds), ...models, ...(likeTrain ? ['--like-train'] : [])];
-    const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
-    return JSON.parse(out) as { [model: string]: number };
-  } catch {
-    return null;
-  }
+const LABBOOK_CHILD = join(__dirname, 'train-labbook.js');
+const REFERENCES: ReferenceName[] = ['torch113', 'torch2', 'keras'];
+const THREADS = [1, 2];
+
+/** labbook's figures from a fresh process: `threads` 1 sets LABBOOK_NATIVE_THREADS=1, null leaves the addon its default. */
+function labbookChild(backend: string, threads: 1 | null, seconds: number, models: string[]): LabbookChildFigures {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (threads === null) delete env.LABBOOK_NATIVE_THREADS;
+  else env.LABBOOK_NATIVE_THREADS = String(threads);
+  const child = spawnSync(process.execPath, [LABBOOK_CHILD, backend, String(seconds), ...models], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.status !== 0) throw new Error(`labbook's training benchmark failed on ${backend}: ${child.stderr.trim().split('\n').pop() ?? child.error?.message}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as LabbookChildFigures;
 }
 
 function median(values: number[]): number | null {
@@ -120,50 +52,113 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+const round = (v: number | null, digits = 1): number | null => (v === null ? null : Number(v.toFixed(digits)));
+
+/** Collected samples per column key (`torch2/t1/mlp`), and the first error seen where a run gave none. */
+class Samples {
+  values: { [key: string]: number[] } = {};
+  errors: { [key: string]: string } = {};
+  add(key: string, value: unknown): void {
+    if (typeof value === 'number') (this.values[key] ??= []).push(value);
+    else if (typeof value === 'string') this.errors[key] ??= value;
+  }
+  figure(key: string): RefFigure {
+    return round(median(this.values[key] ?? [])) ?? this.errors[key] ?? null;
+  }
+}
+
 /**
- * Each figure is the median of `repeats` measurements (default 3), labbook's and PyTorch's taken
- * in alternation: on this machine kind one PyTorch measurement varies by 20-30% from run to run.
+ * Each figure is the median of `repeats` runs (default 3) taken in alternation, labbook 1 thread,
+ * labbook default, then each reference at 1 and 2 threads, round after round: one measurement
+ * varies by 20-30% here, and a busy moment should slow every column alike. Keras runs both
+ * jit_compile modes in the first round and, to keep the bench near 10 minutes, only the faster
+ * one after.
  */
-export async function benchTrain(
-  options: { seconds?: number; backends?: string[]; models?: string[]; repeats?: number } = {},
-): Promise<TrainFigure[]> {
-  const seconds = options.seconds ?? 3;
-  const repeats = options.repeats ?? 3;
+export async function benchTrain(options: { seconds?: number; backends?: string[]; models?: string[]; repeats?: number } = {}): Promise<TrainBench> {
+  const seconds = options.seconds ?? 2;
+  const repeats = Math.max(1, options.repeats ?? 3);
   const cases = CASES.filter((k) => !options.models || options.models.includes(k.name));
-  const backends = options.backends ?? (await availableBackends());
-  const ours: { [key: string]: number[] } = {};
-  const oursPlain: { [key: string]: number[] } = {};
-  const torch: { [mode: string]: { [model: string]: number[] } } = { plain: {}, loop: {} };
+  const names = cases.map((c) => c.name);
+  const [backend, ...otherBackends] = options.backends ?? ['native'];
+  const loadBefore = loadavg();
+  const samples = new Samples();
+  const missing: { [ref: string]: string } = {};
+  const versions: { [ref: string]: { [pkg: string]: string } } = {};
+  const jit: { [key: string]: 'on' | 'off' } = {};
+  let labbook: { backend: string; defaultThreads: number | null; isa: string | null } | null = null;
+  const order: string[] = [];
   for (let r = 0; r < repeats; ++r) {
-    for (const [mode, likeTrain] of [['plain', false], ['loop', true]] as const) {
-      const figures = torchFigures(seconds, likeTrain, cases.map((c) => c.name)) ?? {};
-      for (const [model, value] of Object.entries(figures)) (torch[mode][model] ??= []).push(value);
+    for (const [column, threads] of [['labbook/t1', 1], ['labbook/default', null]] as const) {
+      if (r === 0) order.push(column);
+      const run = labbookChild(backend, threads, seconds, names);
+      if (threads === null) labbook = { backend: run.backend, defaultThreads: run.threads, isa: run.isa };
+      for (const [model, loops] of Object.entries(run.figures)) for (const loop of ['plain', 'train'] as const) samples.add(`${column}/${loop}/${model}`, loops[loop]);
     }
-    for (const backend of backends) {
-      await initBackend({ prefer: backend });
-      for (const c of cases) {
-        (ours[`${c.name}/${backend}`] ??= []).push(await measure(c, seconds));
-        (oursPlain[`${c.name}/${backend}`] ??= []).push(await measurePlain(c, seconds));
+    for (const other of otherBackends) {
+      if (r === 0) order.push(`labbook/${other}`);
+      const run = labbookChild(other, null, seconds, names);
+      for (const [model, loops] of Object.entries(run.figures)) for (const loop of ['plain', 'train'] as const) samples.add(`labbook/${other}/${loop}/${model}`, loops[loop]);
+    }
+    for (const ref of REFERENCES) {
+      for (const threads of THREADS) {
+        if (missing[ref] !== undefined) continue;
+        const specs = ref === 'keras' && r > 0 ? names.map((m) => `${m}@${jit[`t${threads}/${m}`] ?? 'off'}`) : names;
+        const run = runReference(ref, seconds, threads, specs);
+        if (!run.ok && run.reason === NOT_INSTALLED) {
+          missing[ref] = run.reason;
+          continue;
+        }
+        if (r === 0) order.push(`${ref}/t${threads}`);
+        if (!run.ok) {
+          for (const m of names) samples.add(`${ref}/t${threads}/${m}`, run.reason);
+          continue;
+        }
+        versions[ref] = run.versions;
+        for (const [model, value] of Object.entries(run.figures)) {
+          if (ref !== 'keras') samples.add(`${ref}/t${threads}/${model}`, value);
+          else samples.add(`${ref}/t${threads}/${model}`, kerasValue(value as { [mode: string]: unknown }, jit, `t${threads}/${model}`));
+        }
       }
     }
   }
-  const round = (v: number | null, digits: number) => (v === null ? null : Number(v.toFixed(digits)));
-  return backends.flatMap((backend) =>
-    cases.map((c) => {
-      const samplesPerSec = median(ours[`${c.name}/${backend}`])!;
-      const plainLoop = median(oursPlain[`${c.name}/${backend}`])!;
-      const plain = median(torch.plain[c.name] ?? []);
-      const loop = median(torch.loop[c.name] ?? []);
-      return {
-        model: c.name,
-        backend,
-        samplesPerSec: round(samplesPerSec, 1)!,
-        plainLoopSamplesPerSec: round(plainLoop, 1)!,
-        torchSamplesPerSec: round(plain, 1),
-        ratio: plain ? round(plainLoop / plain, 3) : null,
-        torchTrainLoopSamplesPerSec: round(loop, 1),
-        ratioTrainLoop: loop ? round(samplesPerSec / loop, 3) : null,
-      };
-    }),
-  );
+  const models: { [model: string]: TrainModelFigures } = {};
+  for (const c of cases) {
+    const loops = (column: string): Loops => ({ plain: round(median(samples.values[`${column}/plain/${c.name}`] ?? []))!, train: round(median(samples.values[`${column}/train/${c.name}`] ?? []))! });
+    const ref = (name: ReferenceName) => ({ t1: samples.figure(`${name}/t1/${c.name}`), t2: samples.figure(`${name}/t2/${c.name}`) });
+    const torchVersion = (name: ReferenceName) => versions[name]?.torch ?? 'unknown';
+    const figures: TrainModelFigures = {
+      title: c.title,
+      labbook: { ...labbook!, threads1: loops('labbook/t1'), threadsDefault: loops('labbook/default') },
+      torch113: missing.torch113 ?? { ...ref('torch113'), version: torchVersion('torch113') },
+      torch2: missing.torch2 ?? { ...ref('torch2'), version: torchVersion('torch2') },
+      keras: missing.keras ?? { ...ref('keras'), versions: versions.keras ?? {}, jit: { t1: jit[`t1/${c.name}`] ?? null, t2: jit[`t2/${c.name}`] ?? null } },
+      best: null,
+      ratio: null,
+    };
+    if (otherBackends.length > 0) figures.labbook.otherBackends = Object.fromEntries(otherBackends.map((b) => [b, loops(`labbook/${b}`)]));
+    for (const name of REFERENCES) {
+      const columns = figures[name];
+      if (typeof columns === 'string') continue;
+      for (const t of ['t1', 't2'] as const) {
+        const value = columns[t];
+        if (typeof value === 'number' && (figures.best === null || value > figures.best.value)) {
+          figures.best = { value, who: `${name} ${t}${name === 'keras' ? ` (jit ${figures.keras && typeof figures.keras !== 'string' ? figures.keras.jit[t] : '?'})` : ''}` };
+        }
+      }
+    }
+    figures.ratio = figures.best ? round(figures.labbook.threadsDefault.plain / figures.best.value, 3) : null;
+    models[c.name] = figures;
+  }
+  const cpu = cpus();
+  return { machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, loadBefore, loadAfter: loadavg(), seconds, repeats, order }, models };
+}
+
+/** Keras's figure for this round: the first round picks the faster jit mode per model and thread count, later rounds report that one. */
+function kerasValue(modes: { [mode: string]: unknown }, jit: { [key: string]: 'on' | 'off' }, key: string): unknown {
+  if (jit[key] === undefined) {
+    const numeric = (['off', 'on'] as const).filter((m) => typeof modes[m] === 'number');
+    if (numeric.length === 0) return modes.off ?? modes.on;
+    jit[key] = numeric.reduce((a, b) => ((modes[b] as number) > (modes[a] as number) ? b : a));
+  }
+  return modes[jit[key]];
 }

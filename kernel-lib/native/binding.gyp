@@ -1,5 +1,5 @@
-# labbook's native tfjs kernels: one addon on OpenBLAS (GEMM) with plain C++ loops around it.
-# Built by kernel-lib/scripts/build-native.js only when OpenBLAS's headers are installed.
+# labbook's native tfjs kernels: one addon, its own GEMM (gemm.cc) and C++ loops, no library
+# beyond the C++ runtime. Built by kernel-lib/scripts/build-native.js on x86-64-v3 machines.
 {
   "targets": [
     {
@@ -7,6 +7,8 @@
       "sources": [
         "src/addon.cc",
         "src/matmul.cc",
+        "src/gemm.cc",
+        "src/parallel.cc",
         "src/conv.cc",
         "src/pool.cc",
         "src/elementwise.cc",
@@ -19,11 +21,14 @@
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "libraries": ["-lopenblas"],
-      # -march=native: the addon is built on the machine that runs it (never shipped prebuilt).
-      # No -ffast-math: IEEE semantics (NaN, inf, signed zeros) must match the JS kernels.
+      "libraries": ["-lpthread"],
+      # One instruction baseline for every machine, x86-64-v3 (AVX2 + FMA), never -march=native:
+      # what the compiler emits must not depend on where it ran. The AVX-512 tiles are compiled
+      # with a function attribute and chosen at run time; they give the same bits (gemm-kernels.h).
+      # -ffp-contract=off: no multiply-add fused unless the source says so (std::fma, intrinsics).
+      # No -ffast-math: IEEE semantics (NaN, inf, signed zeros, the order of every sum) must hold.
       # -fno-math-errno changes no result (errno is never read) and lets sqrt loops vectorize.
-      "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fno-exceptions", "-fno-math-errno"],
+      "cflags_cc": ["-O3", "-march=x86-64-v3", "-mtune=generic", "-ffp-contract=off", "-std=c++17", "-fno-exceptions", "-fno-math-errno"],
       "cflags_cc!": ["-fno-rtti"]
     }
   ]

@@ -46,7 +46,7 @@ export {
 export type { Environment, ParsedCheckpoint, Rng } from './repro';
 
 // Backends.
-export { availableBackends, currentBackendInfo, initBackend } from './backend';
+export { availableBackends, configureNative, currentBackendInfo, initBackend } from './backend';
 export type { BackendInfo, BackendName } from './backend';
 
 // Data.

@@ -60,9 +60,10 @@ void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterActivationGrad(Napi::Env env, Napi::Object exports);
 void RegisterRnn(Napi::Env env, Napi::Object exports);
 
-// Single-precision GEMM on row-major matrices, C = alpha * op(A) op(B) + beta * C; one thread.
-void Sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+// C = op(A) op(B) + beta * C on row-major matrices with beta 0 or 1: labbook's Gemm (gemm.h),
+// one fused multiply-add chain per output in k order, in BLAS's argument order.
+void Sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+           int64_t ldb, float beta, float* C, int64_t ldc);
 
 // out = act(x) for the fused activations (0 linear, 1 relu, 2 relu6, 3 elu, 4 sigmoid, 5 leakyrelu).
 float Activate(float x, int code, float alpha);

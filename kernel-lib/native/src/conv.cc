@@ -1,11 +1,12 @@
-// Conv2D (with FusedConv2D's bias and activation) and both backprops, NHWC, as im2col + GEMM:
-// each output pixel's receptive field becomes one row of a patch matrix whose columns follow the
+// Conv2D (with FusedConv2D's bias and activation) and both backprops, NHWC, as implicit GEMMs:
+// each output pixel's receptive field is one row of a patch matrix whose columns follow the
 // filter's own [fh, fw, inC] layout, so the filter [fh*fw*inC, outC] is the GEMM's other operand.
+// The product reads the patches from the (padded) image through pixel and tap offset tables.
 #include <algorithm>
 #include <cstring>
-#include <immintrin.h>
 #include <vector>
 #include "common.h"
+#include "gemm.h"
 
 namespace labbook {
 
@@ -41,14 +42,7 @@ bool ReadGeometry(const Napi::CallbackInfo& info, size_t i, Geometry* g) {
   return false;
 }
 
-// Pixel rows per GEMM block: the patch matrix stays under ~16M floats (64 MB). The split depends
-// on the shapes only, so the sums, and the bits, are the same every run.
-int64_t BlockRows(const Geometry& g) {
-  constexpr int64_t kBlockFloats = int64_t{16} << 20;
-  return std::max<int64_t>(1, kBlockFloats / std::max<int64_t>(1, g.Taps()));
-}
-
-// Patch and column buffers, grown once per thread instead of allocated per call.
+// The column buffer, grown once per thread instead of allocated per call.
 float* Scratch(int64_t n) {
   thread_local std::vector<float> scratch;
   if (static_cast<int64_t>(scratch.size()) < n) scratch.resize(n);
@@ -99,24 +93,7 @@ void ForEachTap(const Geometry& g, int64_t p0, int64_t p1, Run run, Outside outs
   }
 }
 
-// Copies n floats; short runs (one-channel images give 3-float rows) inline, where a memcpy call
-// would cost more than the copy.
-inline void CopyFloats(float* dst, const float* src, int64_t n) {
-  if (n > 16) {
-    std::memcpy(dst, src, n * sizeof(float));
-    return;
-  }
-  for (int64_t k = 0; k < n; ++k) dst[k] = src[k];
-}
-
-// patches[p - p0] = the receptive field of output pixel p, zeros where it lies in padding.
-void Im2Col(const Geometry& g, const float* x, int64_t p0, int64_t p1, float* patches) {
-  ForEachTap(
-      g, p0, p1, [&](int64_t t, int64_t i, int64_t n) { CopyFloats(patches + t, x + i, n); },
-      [&](int64_t t, int64_t n) { std::fill(patches + t, patches + t + n, 0.0f); });
-}
-
-// The adjoint of Im2Col: dx += each patch row at its receptive field, pixels in ascending order.
+// dx += each patch row at its receptive field (the adjoint of reading patches), pixels in ascending order.
 void Col2Im(const Geometry& g, const float* cols, int64_t p0, int64_t p1, float* dx) {
   ForEachTap(
       g, p0, p1,
@@ -124,79 +101,6 @@ void Col2Im(const Geometry& g, const float* cols, int64_t p0, int64_t p1, float*
         for (int64_t k = 0; k < n; ++k) dx[i + k] += cols[t + k];
       },
       [](int64_t, int64_t) {});
-}
-
-#ifdef __AVX512F__
-// An implicit GEMM for the convolutions' narrow shapes (N = outC, a few dozen columns), where
-// OpenBLAS spends more on packing than on arithmetic: C[M x N] (+)= A B with
-// A(m, k) = a[rowOff[m] + colOff[k]], so one kernel reads a patch matrix straight from the
-// (padded) image -- pixel offsets times tap offsets -- for the forward pass and, with the tables
-// swapped, for the filter gradient. Each output is one FMA chain over k in ascending order (blocks
-// of k continue the chain through C), so the bits depend on the shapes only.
-constexpr int64_t kKBlock = 256;  // k per pass: the B block (<= 64 KB) stays in L1/L2
-
-// R rows x NV vectors of C from k in [0, K), added to C's values when accumulating. B is read
-// unmasked (masked loads stall the loop several-fold), so callers keep N a multiple of 16.
-template <int R, int NV>
-void Tile(const float* a, const int64_t* rowOff, const int64_t* colOff, int64_t K, const float* B, int64_t ldb, float* C,
-          int64_t ldc, bool accumulate) {
-  __m512 acc[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
-  const float* rows[R];
-  for (int r = 0; r < R; ++r) rows[r] = a + rowOff[r];
-  for (int64_t k = 0; k < K; ++k) {
-    __m512 b[NV];
-    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(B + k * ldb + 16 * v);
-    const int64_t off = colOff[k];
-    for (int r = 0; r < R; ++r) {
-      const __m512 x = _mm512_set1_ps(rows[r][off]);
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(x, b[v], acc[r][v]);
-    }
-  }
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) {
-      float* c = C + r * ldc + 16 * v;
-      _mm512_storeu_ps(c, accumulate ? _mm512_add_ps(_mm512_loadu_ps(c), acc[r][v]) : acc[r][v]);
-    }
-}
-
-// Rows of C per tile: as many as the 32 vector registers hold beside the NV of B.
-template <int NV>
-constexpr int TileRows() {
-  return NV == 1 ? 16 : NV == 2 ? 12 : NV == 3 ? 8 : 6;
-}
-
-template <int NV>
-void Panel(int64_t M, const float* a, const int64_t* rowOff, const int64_t* colOff, int64_t K, const float* B, int64_t ldb,
-           float* C, int64_t ldc, bool accumulate) {
-  constexpr int R = TileRows<NV>();
-  int64_t m = 0;
-  for (; m + R <= M; m += R) Tile<R, NV>(a, rowOff + m, colOff, K, B, ldb, C + m * ldc, ldc, accumulate);
-  for (; m < M; ++m) Tile<1, NV>(a, rowOff + m, colOff, K, B, ldb, C + m * ldc, ldc, accumulate);
-}
-
-// N must be a multiple of 16 (Tile's unmasked loads).
-void OffsetGemm(int64_t M, int64_t N, int64_t K, const float* a, const int64_t* rowOff, const int64_t* colOff, const float* B,
-                int64_t ldb, float* C, int64_t ldc) {
-  if (K == 0) {
-    for (int64_t m = 0; m < M; ++m) std::fill(C + m * ldc, C + m * ldc + N, 0.0f);
-    return;
-  }
-  for (int64_t k0 = 0; k0 < K; k0 += kKBlock) {
-    const int64_t kn = std::min(kKBlock, K - k0);
-    for (int64_t n0 = 0; n0 < N; n0 += 64) {
-      const int64_t n = std::min<int64_t>(64, N - n0);
-      const float* b = B + k0 * ldb + n0;
-      float* c = C + n0;
-      switch (n / 16) {
-        case 1: Panel<1>(M, a, rowOff, colOff + k0, kn, b, ldb, c, ldc, k0 > 0); break;
-        case 2: Panel<2>(M, a, rowOff, colOff + k0, kn, b, ldb, c, ldc, k0 > 0); break;
-        case 3: Panel<3>(M, a, rowOff, colOff + k0, kn, b, ldb, c, ldc, k0 > 0); break;
-        default: Panel<4>(M, a, rowOff, colOff + k0, kn, b, ldb, c, ldc, k0 > 0); break;
-      }
-    }
-  }
 }
 
 // The image as the implicit GEMM reads it: x itself when the windows stay inside it, else a
@@ -236,7 +140,6 @@ PaddedImage Pad(const Geometry& g, const float* x) {
       for (int64_t d = 0; d < C; ++d) p.taps.push_back((r * g.dilH * W + c * g.dilW) * C + d);
   return p;
 }
-#endif
 
 // conv2d(x, filter, out, geometry, bias, biasSize, activation, leakyreluAlpha):
 // out = act(conv(x, filter) + bias); bias one value (biasSize 1), one per out channel, or none (0).
@@ -270,28 +173,20 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
         o[r * N + c] = Activate(v, code, alpha);
       }
   };
-#ifdef __AVX512F__
-  if (N % 16 == 0) {
-    const PaddedImage image = Pad(g, x);
-    constexpr int64_t kRows = 1024;
-    for (int64_t p0 = 0; p0 < pixels; p0 += kRows) {
-      const int64_t rows = std::min(kRows, pixels - p0);
-      OffsetGemm(rows, N, K, image.x, image.pixels.data() + p0, image.taps.data(), w, N, out + p0 * N, N);
-      finish(out + p0 * N, rows);
-    }
+  if (g.Pointwise()) {
+    Gemm(pixels, N, K, Operand::Dense(x, K, false), Operand::Dense(w, N, false), false, out, N);
+    finish(out, pixels);
     return env.Undefined();
   }
-#endif
-  const bool pointwise = g.Pointwise();
-  const int64_t block = pointwise ? std::max<int64_t>(1, pixels) : BlockRows(g);
-  float* patches = pointwise ? nullptr : Scratch(std::min(block, pixels) * K);
-  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-    const int64_t p1 = std::min(pixels, p0 + block);
-    const float* a = pointwise ? x : patches;
-    if (!pointwise) Im2Col(g, x, p0, p1, patches);
-    float* o = out + p0 * N;
-    Sgemm(false, false, p1 - p0, N, K, 1.0f, a, K, w, N, 0.0f, o, N);
-    finish(o, p1 - p0);
+  // The implicit GEMM: patches read from the (padded) image by pixel and tap offsets, in blocks
+  // of rows that stay in cache for the bias and activation.
+  const PaddedImage image = Pad(g, x);
+  constexpr int64_t kRows = 2048;
+  for (int64_t p0 = 0; p0 < pixels; p0 += kRows) {
+    const int64_t rows = std::min(kRows, pixels - p0);
+    Gemm(rows, N, K, Operand::Offsets(image.x, image.pixels.data() + p0, image.taps.data()), Operand::Dense(w, N, false), false,
+         out + p0 * N, N);
+    finish(out + p0 * N, rows);
   }
   return env.Undefined();
 }
@@ -308,26 +203,13 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   float* dw = F32(info, 2, g.FilterSize());
   if (!dw) return env.Undefined();
   const int64_t K = g.Taps(), N = g.outC, pixels = g.Pixels();
-#ifdef __AVX512F__
-  // dw rows are taps, summed over pixels: the forward's tables with their roles swapped.
-  if (N % 16 == 0) {
-    const PaddedImage image = Pad(g, x);
-    OffsetGemm(K, N, pixels, image.x, image.taps.data(), image.pixels.data(), dy, N, dw, N);
-    return env.Undefined();
-  }
-#endif
-  std::fill(dw, dw + K * N, 0.0f);
+  // dw rows are taps, summed over pixels: the forward's offset tables with their roles swapped.
   if (g.Pointwise()) {
-    Sgemm(true, false, K, N, pixels, 1.0f, x, K, dy, N, 0.0f, dw, N);
+    Gemm(K, N, pixels, Operand::Dense(x, K, true), Operand::Dense(dy, N, false), false, dw, N);
     return env.Undefined();
   }
-  const int64_t block = BlockRows(g);
-  float* patches = Scratch(std::min(block, pixels) * K);
-  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-    const int64_t p1 = std::min(pixels, p0 + block);
-    Im2Col(g, x, p0, p1, patches);
-    Sgemm(true, false, K, N, p1 - p0, 1.0f, patches, K, dy + p0 * N, N, 1.0f, dw, N);
-  }
+  const PaddedImage image = Pad(g, x);
+  Gemm(K, N, pixels, Operand::Offsets(image.x, image.taps.data(), image.pixels.data()), Operand::Dense(dy, N, false), false, dw, N);
   return env.Undefined();
 }
 
@@ -344,36 +226,16 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   if (!dx) return env.Undefined();
   const int64_t K = g.Taps(), N = g.outC, pixels = g.Pixels();
   if (g.Pointwise()) {
-    Sgemm(false, true, pixels, K, N, 1.0f, dy, N, w, N, 0.0f, dx, K);
+    Gemm(pixels, K, N, Operand::Dense(dy, N, false), Operand::Dense(w, N, true), false, dx, K);
     return env.Undefined();
   }
   std::fill(dx, dx + g.InSize(), 0.0f);
-#ifdef __AVX512F__
-  // cols = dy filter^T on the implicit GEMM: filter^T [outC, taps] as B, dy's rows as A, in
-  // blocks of 240 pixels (whole tiles of 6, 8, 12 or 16 rows) that stay in L2 for Col2Im.
-  if (K % 16 == 0) {
-    constexpr int64_t kPixels = 240;
-    float* cols = Scratch(kPixels * K);
-    thread_local std::vector<float> wt;
-    wt.resize(K * N);
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t n = 0; n < N; ++n) wt[n * K + k] = w[k * N + n];
-    std::vector<int64_t> rowOff(kPixels), colOff(N);
-    for (int64_t n = 0; n < N; ++n) colOff[n] = n;
-    for (int64_t p0 = 0; p0 < pixels; p0 += kPixels) {
-      const int64_t p1 = std::min(pixels, p0 + kPixels);
-      for (int64_t p = p0; p < p1; ++p) rowOff[p - p0] = p * N;
-      OffsetGemm(p1 - p0, K, N, dy, rowOff.data(), colOff.data(), wt.data(), K, cols, K);
-      Col2Im(g, cols, p0, p1, dx);
-    }
-    return env.Undefined();
-  }
-#endif
-  const int64_t block = BlockRows(g);
+  // Blocks of pixels whose columns stay in L2 between the product and Col2Im.
+  constexpr int64_t block = 480;
   float* cols = Scratch(std::min(block, pixels) * K);
   for (int64_t p0 = 0; p0 < pixels; p0 += block) {
     const int64_t p1 = std::min(pixels, p0 + block);
-    Sgemm(false, true, p1 - p0, K, N, 1.0f, dy + p0 * N, N, w, N, 0.0f, cols, K);
+    Gemm(p1 - p0, K, N, Operand::Dense(dy + p0 * N, N, false), Operand::Dense(w, N, true), false, cols, K);
     Col2Im(g, cols, p0, p1, dx);
   }
   return env.Undefined();

@@ -1,20 +1,17 @@
-// Matrix products: MatMul/BatchMatMul/_FusedMatMul forward and, through them, their gradients.
-#include <cblas.h>
+// Matrix products: MatMul/BatchMatMul/_FusedMatMul forward and, through them, their gradients,
+// on labbook's Gemm (gemm.h).
 #include <algorithm>
 #include <cmath>
 #include "common.h"
+#include "gemm.h"
+#include "parallel.h"
+#include "portable-math.h"
 
 namespace labbook {
 
-void Sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  if (M == 0 || N == 0) return;
-  if (K == 0) {
-    for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, beta == 0.0f ? 0.0f : C[i * ldc] * beta);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
-              lda, B, ldb, beta, C, ldc);
+void Sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+           int64_t ldb, float beta, float* C, int64_t ldc) {
+  Gemm(M, N, K, Operand::Dense(A, lda, transA), Operand::Dense(B, ldb, transB), beta != 0.0f, C, ldc);
 }
 
 // matmul(a, b, out, batch, batchA, batchB, M, N, K, transA, transB): out[i] = op(a[i % batchA]) op(b[i % batchB])
@@ -29,10 +26,16 @@ static Napi::Value MatMul(const Napi::CallbackInfo& info) {
   if (!b) return info.Env().Undefined();
   float* out = F32(info, 2, batch * M * N);
   if (!out) return info.Env().Undefined();
-  for (int64_t i = 0; i < batch; ++i) {
+  // Many small products (attention's heads) go one per thread; a large one spreads itself.
+  auto one = [&](int64_t i) {
     const float* ai = a + (batchA == 1 ? 0 : i) * M * K;
     const float* bi = b + (batchB == 1 ? 0 : i) * K * N;
-    Sgemm(transA, transB, M, N, K, 1.0f, ai, transA ? M : K, bi, transB ? K : N, 0.0f, out + i * M * N, N);
+    Sgemm(transA, transB, M, N, K, ai, transA ? M : K, bi, transB ? K : N, 0.0f, out + i * M * N, N);
+  };
+  if (batch > 1 && M * N * K < (int64_t{1} << 18)) {
+    ParallelFor(batch, one);
+  } else {
+    for (int64_t i = 0; i < batch; ++i) one(i);
   }
   return info.Env().Undefined();
 }
@@ -44,8 +47,8 @@ float Activate(float x, int code, float alpha) {
     // Math.max(0, x) semantics: NaN stays NaN, -0 becomes +0.
     case 1: return x > 0.0f ? x : (x != x ? x : 0.0f);
     case 2: return x > 0.0f ? (x > 6.0f ? 6.0f : x) : (x != x ? x : 0.0f);
-    case 3: return x >= 0.0f ? x : std::exp(x) - 1.0f;
-    case 4: return 1.0f / (1.0f + std::exp(-x));
+    case 3: return x >= 0.0f ? x : Exp(x) - 1.0f;
+    case 4: return Sigmoid(x);
     case 5: return x < 0.0f ? alpha * x : x;
     default: return x;
   }

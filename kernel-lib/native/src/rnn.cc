@@ -22,10 +22,10 @@ static Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   float* hs = cells ? F32(info, 6, B * T * U) : nullptr;
   if (!hs) return info.Env().Undefined();
   // Every step's input projection at once: [B*T, I] x [I, 4U].
-  Sgemm(false, false, B * T, G, I, 1.0f, x, I, W, G, 0.0f, gates, G);
+  Sgemm(false, false, B * T, G, I, x, I, W, G, 0.0f, gates, G);
   for (int64_t t = 0; t < T; ++t) {
     float* z = gates + t * G;  // row b at z + b * T * G
-    if (t > 0) Sgemm(false, false, B, G, U, 1.0f, hs + (t - 1) * U, T * U, R, G, 1.0f, z, T * G);
+    if (t > 0) Sgemm(false, false, B, G, U, hs + (t - 1) * U, T * U, R, G, 1.0f, z, T * G);
     for (int64_t b = 0; b < B; ++b) {
       float* zb = z + b * T * G;
       float* c = cells + (b * T + t) * U;
@@ -88,14 +88,14 @@ static Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
       }
     }
     // dh for step t-1 = dz_t R^T.
-    if (t > 0) Sgemm(false, true, B, U, G, 1.0f, dz.data() + t * G, T * G, R, G, 0.0f, dh.data(), U);
+    if (t > 0) Sgemm(false, true, B, U, G, dz.data() + t * G, T * G, R, G, 0.0f, dh.data(), U);
   }
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 1; t < T; ++t)
       for (int64_t j = 0; j < U; ++j) hPrev[(b * T + t) * U + j] = hs[(b * T + t - 1) * U + j];
-  Sgemm(true, false, I, G, B * T, 1.0f, x, I, dz.data(), G, 0.0f, dW, G);
-  Sgemm(true, false, U, G, B * T, 1.0f, hPrev.data(), U, dz.data(), G, 0.0f, dR, G);
-  Sgemm(false, true, B * T, I, G, 1.0f, dz.data(), G, W, G, 0.0f, dx, I);
+  Sgemm(true, false, I, G, B * T, x, I, dz.data(), G, 0.0f, dW, G);
+  Sgemm(true, false, U, G, B * T, hPrev.data(), U, dz.data(), G, 0.0f, dR, G);
+  Sgemm(false, true, B * T, I, G, dz.data(), G, W, G, 0.0f, dx, I);
   std::vector<double> sum(G, 0.0);
   for (int64_t r = 0; r < B * T; ++r)
     for (int64_t k = 0; k < G; ++k) sum[k] += dz[r * G + k];

@@ -106,7 +106,7 @@ export async function startWasm(): Promise<Outcome> {
   return { ok: true, source: { backendPackage: WASM_PACKAGE, backendVersion: found.version }, threads: wasm.getThreadsCount() };
 }
 
-/** Starts labbook's native backend (the OpenBLAS addon under the cpu backend's kernels), one thread. */
+/** Starts labbook's native backend (its addon's kernels over the cpu backend's), on the addon's threads. */
 export async function startNative(): Promise<Outcome> {
   const loaded = loadNativeAddon();
   if (!loaded.ok) return loaded;

@@ -9,5 +9,5 @@ registerFileIO();
 export { BACKEND_NAMES, currentBackendInfo, type BackendInfo, type BackendName, type SkippedBackend } from './info';
 export type { FlagValue, Flags } from './flags';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
-export { loadNativeAddon, NATIVE_BACKEND, nativeKernelNames, type NativeAddon } from './native';
+export { configureNative, loadNativeAddon, NATIVE_BACKEND, nativeKernelNames, type NativeAddon, type NativeInfo, type NativeIsa } from './native';
 export { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, LSTM_GRAD_KERNEL, LSTM_KERNEL, SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './native';

@@ -27,7 +27,7 @@ export type BackendInfo = {
     backendVersion: string | null;
     /** The TensorFlow C library behind the tensorflow backend. */
     libtensorflow?: string | null;
-    /** The native libraries behind the native backend (OpenBLAS's build config, the compiler). */
+    /** What the native backend's results depend on: its kernels' numerics version, its instruction baseline, the compiler. */
     libraries?: { [library: string]: string };
   };
   /** Threads the backend computes with, where it says. */
@@ -128,7 +128,7 @@ export function nativeSource(): BackendSource | null {
   const loaded = loadNativeAddon();
   if (!loaded.ok) return null;
   const info = loaded.addon.info();
-  return { backendPackage: NATIVE_PACKAGE, backendVersion: packageVersion('labbook'), libraries: { openblas: info.openblas, compiler: `g++ ${info.compiler}` } };
+  return { backendPackage: NATIVE_PACKAGE, backendVersion: packageVersion('labbook'), libraries: { kernels: info.kernels, isaBaseline: info.isaBaseline, compiler: `g++ ${info.compiler}` } };
 }
 
 /** The version in `pkg`'s package.json as resolved from labbook, or null. */

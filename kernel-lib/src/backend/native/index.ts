@@ -1,5 +1,5 @@
-/** labbook's native tfjs backend (OpenBLAS addon), when built. */
-export { ADDON_PATH, ENABLE_HINT, loadNativeAddon, NATIVE_PACKAGE, nativeAddonPath, type AddonStatus, type NativeAddon } from './addon';
+/** labbook's native tfjs backend (its own addon: deterministic GEMM and C++ kernels), when built. */
+export { ADDON_PATH, configureNative, ENABLE_HINT, loadNativeAddon, NATIVE_ISAS, NATIVE_PACKAGE, nativeAddonPath, type AddonStatus, type NativeAddon, type NativeInfo, type NativeIsa } from './addon';
 export { NATIVE_BACKEND, nativeKernelNames, registerNativeBackend, type NativeBackend } from './backend';
 export { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, type AdamUpdateAttrs } from './kernels/optimizer';
 export { LSTM_GRAD_KERNEL, LSTM_KERNEL } from './kernels/rnn';

@@ -1,0 +1,178 @@
+// The product's driver: blocks of k (each block continues every output's chain through C, so
+// the blocking never changes a sum), packed operands, tiles spread over the thread pool by the
+// outputs they own, and the path chosen once per process.
+#include "gemm.h"
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include "gemm-kernels.h"
+#include "parallel.h"
+
+namespace labbook {
+
+namespace {
+
+// k per block (packed B panel of 256 x NR stays in L1/L2), rows of A per packed block (in L2),
+// columns of B per packed block.
+constexpr int64_t kBlockK = 256, kBlockM = 240, kBlockN = 1024;
+// Products below this many multiply-adds run on the calling thread: waking the pool costs more.
+constexpr int64_t kParallelWork = int64_t{1} << 18;
+
+Isa Widest() { return CpuHas(Isa::Avx512) ? Isa::Avx512 : Isa::Avx2; }
+
+Isa Initial() {
+  const char* env = std::getenv("LABBOOK_NATIVE_ISA");
+  if (env == nullptr || *env == '\0') return Widest();
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+    if (std::string(env) == IsaName(isa) && CpuHas(isa)) return isa;
+  return Widest();  // addon.ts checks the variable first and says what was wrong
+}
+
+Isa active = Initial();
+
+// A float buffer aligned for vector loads, grown on demand, one per thread.
+struct Buffer {
+  std::unique_ptr<float, decltype(&std::free)> data{nullptr, &std::free};
+  int64_t size = 0;
+  float* Get(int64_t n) {
+    if (n > size) {
+      data.reset(static_cast<float*>(std::aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64)));
+      size = n;
+    }
+    return data.get();
+  }
+};
+
+// dst[k * MR + r] = A(i0 + r, k0 + k) for r < mr, zero for the padding rows up to MR.
+template <int MR>
+void PackA(const Operand& A, int64_t i0, int64_t mr, int64_t k0, int64_t kc, float* dst) {
+  if (A.rowOff == nullptr && !A.trans) {
+    for (int64_t r = 0; r < mr; ++r) {
+      const float* row = A.p + (i0 + r) * A.ld + k0;
+      for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = row[k];
+    }
+  } else if (A.rowOff == nullptr) {
+    for (int64_t k = 0; k < kc; ++k) std::memcpy(dst + k * MR, A.p + (k0 + k) * A.ld + i0, mr * sizeof(float));
+  } else {
+    for (int64_t r = 0; r < mr; ++r) {
+      const float* row = A.p + A.rowOff[i0 + r];
+      const int64_t* cols = A.colOff + k0;
+      for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = row[cols[k]];
+    }
+  }
+  for (int64_t r = mr; r < MR; ++r)
+    for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = 0.0f;
+}
+
+// dst[k * NR + c] = B(k0 + k, j0 + c) for c < nr, zero for the padding columns up to NR.
+template <int NR>
+void PackB(const Operand& B, int64_t k0, int64_t kc, int64_t j0, int64_t nr, float* dst) {
+  for (int64_t k = 0; k < kc; ++k) {
+    float* d = dst + k * NR;
+    if (!B.trans) {
+      std::memcpy(d, B.p + (k0 + k) * B.ld + j0, nr * sizeof(float));
+    } else {
+      for (int64_t c = 0; c < nr; ++c) d[c] = B.p[(j0 + c) * B.ld + k0 + k];
+    }
+    for (int64_t c = nr; c < NR; ++c) d[c] = 0.0f;
+  }
+}
+
+using Tile = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool load);
+
+// One MR x NR tile of C, through a full-size scratch tile where C's edge cuts it.
+template <int MR, int NR, Tile T>
+void EdgeTile(int64_t mr, int64_t nr, int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool load) {
+  if (mr == MR && nr == NR) return T(kc, a, b, c, ldc, load);
+  alignas(64) float tile[MR * NR] = {};
+  if (load)
+    for (int64_t r = 0; r < mr; ++r) std::memcpy(tile + r * NR, c + r * ldc, nr * sizeof(float));
+  T(kc, a, b, tile, NR, load);
+  for (int64_t r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, nr * sizeof(float));
+}
+
+template <int MR, int NR, Tile T>
+void Blocked(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
+  thread_local Buffer packedB;
+  const bool parallel = Threads() > 1 && M * N * K >= kParallelWork;
+  auto run = [&](int64_t count, const std::function<void(int64_t)>& body) {
+    if (parallel) return ParallelFor(count, body);
+    for (int64_t i = 0; i < count; ++i) body(i);
+  };
+  for (int64_t j0 = 0; j0 < N; j0 += kBlockN) {
+    const int64_t nc = std::min(kBlockN, N - j0), panels = (nc + NR - 1) / NR;
+    for (int64_t k0 = 0; k0 < K; k0 += kBlockK) {
+      const int64_t kc = std::min(kBlockK, K - k0);
+      const bool load = accumulate || k0 > 0;
+      float* bp = packedB.Get(panels * NR * kc);
+      run(panels, [&](int64_t p) { PackB<NR>(B, k0, kc, j0 + p * NR, std::min<int64_t>(NR, nc - p * NR), bp + p * NR * kc); });
+      // Work items: row blocks of A, each cut into column groups when there are fewer blocks than threads.
+      const int64_t rowBlocks = (M + kBlockM - 1) / kBlockM;
+      const int64_t groups = parallel ? std::min(panels, std::max<int64_t>(1, (2 * Threads() + rowBlocks - 1) / rowBlocks)) : 1;
+      run(rowBlocks * groups, [&](int64_t item) {
+        thread_local Buffer packedA;
+        const int64_t i0 = (item / groups) * kBlockM, mc = std::min(kBlockM, M - i0), g = item % groups;
+        const int64_t strips = (mc + MR - 1) / MR;
+        float* ap = packedA.Get(strips * MR * kc);
+        for (int64_t s = 0; s < strips; ++s) PackA<MR>(A, i0 + s * MR, std::min<int64_t>(MR, mc - s * MR), k0, kc, ap + s * MR * kc);
+        for (int64_t p = panels * g / groups; p < panels * (g + 1) / groups; ++p) {
+          const int64_t nr = std::min<int64_t>(NR, nc - p * NR);
+          for (int64_t s = 0; s < strips; ++s) {
+            const int64_t mr = std::min<int64_t>(MR, mc - s * MR);
+            float* c = C + (i0 + s * MR) * ldc + j0 + p * NR;
+            EdgeTile<MR, NR, T>(mr, nr, kc, ap + s * MR * kc, bp + p * NR * kc, c, ldc, load);
+          }
+        }
+      });
+    }
+  }
+}
+
+// The reference every path must equal: the chain written out.
+void Reference(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      float acc = accumulate ? C[i * ldc + j] : 0.0f;
+      for (int64_t k = 0; k < K; ++k) acc = std::fma(A.At(i, k), B.At(k, j), acc);
+      C[i * ldc + j] = acc;
+    }
+}
+
+}  // namespace
+
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::Scalar: return "scalar";
+    case Isa::Avx2: return "avx2";
+    default: return "avx512";
+  }
+}
+
+bool CpuHas(Isa isa) { return isa != Isa::Avx512 || __builtin_cpu_supports("avx512f"); }
+
+Isa CurrentIsa() { return active; }
+
+bool SetIsa(Isa isa) {
+  if (!CpuHas(isa)) return false;
+  active = isa;
+  return true;
+}
+
+void Gemm(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
+    return;
+  }
+  switch (active) {
+    case Isa::Scalar: return Reference(M, N, K, A, B, accumulate, C, ldc);
+    case Isa::Avx2: return Blocked<kAvx2Rows, kAvx2Cols, TileAvx2>(M, N, K, A, B, accumulate, C, ldc);
+    default: return Blocked<kAvx512Rows, kAvx512Cols, TileAvx512>(M, N, K, A, B, accumulate, C, ldc);
+  }
+}
+
+}  // namespace labbook

@@ -1,3 +1,0 @@
-import { reproducibilitySuite } from './cases';
-
-reproducibilitySuite('native');

@@ -6,6 +6,7 @@ import { diffRuns, inputEnv, type RunDiff } from '../query/diff';
 import type { Registry } from '../registry/registry';
 import type { RunRecord } from '../registry/types';
 import type { Callback } from '../train/callbacks';
+import { promiseDifferences, recordedPromise, type ReproPromise } from '../repro/promise';
 import { findProjectRoot } from '../repro/root';
 import type { BaseConfig, Experiment } from './define';
 import { experimentsDir, listExperimentFiles, loadExperimentFile } from './loader';
@@ -26,6 +27,12 @@ export interface ReproduceResult {
   differences: Pick<RunDiff, 'config' | 'env' | 'datasets'> & { codeHash: RunDiff['codeHash'] | null };
   /** rerun minus original, per metric. */
   metricDeltas: { [metric: string]: number | null };
+  /**
+   * Each run's recorded bit-identity promise (null for a run recorded before promises were), and
+   * the covered fields in which the re-run is outside the original's: a differing checkpoint is
+   * then explained; with none, it is a real reproducibility failure.
+   */
+  promise: { original: ReproPromise | null; rerun: ReproPromise | null; outside: string[] };
 }
 
 /**
@@ -88,7 +95,9 @@ export async function reproduce(
     tags: { reproduces: String(id) },
   });
   const diff = diffRuns(registry, [id, rerun.id]);
-  const rerunCheckpoints = registry.getRun(rerun.id).checkpoints;
+  const rerunRecord = registry.getRun(rerun.id);
+  const rerunCheckpoints = rerunRecord.checkpoints;
+  const promise = { original: recordedPromise(original.env.reproducibility), rerun: recordedPromise(rerunRecord.env.reproducibility) };
   const rerunFinal = rerunCheckpoints[rerunCheckpoints.length - 1];
   const rerunDamage = rerunFinal ? registry.objects.verify(rerunFinal.sha256, rerunFinal.bytes) : null;
   // Equal recorded hashes prove nothing when the bytes behind them are not the ones hashed.
@@ -119,5 +128,6 @@ export async function reproduce(
       codeHash: diff.codeHash[0] === diff.codeHash[1] ? null : diff.codeHash,
     },
     metricDeltas,
+    promise: { ...promise, outside: promise.original && promise.rerun ? promiseDifferences(promise.original, promise.rerun) : [] },
   };
 }

@@ -5,6 +5,8 @@ import { parse, runIds } from '../args';
 import { type Command, print, printJson, withRegistry } from '../command';
 import { localOnly } from '../team-store';
 import { cell, fitTable, table } from '../format';
+import { describePromise, promiseScope } from '../../repro/promise';
+import type { ReproduceResult } from '../../experiment/reproduce';
 
 const usage = 'labbook reproduce ID [PATH | --experiment-file PATH] [--backend NAME] [--quiet] [--db PATH] [--json]';
 
@@ -44,11 +46,13 @@ export const reproduce: Command = {
           lines.push(`  original damaged: ${result.damaged.original}${repaired ? '; the re-run wrote bytes with the recorded SHA-256, so the object is whole again' : ''}`);
         }
         if (result.damaged.rerun) lines.push(`  re-run damaged: ${result.damaged.rerun}`);
+        if (result.verdict === 'not-reproduced' && !result.checkpointMatch) lines.push(`  ${promiseLine(result.promise)}`);
         const inputs = [
           ...Object.entries(result.differences.config).map(([k, v]) => [`config.${k}`, ...v]),
           ...(result.differences.codeHash ? [['code hash', ...result.differences.codeHash]] : []),
           ...Object.entries(result.differences.datasets).map(([k, v]) => [`data.${k}`, ...v.map((d) => d?.sha256.slice(0, 12) ?? null)]),
-          ...Object.entries(result.differences.env).map(([k, v]) => [`env.${k}`, ...v]),
+          // The promise has its own line above; its fields repeat the backend's and versions'.
+          ...Object.entries(result.differences.env).filter(([k]) => !k.startsWith('reproducibility.')).map(([k, v]) => [`env.${k}`, ...v]),
         ];
         if (inputs.length) lines.push('', 'inputs that differ', fitTable(['', 'original', 're-run'], inputs.map((r) => r.map(cell)), undefined, 2, [0]));
         const deltas = Object.entries(result.metricDeltas).filter(([, d]) => d !== 0);
@@ -59,6 +63,17 @@ export const reproduce: Command = {
     });
   },
 };
+
+/** Whether a differing checkpoint is explained by a difference the original's promise does not cover, or is a real failure. */
+function promiseLine(promise: ReproduceResult['promise']): string {
+  const { original, rerun, outside } = promise;
+  if (!original || !rerun) return `the ${original ? 're-run' : 'original'} records no reproducibility promise (recorded before labbook recorded them): whether this is a real failure cannot be told`;
+  const short = (p: NonNullable<typeof original>) => `${p.backend ?? 'no tfjs backend'}${p.isaBaseline ? ` ${p.isaBaseline}` : ''} / tfjs ${p.tfjs ?? '(none)'} / Node ${p.node} / ${p.platform} ${p.arch}`;
+  if (outside.length > 0) {
+    return `outside the promise: recorded on ${short(original)}, reproduced on ${short(rerun)} (${outside.join('; ')}); ${promiseScope(original)}, so a different checkpoint is expected here. Reproduce it inside the promise (e.g. --backend ${original.backend ?? 'NAME'} on a machine of that kind).`;
+  }
+  return `inside the promise (${describePromise(original)}): the difference is a real reproducibility failure, not the machine's. Check for unseeded randomness, data read in a varying order, or code that changed.`;
+}
 
 function experimentFileOf(positional: string | undefined, option: string | undefined): string | undefined {
   if (positional !== undefined && option !== undefined && positional !== option) {

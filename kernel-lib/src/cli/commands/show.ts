@@ -4,6 +4,7 @@ import { parse, runIds } from '../args';
 import { type Command, isoTime, print, printJson, withRegistry } from '../command';
 import { cell, formatDuration, formatTime, table } from '../format';
 import { teamUrl } from '../team-store';
+import { describePromise, recordedPromise } from '../../repro/promise';
 
 const usage = 'labbook show ID [--db PATH] [--json]';
 
@@ -58,6 +59,9 @@ export function renderRun(run: RunRecord): string {
     `  seed ${run.seed}   started ${formatTime(run.startedAt)}   took ${run.endedAt === null ? '-' : formatDuration((run.endedAt - run.startedAt) / 1000)}`,
     `  config ${run.configHash.slice(0, 12)}   code ${run.codeHash?.slice(0, 12) ?? '-'}`,
   ];
+  const promise = recordedPromise(run.env.reproducibility);
+  // One line: where the same checkpoint SHA-256 is promised (env.reproducibility has the whole of it).
+  lines.push(`  promise ${promise ? `bit-identical within the same ${promise.within.join(', ')}; recorded on ${describePromise(promise)}` : '- (recorded before runs recorded one)'}`);
   if (run.parent !== null || run.children.length) {
     lines.push(`  parent ${run.parent ?? '-'}   children ${run.children.length ? run.children.join(', ') : '-'}`);
   }

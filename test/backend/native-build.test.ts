@@ -20,7 +20,7 @@ describe('the optional native build', () => {
     expect(child.status).toBe(0);
     expect(child.stdout.trim().split('\n')).toEqual([
       'labbook: native backend not built: LABBOOK_NATIVE=0; labbook will use wasm. To enable it, ' +
-        "install Debian's libopenblas-dev (sudo apt-get install libopenblas-dev), then run `npm run build`.",
+        'build it on an x86-64 Linux machine with AVX2 and FMA, with g++ and make installed (`npm run build`).',
     ]);
   });
 

@@ -7,6 +7,10 @@
 //   g++ -O2 -march=x86-64-v3 -ffp-contract=off -o /tmp/pm-v3 kernel-lib/native/test/portable-math-check.cc
 //   /tmp/pm-v3 --check            (then the same with -march=x86-64-v2 and -march=native, no --check)
 // Arguments: [--check] [function names...] (default: all).
+// Measured 2026-12-02 (g++ 12.2, -O2, Xeon with AVX-512): the same hashes from the v2, v3 and native
+// builds -- Exp a15bfb009fbbbd87, Log 6adc0db2a079dff5, Log1p 4217c4c0059eff9a, Tanh
+// 5e3443f33ee130b8, Sigmoid 7c1c0c797a380d71, Pow 929893848b2c3435 -- and with --check: Exp, Log,
+// Tanh, Sigmoid, Pow equal to the reference on every input, Log1p on all but x = 0x1.fb035ap-2 (1 ulp).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>

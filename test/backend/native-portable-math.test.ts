@@ -72,7 +72,7 @@ const UNARY: Case[] = [
 /** Checks every element: exact where the reference is NaN, infinite or zero, else within 1 ulp; returns the share exactly equal. */
 function expectWithinOneUlp(
   label: string,
-  x: ArrayLike<number>,
+  x: ArrayLike<number | string>,
   actual: ArrayLike<number>,
   reference: (i: number) => number,
   slack = 0,

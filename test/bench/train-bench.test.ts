@@ -51,6 +51,8 @@ describe('the training benchmark', () => {
       expect(column.train).toBeGreaterThan(0);
     }
     expect(typeof labbook.backend).toBe('string');
+    // The native addon reports its thread count: the 1-thread child must have run on one.
+    if (labbook.backend === 'native' && labbook.threads1Reported !== null) expect(labbook.threads1Reported).toBe(1);
     expect(Object.keys(figures.models)).toEqual(['mlp']);
   });
 

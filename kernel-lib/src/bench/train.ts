@@ -15,7 +15,16 @@ type RefFigure = number | string | null;
 
 export interface TrainModelFigures {
   title: string;
-  labbook: { backend: string; threads1: Loops; threadsDefault: Loops; defaultThreads: number | null; isa: string | null; otherBackends?: { [backend: string]: Loops } };
+  /** threads1Reported: the addon's own thread count in the LABBOOK_NATIVE_THREADS=1 child (shows the variable was honoured). */
+  labbook: {
+    backend: string;
+    threads1: Loops;
+    threadsDefault: Loops;
+    defaultThreads: number | null;
+    threads1Reported: number | null;
+    isa: string | null;
+    otherBackends?: { [backend: string]: Loops };
+  };
   torch113: { t1: RefFigure; t2: RefFigure; version: string } | string;
   torch2: { t1: RefFigure; t2: RefFigure; version: string } | string;
   /** jit: which jit_compile mode each thread count's figure is (the faster in the first round). */
@@ -52,6 +61,11 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** One stderr line per child run (stdout stays the JSON): when it ran and the load then, to tell which runs a busy machine disturbed. */
+function progress(round: number, column: string): void {
+  process.stderr.write(`bench train: ${new Date().toISOString()} round ${round + 1} ${column} load ${loadavg()[0].toFixed(2)}\n`);
+}
+
 const round = (v: number | null, digits = 1): number | null => (v === null ? null : Number(v.toFixed(digits)));
 
 /** Collected samples per column key (`torch2/t1/mlp`), and the first error seen where a run gave none. */
@@ -85,23 +99,28 @@ export async function benchTrain(options: { seconds?: number; backends?: string[
   const missing: { [ref: string]: string } = {};
   const versions: { [ref: string]: { [pkg: string]: string } } = {};
   const jit: { [key: string]: 'on' | 'off' } = {};
-  let labbook: { backend: string; defaultThreads: number | null; isa: string | null } | null = null;
+  let labbook: { backend: string; defaultThreads: number | null; threads1Reported: number | null; isa: string | null } | null = null;
+  let threads1Reported: number | null = null;
   const order: string[] = [];
   for (let r = 0; r < repeats; ++r) {
     for (const [column, threads] of [['labbook/t1', 1], ['labbook/default', null]] as const) {
       if (r === 0) order.push(column);
+      progress(r, column);
       const run = labbookChild(backend, threads, seconds, names);
-      if (threads === null) labbook = { backend: run.backend, defaultThreads: run.threads, isa: run.isa };
+      if (threads === null) labbook = { backend: run.backend, defaultThreads: run.threads, threads1Reported, isa: run.isa };
+      else threads1Reported = run.threads;
       for (const [model, loops] of Object.entries(run.figures)) for (const loop of ['plain', 'train'] as const) samples.add(`${column}/${loop}/${model}`, loops[loop]);
     }
     for (const other of otherBackends) {
       if (r === 0) order.push(`labbook/${other}`);
+      progress(r, `labbook/${other}`);
       const run = labbookChild(other, null, seconds, names);
       for (const [model, loops] of Object.entries(run.figures)) for (const loop of ['plain', 'train'] as const) samples.add(`labbook/${other}/${loop}/${model}`, loops[loop]);
     }
     for (const ref of REFERENCES) {
       for (const threads of THREADS) {
         if (missing[ref] !== undefined) continue;
+        progress(r, `${ref}/t${threads}`);
         const specs = ref === 'keras' && r > 0 ? names.map((m) => `${m}@${jit[`t${threads}/${m}`] ?? 'off'}`) : names;
         const run = runReference(ref, seconds, threads, specs);
         if (!run.ok && run.reason === NOT_INSTALLED) {

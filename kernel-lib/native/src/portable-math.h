@@ -97,13 +97,15 @@ inline double Atanh2(double s) {
 }  // namespace pm
 
 // e^y in double for y in [-700, 709]; 0 below, +inf above (every float-rounded use saturates
-// there anyway), NaN for NaN.
+// there anyway), NaN for NaN. Every NaN result is the one canonical quiet NaN, never the input's:
+// whether a float NaN keeps its payload or signalling bit through float -> double -> float is
+// the compiler's choice (an -O3 AVX-512 build folds the round trip away), so those bits would vary.
 inline double ExpD(double y) {
   const double yc = y > 709.0 ? 709.0 : (y < -700.0 ? -700.0 : (y == y ? y : 0.0));
   double scale;
   const double r = pm::Reduce(yc, &scale);
   const double e = (1.0 + pm::Expm1Reduced(r)) * scale;
-  return y != y ? y : (y > 709.0 ? pm::kInf : (y < -700.0 ? 0.0 : e));
+  return y != y ? pm::kNaN : (y > 709.0 ? pm::kInf : (y < -700.0 ? 0.0 : e));
 }
 
 // log(u) in double for a positive finite normal double u (callers handle the rest).
@@ -126,7 +128,7 @@ inline float Log(float x) {
   const bool ok = d > 0.0 && d < pm::kInf;
   const double l = LogD(ok ? d : 1.0);
   // Math.log: NaN -> NaN, negative -> NaN, +-0 -> -inf, +inf -> +inf.
-  const double special = d != d ? d : (d < 0.0 ? pm::kNaN : (d == 0.0 ? -pm::kInf : d));
+  const double special = d != d || d < 0.0 ? pm::kNaN : (d == 0.0 ? -pm::kInf : d);
   return static_cast<float>(ok ? l : special);
 }
 
@@ -138,7 +140,7 @@ inline float Log1p(float x) {
   const bool ok = d > -1.0 && d < pm::kInf;
   const double l = near ? pm::Atanh2(d / (2.0 + d)) : LogD(ok ? 1.0 + d : 1.0);
   // Math.log1p: NaN -> NaN, < -1 -> NaN, -1 -> -inf, +inf -> +inf, +-0 -> +-0 (the series gives it).
-  const double special = d != d ? d : (d < -1.0 ? pm::kNaN : (d == -1.0 ? -pm::kInf : d));
+  const double special = d != d || d < -1.0 ? pm::kNaN : (d == -1.0 ? -pm::kInf : d);
   return static_cast<float>(ok ? l : special);
 }
 
@@ -151,12 +153,15 @@ inline float Tanh(float x) {
   double scale;
   const double q = pm::Expm1Reduced(pm::Reduce(y, &scale));
   const double em1 = scale * q + (scale - 1.0);  // exact e^y - 1 for n = 0, mild cancellation above
-  const double t = a < 10.0 ? em1 / (em1 + 2.0) : (a != a ? a : 1.0);
-  return pm::FromBits32(pm::Bits(static_cast<float>(t)) | sign);
+  const double t = a < 10.0 ? em1 / (em1 + 2.0) : 1.0;
+  return a != a ? static_cast<float>(pm::kNaN) : pm::FromBits32(pm::Bits(static_cast<float>(t)) | sign);
 }
 
 // 1 / (1 + e^-x) in double rounded once (tfjs's formula in JS doubles): no float overflow of e^-x.
-inline float Sigmoid(float x) { return static_cast<float>(1.0 / (1.0 + ExpD(-static_cast<double>(x)))); }
+inline float Sigmoid(float x) {
+  const double e = ExpD(-static_cast<double>(x));
+  return x != x ? static_cast<float>(pm::kNaN) : static_cast<float>(1.0 / (1.0 + e));
+}
 
 namespace pm {
 // For a finite float b: whether it is an integer and whether an odd one (|b| >= 2^24 is even).

@@ -110,6 +110,16 @@ describe.skipIf(!built)('native portable math', () => {
     expect(share, name).toBeGreaterThan(0.999);
   });
 
+  it('gives the one canonical NaN whatever the bits of the input NaN (payload, sign, signalling), so no build can differ', () => {
+    const bits = new Uint32Array(64);
+    bits.set([0x7f800001, 0xff800001, 0x7fc00001, 0xffc00000, 0x7fbfffff, 0xffffffff]);
+    const x = new Float32Array(bits.buffer);
+    for (const { name, f } of UNARY) {
+      const y = new Uint32Array(new Float32Array(tf.tidy(() => f(tf.tensor1d(x)).dataSync())).buffer);
+      expect([...y.slice(0, 6)].map((u) => u.toString(16)), name).toEqual(new Array(6).fill('7fc00000'));
+    }
+  });
+
   it("pow: Math.pow's whole special-value table and a spread, within 1 ulp", () => {
     const bases = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 10, 4097, 257, 1e-45, -1e-45, 1e-20, 1e20, 0.9999999, 1.0000001];
     const exps = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2, -2, 3, -3, 0.5, -0.5, 2.5, -2.5, 1e-45, 64, 65, -64, 100, 1e10, -1e10, 16777217, 1e30];

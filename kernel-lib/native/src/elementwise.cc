@@ -186,7 +186,7 @@ constexpr double kSoftplusThreshold = -13.942385152878742;
 // The cpu kernel's formula in double: exp(x), x, or log(1 + exp(x)), rounded once.
 struct Softplus {
   static float F(float x, const Params&) {
-    if (x != x) return x;
+    if (x != x) return kNaN;  // canonical, like labbook::Exp and friends
     if (x < kSoftplusThreshold) return labbook::Exp(x);
     if (x > -kSoftplusThreshold) return x;
     return static_cast<float>(LogD(1.0 + ExpD(x)));

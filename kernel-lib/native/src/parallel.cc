@@ -50,26 +50,41 @@ class Pool {
 
   int Workers() const { return static_cast<int>(threads_.size()); }
 
+  // The caller drains items too and waits only for items claimed by others to finish, never for
+  // a worker to wake: on a busy machine a descheduled worker simply takes no item.
   void Run(int64_t count, const std::function<void(int64_t)>& body) {
+    const uint64_t job = generation_.load(std::memory_order_relaxed) + 1;
     body_ = &body;
     count_ = count;
-    next_.store(0, std::memory_order_relaxed);
-    busy_.store(Workers(), std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    next_.store(job << 32, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
+      generation_.store(job, std::memory_order_release);
     }
     wake_.notify_all();
-    Drain();
-    while (busy_.load(std::memory_order_acquire) != 0) _mm_pause();
+    Drain(job);
+    for (int spins = 0; done_.load(std::memory_order_acquire) != count; ++spins) {
+      if (spins < 4096) {
+        _mm_pause();
+      } else {
+        std::this_thread::yield();
+      }
+    }
   }
 
  private:
-  void Drain() {
+  // Claims items of `job` one at a time: next_ holds the job in its high half and the next item
+  // in its low half, and a claim is a compare-exchange, so a worker late for its job can never
+  // take an item of the next one (whose body and count it has not read).
+  void Drain(uint64_t job) {
+    uint64_t v = next_.load(std::memory_order_acquire);
     for (;;) {
-      const int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
-      if (i >= count_) return;
-      (*body_)(i);
+      if ((v >> 32) != job || static_cast<int64_t>(v & 0xffffffffu) >= count_) return;
+      if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      (*body_)(static_cast<int64_t>(v & 0xffffffffu));
+      done_.fetch_add(1, std::memory_order_release);
+      v = next_.load(std::memory_order_acquire);
     }
   }
 
@@ -90,8 +105,7 @@ class Pool {
         now = generation_.load(std::memory_order_acquire);
       }
       seen = now;
-      Drain();
-      busy_.fetch_sub(1, std::memory_order_release);
+      Drain(now);
     }
   }
 
@@ -99,8 +113,8 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> busy_{0};
+  std::atomic<uint64_t> next_{0};
+  std::atomic<int64_t> done_{0};
   int64_t count_ = 0;
   const std::function<void(int64_t)>* body_ = nullptr;
   bool stop_ = false;

@@ -27,8 +27,11 @@
       # with a function attribute and chosen at run time; they give the same bits (gemm-kernels.h).
       # -ffp-contract=off: no multiply-add fused unless the source says so (std::fma, intrinsics).
       # No -ffast-math: IEEE semantics (NaN, inf, signed zeros, the order of every sum) must hold.
-      # -fno-math-errno changes no result (errno is never read) and lets sqrt loops vectorize.
-      "cflags_cc": ["-O3", "-march=x86-64-v3", "-mtune=generic", "-ffp-contract=off", "-std=c++17", "-fno-exceptions", "-fno-math-errno"],
+      # -fno-math-errno changes no result (errno is never read) and lets sqrt loops vectorize;
+      # -fno-trapping-math changes no result either (nothing reads the FP exception flags) and lets
+      # the compiler turn the kernels' selects (max pooling, NaN handling in portable-math.h)
+      # into vector blends: without it those loops stay scalar on AVX2.
+      "cflags_cc": ["-O3", "-march=x86-64-v3", "-mtune=generic", "-ffp-contract=off", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-rtti"]
     }
   ]

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=3] [--repeats=3] [--notebooks=01,06] [--runs=1000000] [--runtimes=tfjs,onnx] [--monitor=on,off]`: runs
+ * `npm run bench -- NAME... [--backends=native,wasm] [--models=mlp,cnn] [--seconds=2] [--repeats=3] [--notebooks=01,06] [--runs=1000000] [--runtimes=tfjs,onnx] [--monitor=on,off]`: runs
  * benchmarks and prints their figures as one JSON document.
  */
 import { benchCli } from './cli';

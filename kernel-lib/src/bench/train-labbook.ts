@@ -107,9 +107,8 @@ export async function measurePlain(c: BenchCase, seconds: number): Promise<numbe
 /** Both loops of each named model on `backend`, in this process. */
 export async function measureLabbook(backend: string, seconds: number, models: string[]): Promise<LabbookChildFigures> {
   const info = await initBackend({ prefer: backend });
-  // The new addon reports {isa, threads}; the OpenBLAS one {openblas, threads}: read what is there.
   const loaded = info.name === 'native' ? loadNativeAddon() : null;
-  const addonInfo = loaded?.ok ? (loaded.addon.info() as { threads?: number; isa?: string }) : null;
+  const addonInfo = loaded?.ok ? loaded.addon.info() : null;
   const figures: LabbookChildFigures['figures'] = {};
   for (const c of CASES.filter((k) => models.includes(k.name))) {
     const trainLoop = await measureTrain(c, seconds);

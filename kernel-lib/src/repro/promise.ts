@@ -46,7 +46,8 @@ export function reproducibilityPromise(env: EnvParts): ReproPromise {
   }
   if (backend === 'native') {
     if (native.isaBaseline === null) {
-      // An addon that names no baseline was compiled for its build machine's CPU (and OpenBLAS picks kernels by CPU).
+      // An addon that names no baseline (built before labbook-kernels 2, e.g. loaded through
+      // LABBOOK_NATIVE_ADDON) was compiled for its build machine's CPU on OpenBLAS, which picks kernels by CPU.
       return {
         ...base,
         cpu: env.cpu.model,
@@ -111,7 +112,7 @@ function backendName(section: Json | undefined): string | null {
 
 /**
  * The addon is already loaded when the native backend runs (the load is cached), so this loads
- * nothing new. The addon before its rewrite reports {openblas, ...} and no baseline: null then.
+ * nothing new. An addon built before labbook-kernels 2 reports no baseline: null then.
  */
 function nativeInfo(): { isaBaseline: string | null; kernels: string | null } {
   try {

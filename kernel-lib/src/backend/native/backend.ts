@@ -1,6 +1,6 @@
 /**
  * The 'native' tfjs backend: the cpu backend's storage and kernels, with the hot kernels replaced
- * by labbook's addon (OpenBLAS GEMM and C++ loops, one thread). Any kernel without a native
+ * by labbook's addon (its own GEMM and C++ loops, on the addon's threads). Any kernel without a native
  * version -- and any native kernel given a dtype or shape it does not handle -- runs the cpu
  * kernel on the same data, so correctness never depends on coverage.
  */

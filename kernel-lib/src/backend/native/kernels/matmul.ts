@@ -1,4 +1,4 @@
-/** MatMul kernels on OpenBLAS: BatchMatMul and _FusedMatMul (bias + activation), which dense layers and attention run on. */
+/** MatMul kernels on labbook's GEMM: BatchMatMul and _FusedMatMul (bias + activation), which dense layers and attention run on. */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
 import { allFloat32, f32, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 

@@ -18,8 +18,9 @@ namespace {
 // k per block (packed B panel of 256 x NR stays in L1/L2), rows of A per packed block (in L2),
 // columns of B per packed block.
 constexpr int64_t kBlockK = 256, kBlockM = 240, kBlockN = 1024;
-// Products below this many multiply-adds run on the calling thread: waking the pool costs more.
-constexpr int64_t kParallelWork = int64_t{1} << 18;
+// Products below this many multiply-adds (~30 us on one core) run on the calling thread: handing
+// work to a thread that has gone to sleep between a training step's kernels costs tens of us.
+constexpr int64_t kParallelWork = int64_t{1} << 22;
 
 Isa Widest() { return CpuHas(Isa::Avx512) ? Isa::Avx512 : Isa::Avx2; }
 
@@ -96,7 +97,7 @@ void EdgeTile(int64_t mr, int64_t nr, int64_t kc, const float* a, const float* b
 
 template <int MR, int NR, Tile T>
 void Blocked(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
-  thread_local Buffer packedB;
+  thread_local Buffer packedB, packedAll;
   const bool parallel = Threads() > 1 && M * N * K >= kParallelWork;
   auto run = [&](int64_t count, const std::function<void(int64_t)>& body) {
     if (parallel) return ParallelFor(count, body);
@@ -109,15 +110,22 @@ void Blocked(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B
       const bool load = accumulate || k0 > 0;
       float* bp = packedB.Get(panels * NR * kc);
       run(panels, [&](int64_t p) { PackB<NR>(B, k0, kc, j0 + p * NR, std::min<int64_t>(NR, nc - p * NR), bp + p * NR * kc); });
-      // Work items: row blocks of A, each cut into column groups when there are fewer blocks than threads.
+      // Work items: row blocks of A, each cut into column groups when there are fewer blocks than
+      // threads. Cut ones share one packed copy of A (packed first, strips in parallel); whole
+      // ones pack their own block, in the thread that uses it.
       const int64_t rowBlocks = (M + kBlockM - 1) / kBlockM;
       const int64_t groups = parallel ? std::min(panels, std::max<int64_t>(1, (2 * Threads() + rowBlocks - 1) / rowBlocks)) : 1;
+      const int64_t allStrips = (M + MR - 1) / MR;
+      float* shared = groups > 1 ? packedAll.Get(allStrips * MR * kc) : nullptr;
+      if (shared != nullptr)
+        run(allStrips, [&](int64_t s) { PackA<MR>(A, s * MR, std::min<int64_t>(MR, M - s * MR), k0, kc, shared + s * MR * kc); });
       run(rowBlocks * groups, [&](int64_t item) {
         thread_local Buffer packedA;
         const int64_t i0 = (item / groups) * kBlockM, mc = std::min(kBlockM, M - i0), g = item % groups;
         const int64_t strips = (mc + MR - 1) / MR;
-        float* ap = packedA.Get(strips * MR * kc);
-        for (int64_t s = 0; s < strips; ++s) PackA<MR>(A, i0 + s * MR, std::min<int64_t>(MR, mc - s * MR), k0, kc, ap + s * MR * kc);
+        float* ap = shared != nullptr ? shared + (i0 / MR) * MR * kc : packedA.Get(strips * MR * kc);
+        if (shared == nullptr)
+          for (int64_t s = 0; s < strips; ++s) PackA<MR>(A, i0 + s * MR, std::min<int64_t>(MR, mc - s * MR), k0, kc, ap + s * MR * kc);
         for (int64_t p = panels * g / groups; p < panels * (g + 1) / groups; ++p) {
           const int64_t nr = std::min<int64_t>(NR, nc - p * NR);
           for (int64_t s = 0; s < strips; ++s) {

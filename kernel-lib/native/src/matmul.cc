@@ -32,7 +32,8 @@ static Napi::Value MatMul(const Napi::CallbackInfo& info) {
     const float* bi = b + (batchB == 1 ? 0 : i) * K * N;
     Sgemm(transA, transB, M, N, K, ai, transA ? M : K, bi, transB ? K : N, 0.0f, out + i * M * N, N);
   };
-  if (batch > 1 && M * N * K < (int64_t{1} << 18)) {
+  const int64_t work = M * N * K;
+  if (batch > 1 && work < (int64_t{1} << 22) && batch * work >= (int64_t{1} << 22)) {
     ParallelFor(batch, one);
   } else {
     for (int64_t i = 0; i < batch; ++i) one(i);

@@ -22,8 +22,12 @@ int DefaultThreads() {
     if (n >= 1 && n <= 256) return n;
   }
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return std::min(CPU_COUNT(&set), 256);
-  return std::max(1u, std::min(std::thread::hardware_concurrency(), 256u));
+  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0
+                       ? CPU_COUNT(&set)
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // On two CPUs a second kernel thread competes with the JavaScript thread and V8's GC threads:
+  // measured slower for every zoo model there (README, Benchmarks), so one thread unless asked.
+  return cpus <= 2 ? 1 : std::min(cpus, 256);
 }
 
 thread_local bool inWorker = false;

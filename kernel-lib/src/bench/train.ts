@@ -20,6 +20,8 @@ export interface TrainModelFigures {
     backend: string;
     threads1: Loops;
     threadsDefault: Loops;
+    /** Two threads asked for (LABBOOK_NATIVE_THREADS=2), as the references' t2 columns. */
+    threads2: Loops;
     defaultThreads: number | null;
     threads1Reported: number | null;
     isa: string | null;
@@ -44,8 +46,8 @@ const LABBOOK_CHILD = join(__dirname, 'train-labbook.js');
 const REFERENCES: ReferenceName[] = ['torch113', 'torch2', 'keras'];
 const THREADS = [1, 2];
 
-/** labbook's figures from a fresh process: `threads` 1 sets LABBOOK_NATIVE_THREADS=1, null leaves the addon its default. */
-function labbookChild(backend: string, threads: 1 | null, seconds: number, models: string[]): LabbookChildFigures {
+/** labbook's figures from a fresh process: `threads` sets LABBOOK_NATIVE_THREADS, null leaves the addon its default. */
+function labbookChild(backend: string, threads: number | null, seconds: number, models: string[]): LabbookChildFigures {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (threads === null) delete env.LABBOOK_NATIVE_THREADS;
   else env.LABBOOK_NATIVE_THREADS = String(threads);
@@ -103,12 +105,12 @@ export async function benchTrain(options: { seconds?: number; backends?: string[
   let threads1Reported: number | null = null;
   const order: string[] = [];
   for (let r = 0; r < repeats; ++r) {
-    for (const [column, threads] of [['labbook/t1', 1], ['labbook/default', null]] as const) {
+    for (const [column, threads] of [['labbook/t1', 1], ['labbook/default', null], ['labbook/t2', 2]] as const) {
       if (r === 0) order.push(column);
       progress(r, column);
       const run = labbookChild(backend, threads, seconds, names);
       if (threads === null) labbook = { backend: run.backend, defaultThreads: run.threads, threads1Reported, isa: run.isa };
-      else threads1Reported = run.threads;
+      else if (threads === 1) threads1Reported = run.threads;
       for (const [model, loops] of Object.entries(run.figures)) for (const loop of ['plain', 'train'] as const) samples.add(`${column}/${loop}/${model}`, loops[loop]);
     }
     for (const other of otherBackends) {
@@ -147,7 +149,7 @@ export async function benchTrain(options: { seconds?: number; backends?: string[
     const torchVersion = (name: ReferenceName) => versions[name]?.torch ?? 'unknown';
     const figures: TrainModelFigures = {
       title: c.title,
-      labbook: { ...labbook!, threads1: loops('labbook/t1'), threadsDefault: loops('labbook/default') },
+      labbook: { ...labbook!, threads1: loops('labbook/t1'), threadsDefault: loops('labbook/default'), threads2: loops('labbook/t2') },
       torch113: missing.torch113 ?? { ...ref('torch113'), version: torchVersion('torch113') },
       torch2: missing.torch2 ?? { ...ref('torch2'), version: torchVersion('torch2') },
       keras: missing.keras ?? { ...ref('keras'), versions: versions.keras ?? {}, jit: { t1: jit[`t1/${c.name}`] ?? null, t2: jit[`t2/${c.name}`] ?? null } },

@@ -18,17 +18,8 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // More elements than any typed array holds; a larger product of dims is refused before it overflows.
 constexpr int64_t kMaxElements = int64_t{1} << 40;
 
-inline uint32_t Bits(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return u;
-}
-
-inline float FromBits(uint32_t u) {
-  float x;
-  std::memcpy(&x, &u, sizeof x);
-  return x;
-}
+using pm::Bits;
+inline float FromBits(uint32_t u) { return pm::FromBits32(u); }
 
 // Binary ops, in the order of BINARY_OPS in kernels/elementwise.ts.
 struct Add { static float F(float a, float b) { return a + b; } };

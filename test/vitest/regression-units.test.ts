@@ -39,7 +39,7 @@ describe('sanitize', () => {
 
   it('names the option it does not know, the ones it does, and the closest', () => {
     expect(() => checkTestOptions({ cellTimout: 5 } as never)).toThrow(
-      'Unknown option `cellTimout` for notebooks(): expected one of parameters, cellTimeout, notebookTimeout, startupTimeout, repro, sanitizers, received `cellTimout`. Did you mean `cellTimeout`?',
+      'Unknown option `cellTimout` for notebooks(): expected one of parameters, cellTimeout, notebookTimeout, startupTimeout, repro, baseline, sanitizers, received `cellTimout`. Did you mean `cellTimeout`?',
     );
   });
 });

@@ -40,12 +40,28 @@ export function tslabBin(searchFrom: readonly string[]): string {
  */
 const watchdog = (alsoRemove: readonly string[], coverage: boolean) => `// labbook nbtest: stop this kernel when the runner that started it is gone.
 const input = process.stdin;
+const runner = ${process.pid};
+const runnerAlive = () => {
+  try {
+    process.kill(runner, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+};
 const orphaned = () => {
+  // stdin can also end while the runner lives (a notebook's own code, a native library closing
+  // fd 0): then the runner still owns its folders; look again each second until it is gone.
+  if (runnerAlive()) {
+    if (!watching) watching = setInterval(orphaned, 1000).unref();
+    return;
+  }
   // The runner cannot remove its temp folders any more: this one (the connection file's) and
   // those it named (its throwaway registries).
   for (const dir of [__dirname, ...${JSON.stringify(alsoRemove)}]) require('node:fs').rmSync(dir, { recursive: true, force: true });
   process.exit(129);
 };
+let watching = null;
 input.on('end', orphaned);
 input.on('error', orphaned);
 input.resume();

@@ -7,12 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon';
+import { BufferPool } from './buffers';
 import { NATIVE_KERNELS } from './kernels';
 import { reluGradConfig, reluGradGradConfig } from './kernels/activation-grad';
+import { sharingInputs } from './kernels/util';
 
 export const NATIVE_BACKEND = 'native';
 
-export type NativeBackend = MathBackendCPU & { addon: NativeAddon };
+export type NativeBackend = MathBackendCPU & { addon: NativeAddon; pool: BufferPool };
 
 /**
  * A cpu backend instance made by the factory tfjs itself registered for 'cpu' -- not by importing
@@ -24,10 +26,27 @@ function createNativeBackend(addon: NativeAddon): NativeBackend {
   if (cpuFactory === null) throw new Error('labbook native backend: tfjs has no cpu backend to build on');
   const backend = cpuFactory() as NativeBackend;
   backend.addon = addon;
+  backend.pool = new BufferPool();
+  // Storage comes back to the pool when tfjs disposes the tensor, and leaves it for good once
+  // read out (dataSync, data, or a cpu kernel's bufferSync: the reader may keep the array).
+  const { readSync, disposeData } = backend;
+  backend.readSync = (dataId) => {
+    backend.pool.escape(backend.data.get(dataId)?.values);
+    return readSync.call(backend, dataId);
+  };
+  backend.disposeData = (dataId, force) => {
+    const values = backend.data.get(dataId)?.values;
+    const gone = disposeData.call(backend, dataId, force);
+    if (gone && values !== undefined && !backend.data.has(dataId)) backend.pool.release(values);
+    return gone;
+  };
   // The cpu backend advertises tfjs-node on its first write; labbook chose this backend itself.
   (backend as unknown as { firstUse: boolean }).firstUse = false;
   return backend;
 }
+
+/** cpu kernels whose output is their input's tensor data, counted (incRef): no array is shared. */
+const SAME_DATA_KERNELS = new Set(['Reshape', 'Identity']);
 
 let registered = false;
 
@@ -35,7 +54,8 @@ let registered = false;
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
   for (const config of tf.getKernelsForBackend('cpu')) {
-    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
+    const kernelFunc = SAME_DATA_KERNELS.has(config.kernelName) ? config.kernelFunc : sharingInputs(config.kernelFunc);
+    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc });
   }
   for (const kernel of NATIVE_KERNELS) {
     if (tf.getKernel(kernel.kernelName, NATIVE_BACKEND) !== undefined) tf.unregisterKernel(kernel.kernelName, NATIVE_BACKEND);

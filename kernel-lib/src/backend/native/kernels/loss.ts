@@ -4,7 +4,7 @@
  * backends that register them, and tfjs's composition of log-softmax, one-hot and mean elsewhere.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { f32, ints, output, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { f32, ints, output, uninitialized, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/loss.cc). */
 export interface LossAddon {
@@ -29,7 +29,7 @@ function sparseCrossEntropy({ inputs, backend }: KernelArgs): TensorInfo[] {
   const { logits, labels } = inputs as { logits: TensorInfo; labels: TensorInfo };
   const nb = backend as Backend;
   const [n, k] = logits.shape;
-  const probs = new Float32Array(n * k);
+  const probs = uninitialized(nb, n * k);
   const loss = nb.addon.sparseSoftmaxCrossEntropy(f32(nb, logits), labelsOf(nb, labels), probs, n, k);
   return [output(nb, [], Float32Array.of(loss)), output(nb, [n, k], probs)];
 }
@@ -38,7 +38,7 @@ function sparseCrossEntropyGrad({ inputs, backend }: KernelArgs): TensorInfo {
   const { dy, probs, labels } = inputs as { dy: TensorInfo; probs: TensorInfo; labels: TensorInfo };
   const nb = backend as Backend;
   const [n, k] = probs.shape;
-  const dlogits = new Float32Array(n * k);
+  const dlogits = uninitialized(nb, n * k);
   nb.addon.sparseSoftmaxCrossEntropyGrad(f32(nb, probs), labelsOf(nb, labels), dlogits, n, k, f32(nb, dy)[0]);
   return output(nb, [n, k], dlogits);
 }

@@ -1,6 +1,6 @@
 /** MatMul kernels on labbook's GEMM: BatchMatMul and _FusedMatMul (bias + activation), which dense layers and attention run on. */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
-import { allFloat32, f32, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, size, uninitialized, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/matmul.cc). */
 export interface MatmulAddon {
@@ -31,7 +31,7 @@ function product(backend: Backend, a: TensorInfo, b: TensorInfo, transposeA: boo
   if (k !== kb || !(batchA === batchB || batchA === 1 || batchB === 1)) return null;
   const outer = backend_util.assertAndGetBroadcastShape(outerA, outerB);
   const batch = Math.max(batchA, batchB);
-  const out = new Float32Array(batch * m * n);
+  const out = uninitialized(backend, batch * m * n);
   backend.addon.matmul(f32(backend, a), f32(backend, b), out, batch, batchA, batchB, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0);
   return { out, shape: [...outer, m, n] };
 }

@@ -1,6 +1,6 @@
 /** Native kernels: fused optimizer updates (Adam), one kernel per variable instead of a dozen, and the global gradient norm. */
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { allFloat32, f32, output, size, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, size, uninitialized, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/optimizer.cc). */
 export interface OptimizerAddon {
@@ -34,7 +34,7 @@ function adamUpdate({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
     throw new Error(`${ADAM_UPDATE_KERNEL}: expected float32 variable, moments and gradient of one shape, received ${variable.dtype}[${variable.shape}] and ${gradient.dtype}[${gradient.shape}]`);
   }
   const n = size(variable.shape);
-  const [w2, m2, v2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const [w2, m2, v2] = [uninitialized(nb, n), uninitialized(nb, n), uninitialized(nb, n)];
   const c1 = 1 - f32(nb, accBeta1)[0];
   const c2 = 1 - f32(nb, accBeta2)[0];
   nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);

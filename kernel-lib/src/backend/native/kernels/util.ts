@@ -2,9 +2,10 @@
 import { getBackend, getKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../addon';
+import type { BufferPool } from '../buffers';
 
 /** The native backend as kernels see it: the cpu backend's storage plus the addon. */
-export type Backend = MathBackendCPU & { addon: NativeAddon };
+export type Backend = MathBackendCPU & { addon: NativeAddon; pool: BufferPool };
 export type KernelArgs = Parameters<KernelFunc>[0];
 export type NativeKernel = { kernelName: string; kernelFunc: KernelFunc };
 
@@ -44,7 +45,17 @@ export function f32(backend: Backend, t: TensorInfo): Float32Array {
   return values;
 }
 
+/**
+ * Output storage of n float32 elements with unspecified contents (reused from disposed tensors):
+ * for kernels whose addon call writes every element. Kernels that accumulate into their output
+ * allocate a zeroed `new Float32Array(n)` instead.
+ */
+export function uninitialized(backend: Backend, n: number): Float32Array {
+  return backend.pool.take(n);
+}
+
 export function output(backend: Backend, shape: number[], values: Float32Array): TensorInfo {
+  backend.pool.adopt(values);
   return backend.makeTensorInfo(shape, 'float32', values);
 }
 
@@ -67,11 +78,27 @@ export function runningBackendHas(kernelName: string): boolean {
   return getKernel(kernelName, getBackend()) !== undefined;
 }
 
+/**
+ * A cpu kernel run on the native backend's storage: its inputs' arrays leave the buffer pool for
+ * good first, since a cpu kernel may keep a view of an input (a contiguous Slice) or hand the
+ * array on as its output (Cast), where a reused buffer would change under it.
+ */
+export function sharingInputs(kernelFunc: KernelFunc): KernelFunc {
+  return (args) => {
+    const pool = (args.backend as Partial<Backend>).pool;
+    if (pool !== undefined) {
+      const data = (args.backend as Backend).data;
+      for (const t of Object.values(args.inputs)) if (t != null) pool.escape(data.get(t.dataId)?.values);
+    }
+    return kernelFunc(args);
+  };
+}
+
 /** The cpu backend's implementation of `kernelName`, run on the same storage. */
 export function cpuKernel(kernelName: string): KernelFunc {
   const config = getKernel(kernelName, 'cpu');
   if (config === undefined) throw new Error(`labbook native backend: tfjs has no cpu kernel ${kernelName} to fall back to`);
-  return config.kernelFunc;
+  return sharingInputs(config.kernelFunc);
 }
 
 /** A kernel that runs natively when `native` returns a result and falls back to the cpu kernel when it returns null. */

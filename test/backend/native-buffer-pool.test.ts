@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../kernel-lib/src/backend';
+import type { NativeBackend } from '../../kernel-lib/src/backend/native/backend';
+import { normals, rngFor } from './helpers';
+
+// The native backend reuses disposed output storage (backend/native/buffers.ts). These check that
+// reuse happens, and that no array a caller or another tensor can still see is ever reused.
+const pool = () => (tf.backend() as NativeBackend).pool;
+const operand = (i: number) => tf.tensor(normals(rngFor('buffer-pool', i), 64 * 64), [64, 64]);
+
+describe('native buffer pool', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'native' });
+  });
+
+  it('gives a disposed product storage to the next product of that size', () => {
+    const [a, b] = [operand(1), operand(2)];
+    const first = tf.matMul(a, b);
+    const before = pool().pooledBytes;
+    first.dispose();
+    expect(pool().pooledBytes).toBe(before + 64 * 64 * 4);
+    const second = tf.matMul(b, a);
+    expect(pool().pooledBytes).toBe(before);
+    tf.dispose([a, b, second]);
+  });
+
+  it('never reuses an array read out with dataSync, even after its tensor is disposed', () => {
+    const [a, b] = [operand(3), operand(4)];
+    const y = tf.matMul(a, b);
+    const values = y.dataSync();
+    const copy = values.slice();
+    y.dispose();
+    const others = [tf.matMul(b, a), tf.matMul(a, a), tf.matMul(b, b)];
+    expect(values).toEqual(copy);
+    tf.dispose([a, b, ...others]);
+  });
+
+  it('never reuses an array a cpu kernel may keep a view of (a contiguous slice)', () => {
+    const [a, b] = [operand(5), operand(6)];
+    const y = tf.matMul(a, b);
+    const row = tf.slice(y, [3, 0], [1, 64]);
+    const expected = y.dataSync().slice(3 * 64, 4 * 64);
+    y.dispose();
+    const others = [tf.matMul(b, a), tf.matMul(a, a), tf.matMul(b, b)];
+    expect(row.dataSync()).toEqual(expected);
+    tf.dispose([a, b, row, ...others]);
+  });
+
+  it('keeps a reshaped tensor alive on its storage until the last reference is disposed', () => {
+    const [a, b] = [operand(7), operand(8)];
+    const y = tf.matMul(a, b);
+    const flat = tf.reshape(y, [64 * 64]);
+    y.dispose();
+    const others = [tf.matMul(b, a), tf.matMul(a, a)];
+    const expected = tf.matMul(a, b);
+    expect(flat.dataSync()).toEqual(expected.dataSync());
+    tf.dispose([a, b, flat, expected, ...others]);
+  });
+
+  it('gives the same training results as fresh storage (a step repeated from the same state)', () => {
+    const [x, w] = [operand(9), tf.variable(operand(10))];
+    const step = () => tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, v))))(w).dataSync().slice());
+    const once = step();
+    for (let i = 0; i < 5; ++i) expect(step()).toEqual(once);
+    tf.dispose([x, w]);
+  });
+});

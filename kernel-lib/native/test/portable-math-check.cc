@@ -18,7 +18,7 @@
 #include <cstring>
 #include <string>
 #include <vector>
-#include "../src/portable-math.h"
+#include "../src/portable-math-float.h"
 
 namespace {
 
@@ -154,5 +154,9 @@ int main(int argc, char** argv) {
   if (want("Sigmoid"))
     Exhaustive("Sigmoid", [](float x) { return labbook::Sigmoid(x); }, [](double x) { return 1.0 / (1.0 + std::exp(-x)); }, check);
   if (want("Pow")) PowSample(check);
+  if (want("ExpF")) Exhaustive("ExpF", [](float x) { return labbook::ExpF(x); }, [](double x) { return std::exp(x); }, check);
+  if (want("TanhF")) Exhaustive("TanhF", [](float x) { return labbook::TanhF(x); }, [](double x) { return std::tanh(x); }, check);
+  if (want("SigmoidF"))
+    Exhaustive("SigmoidF", [](float x) { return labbook::SigmoidF(x); }, [](double x) { return 1.0 / (1.0 + std::exp(-x)); }, check);
   return 0;
 }

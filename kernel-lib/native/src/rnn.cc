@@ -4,6 +4,8 @@
 // Layouts are batch-major like the layer's input: x [B, T, I], per-step buffers [B, T, *].
 // The activations are portable-math-float.h's float ones, applied to whole gate rows so that the
 // loops vectorize (the double ones were most of a training step); every sum is Gemm's.
+#include <algorithm>
+#include <memory>
 #include <vector>
 #include "common.h"
 #include "gemm.h"
@@ -41,11 +43,20 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   float* cells = gates ? F32(info, 5, B * T * U) : nullptr;
   float* hs = cells ? F32(info, 6, B * T * U) : nullptr;
   if (!hs) return info.Env().Undefined();
-  // Every step's input projection at once: [B*T, I] x [I, 4U].
-  Gemm(B * T, G, I, Dense(x, I), Dense(W, G), false, gates, G);
+  // Each step's pre-activations in one product, [x_t | h_t-1] [kernel; recurrentKernel]: the
+  // same chain per output as the input projection continued by the recurrent one (k over I,
+  // then U), but one product with a longer k instead of two passes over the gates. At t = 0
+  // the state is zero and only x_t's part runs.
+  std::vector<float> WR((I + U) * G), xh(B * (I + U));
+  std::copy(W, W + I * G, WR.begin());
+  std::copy(R, R + U * G, WR.begin() + I * G);
   for (int64_t t = 0; t < T; ++t) {
+    for (int64_t b = 0; b < B; ++b) {
+      std::copy(x + (b * T + t) * I, x + (b * T + t + 1) * I, xh.begin() + b * (I + U));
+      if (t > 0) std::copy(hs + (b * T + t - 1) * U, hs + (b * T + t) * U, xh.begin() + b * (I + U) + I);
+    }
     float* z = gates + t * G;  // row b at z + b * T * G
-    if (t > 0) Gemm(B, G, U, Dense(hs + (t - 1) * U, T * U), Dense(R, G), true, z, T * G);
+    Gemm(B, G, t > 0 ? I + U : I, Dense(xh.data(), I + U), Dense(WR.data(), G), false, z, T * G);
     for (int64_t b = 0; b < B; ++b) {
       float* c = cells + (b * T + t) * U;
       ForwardRow(z + b * T * G, bias, t > 0 ? c - U : nullptr, c, hs + (b * T + t) * U, U);
@@ -92,7 +103,9 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   float* dR = dW ? F32(info, 9, U * G) : nullptr;
   float* db = dR ? F32(info, 10, G) : nullptr;
   if (!db) return info.Env().Undefined();
-  std::vector<float> dz(B * T * G), dh(B * U, 0.0f), dc(B * U, 0.0f), hPrev(B * T * U, 0.0f), RT(G * U), zeros(U, 0.0f);
+  // dz: every element is written before it is read, so it skips the zeroing (6 MB at the zoo's size).
+  std::unique_ptr<float[]> dz(new float[B * T * G]);
+  std::vector<float> dh(B * U, 0.0f), dc(B * U, 0.0f), RT(G * U), zeros(U, 0.0f);
   // R^T once, so that every step's product reads it densely instead of gathering the transpose
   // into its packed panel again (the same values in the same order: the same bits).
   for (int64_t k = 0; k < U; ++k)
@@ -101,19 +114,24 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
     for (int64_t b = 0; b < B; ++b) {
       const float* c = cells + (b * T + t) * U;
       const float* dyb = sequences ? dy + (b * T + t) * U : (t == T - 1 ? dy + b * U : zeros.data());
-      float* dzb = dz.data() + (b * T + t) * G;
+      float* dzb = dz.get() + (b * T + t) * G;
       if (t > 0) BackwardRow<false>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
       else BackwardRow<true>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
     }
     // dh for step t-1 = dz_t R^T.
-    if (t > 0) Gemm(B, U, G, Dense(dz.data() + t * G, T * G), Dense(RT.data(), U), false, dh.data(), U);
+    if (t > 0) Gemm(B, U, G, Dense(dz.get() + t * G, T * G), Dense(RT.data(), U), false, dh.data(), U);
   }
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 1; t < T; ++t)
-      for (int64_t j = 0; j < U; ++j) hPrev[(b * T + t) * U + j] = hs[(b * T + t - 1) * U + j];
-  Gemm(I, G, B * T, Operand::Dense(x, I, true), Dense(dz.data(), G), false, dW, G);
-  Gemm(U, G, B * T, Operand::Dense(hPrev.data(), U, true), Dense(dz.data(), G), false, dR, G);
-  Gemm(B * T, I, G, Dense(dz.data(), G), Operand::Dense(W, G, true), false, dx, I);
+  // dKernel and dRecurrentKernel in one product, [x | h_t-1]^T dz (h_-1 = 0): each output's chain
+  // runs over the rows in order as in two products, and dz is packed once instead of twice.
+  std::vector<float> xh(B * T * (I + U), 0.0f), dWR((I + U) * G);
+  for (int64_t r = 0; r < B * T; ++r) {
+    std::copy(x + r * I, x + (r + 1) * I, xh.begin() + r * (I + U));
+    if (r % T > 0) std::copy(hs + (r - 1) * U, hs + r * U, xh.begin() + r * (I + U) + I);
+  }
+  Gemm(I + U, G, B * T, Operand::Dense(xh.data(), I + U, true), Dense(dz.get(), G), false, dWR.data(), G);
+  std::copy(dWR.begin(), dWR.begin() + I * G, dW);
+  std::copy(dWR.begin() + I * G, dWR.end(), dR);
+  Gemm(B * T, I, G, Dense(dz.get(), G), Operand::Dense(W, G, true), false, dx, I);
   std::vector<double> sum(G, 0.0);
   for (int64_t r = 0; r < B * T; ++r)
     for (int64_t k = 0; k < G; ++k) sum[k] += dz[r * G + k];

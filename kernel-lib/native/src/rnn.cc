@@ -9,12 +9,23 @@
 #include <vector>
 #include "common.h"
 #include "gemm.h"
+#include "parallel.h"
 #include "portable-math-float.h"
 
 namespace labbook {
 namespace {
 
 Operand Dense(const float* p, int64_t ld) { return Operand::Dense(p, ld, false); }
+
+// The recurrence is sequential in t but independent across batch rows: body(b0, b1) runs the
+// whole sequence for rows [b0, b1), one block per thread, with no synchronisation per step.
+// Every output is computed by the same operations whatever the blocks (a row's products are
+// its own chains), so the thread count changes no bit.
+void ForRowBlocks(int64_t B, const std::function<void(int64_t, int64_t)>& body) {
+  const int64_t blocks = std::min<int64_t>(Threads(), B);
+  if (blocks <= 1) return body(0, B);
+  ParallelFor(blocks, [&](int64_t k) { body(B * k / blocks, B * (k + 1) / blocks); });
+}
 
 // One step of one batch row: z (the row's 4U pre-activations, bias not yet added) becomes the
 // activated gates, and the cell and output follow. cPrev is null at t = 0 (zero initial state).
@@ -47,21 +58,26 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   // same chain per output as the input projection continued by the recurrent one (k over I,
   // then U), but one product with a longer k instead of two passes over the gates. At t = 0
   // the state is zero and only x_t's part runs.
-  std::vector<float> WR((I + U) * G), xh(B * (I + U));
+  std::vector<float> WR((I + U) * G);
   std::copy(W, W + I * G, WR.begin());
   std::copy(R, R + U * G, WR.begin() + I * G);
-  for (int64_t t = 0; t < T; ++t) {
-    for (int64_t b = 0; b < B; ++b) {
-      std::copy(x + (b * T + t) * I, x + (b * T + t + 1) * I, xh.begin() + b * (I + U));
-      if (t > 0) std::copy(hs + (b * T + t - 1) * U, hs + (b * T + t) * U, xh.begin() + b * (I + U) + I);
+  ForRowBlocks(B, [&](int64_t b0, int64_t b1) {
+    const int64_t M = b1 - b0;
+    std::vector<float> xh(M * (I + U));
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t b = b0; b < b1; ++b) {
+        float* row = xh.data() + (b - b0) * (I + U);
+        std::copy(x + (b * T + t) * I, x + (b * T + t + 1) * I, row);
+        if (t > 0) std::copy(hs + (b * T + t - 1) * U, hs + (b * T + t) * U, row + I);
+      }
+      float* z = gates + t * G;  // row b at z + b * T * G
+      Gemm(M, G, t > 0 ? I + U : I, Dense(xh.data(), I + U), Dense(WR.data(), G), false, z + b0 * T * G, T * G);
+      for (int64_t b = b0; b < b1; ++b) {
+        float* c = cells + (b * T + t) * U;
+        ForwardRow(z + b * T * G, bias, t > 0 ? c - U : nullptr, c, hs + (b * T + t) * U, U);
+      }
     }
-    float* z = gates + t * G;  // row b at z + b * T * G
-    Gemm(B, G, t > 0 ? I + U : I, Dense(xh.data(), I + U), Dense(WR.data(), G), false, z, T * G);
-    for (int64_t b = 0; b < B; ++b) {
-      float* c = cells + (b * T + t) * U;
-      ForwardRow(z + b * T * G, bias, t > 0 ? c - U : nullptr, c, hs + (b * T + t) * U, U);
-    }
-  }
+  });
   return info.Env().Undefined();
 }
 
@@ -110,17 +126,20 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   // into its packed panel again (the same values in the same order: the same bits).
   for (int64_t k = 0; k < U; ++k)
     for (int64_t j = 0; j < G; ++j) RT[j * U + k] = R[k * G + j];
-  for (int64_t t = T - 1; t >= 0; --t) {
-    for (int64_t b = 0; b < B; ++b) {
-      const float* c = cells + (b * T + t) * U;
-      const float* dyb = sequences ? dy + (b * T + t) * U : (t == T - 1 ? dy + b * U : zeros.data());
-      float* dzb = dz.get() + (b * T + t) * G;
-      if (t > 0) BackwardRow<false>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
-      else BackwardRow<true>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
+  ForRowBlocks(B, [&](int64_t b0, int64_t b1) {
+    for (int64_t t = T - 1; t >= 0; --t) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const float* c = cells + (b * T + t) * U;
+        const float* dyb = sequences ? dy + (b * T + t) * U : (t == T - 1 ? dy + b * U : zeros.data());
+        float* dzb = dz.get() + (b * T + t) * G;
+        if (t > 0) BackwardRow<false>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
+        else BackwardRow<true>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
+      }
+      // dh for step t-1 = dz_t R^T.
+      if (t > 0)
+        Gemm(b1 - b0, U, G, Dense(dz.get() + (b0 * T + t) * G, T * G), Dense(RT.data(), U), false, dh.data() + b0 * U, U);
     }
-    // dh for step t-1 = dz_t R^T.
-    if (t > 0) Gemm(B, U, G, Dense(dz.get() + t * G, T * G), Dense(RT.data(), U), false, dh.data(), U);
-  }
+  });
   // dKernel and dRecurrentKernel in one product, [x | h_t-1]^T dz (h_-1 = 0): each output's chain
   // runs over the rows in order as in two products, and dz is packed once instead of twice.
   std::vector<float> xh(B * T * (I + U), 0.0f), dWR((I + U) * G);

@@ -29,7 +29,8 @@ void ForRowBlocks(int64_t B, const std::function<void(int64_t, int64_t)>& body) 
 
 // One step of one batch row: z (the row's 4U pre-activations, bias not yet added) becomes the
 // activated gates, and the cell and output follow. cPrev is null at t = 0 (zero initial state).
-void ForwardRow(float* z, const float* bias, const float* cPrev, float* c, float* h, int64_t U) {
+__attribute__((always_inline)) inline void ForwardRow(float* z, const float* bias, const float* cPrev, float* c, float* h,
+                                                     int64_t U) {
   for (int64_t j = 0; j < 2 * U; ++j) z[j] = SigmoidF(z[j] + bias[j]);
   for (int64_t j = 2 * U; j < 3 * U; ++j) z[j] = TanhF(z[j] + bias[j]);
   for (int64_t j = 3 * U; j < 4 * U; ++j) z[j] = SigmoidF(z[j] + bias[j]);
@@ -41,6 +42,51 @@ void ForwardRow(float* z, const float* bias, const float* cPrev, float* c, float
   }
   for (int64_t j = 0; j < U; ++j) h[j] = o[j] * TanhF(c[j]);
 }
+
+// One step of one batch row backward: from the gates, the cell, dh (the recurrent gradient) plus
+// dy's row (zeros where dy has none) and dc, the row's dz; dc becomes the previous step's. First:
+// t = 0, whose previous cell is the zero initial state. Branch-free in j, and __restrict (the
+// buffers are distinct) spares GCC more aliasing checks than it will version a loop for: with
+// both, the loop vectorizes.
+template <bool First>
+__attribute__((always_inline)) inline void BackwardRow(const float* __restrict gb, const float* __restrict c, const float* __restrict dh,
+                 const float* __restrict dyb, float* __restrict dc, float* __restrict dz, int64_t U) {
+  const float *i = gb, *f = gb + U, *g = gb + 2 * U, *o = gb + 3 * U;
+  for (int64_t j = 0; j < U; ++j) {
+    const float h = dh[j] + dyb[j];
+    const float tc = TanhF(c[j]);
+    const float dcj = dc[j] + h * o[j] * (1.0f - tc * tc);
+    dz[j] = dcj * g[j] * i[j] * (1.0f - i[j]);
+    dz[U + j] = (First ? 0.0f : dcj * c[j - U]) * f[j] * (1.0f - f[j]);
+    dz[2 * U + j] = dcj * i[j] * (1.0f - g[j] * g[j]);
+    dz[3 * U + j] = h * tc * o[j] * (1.0f - o[j]);
+    dc[j] = dcj * f[j];
+  }
+}
+
+// The row functions twice: for x86-64-v3 (8 floats a vector) and, chosen at run time on the
+// avx512 path like gemm's tiles, compiled for AVX-512 (16 a vector; ~1.6x faster activations).
+// The same IEEE operations lane by lane, so both give the same bits (native-lstm-math.test.ts).
+#define LABBOOK_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")))
+using ForwardFn = void (*)(float*, const float*, const float*, float*, float*, int64_t);
+using BackwardFn = void (*)(const float*, const float*, const float*, const float*, float*, float*, int64_t);
+void ForwardRowAvx2(float* z, const float* bias, const float* cPrev, float* c, float* h, int64_t U) {
+  ForwardRow(z, bias, cPrev, c, h, U);
+}
+LABBOOK_AVX512 void ForwardRowAvx512(float* z, const float* bias, const float* cPrev, float* c, float* h, int64_t U) {
+  ForwardRow(z, bias, cPrev, c, h, U);
+}
+template <bool First>
+void BackwardRowAvx2(const float* gb, const float* c, const float* dh, const float* dyb, float* dc, float* dz, int64_t U) {
+  BackwardRow<First>(gb, c, dh, dyb, dc, dz, U);
+}
+template <bool First>
+LABBOOK_AVX512 void BackwardRowAvx512(const float* gb, const float* c, const float* dh, const float* dyb, float* dc,
+                                      float* dz, int64_t U) {
+  BackwardRow<First>(gb, c, dh, dyb, dc, dz, U);
+}
+#undef LABBOOK_AVX512
+bool Wide() { return CurrentIsa() == Isa::Avx512; }
 
 // lstmForward(x, kernel, recurrentKernel, bias, gates, cells, hs, B, T, I, U):
 // gates [B, T, 4U] (activated i, f, c~, o), cells [B, T, U], hs [B, T, U].
@@ -61,6 +107,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   std::vector<float> WR((I + U) * G);
   std::copy(W, W + I * G, WR.begin());
   std::copy(R, R + U * G, WR.begin() + I * G);
+  const ForwardFn forwardRow = Wide() ? ForwardRowAvx512 : ForwardRowAvx2;
   ForRowBlocks(B, [&](int64_t b0, int64_t b1) {
     const int64_t M = b1 - b0;
     std::vector<float> xh(M * (I + U));
@@ -74,32 +121,11 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
       Gemm(M, G, t > 0 ? I + U : I, Dense(xh.data(), I + U), Dense(WR.data(), G), false, z + b0 * T * G, T * G);
       for (int64_t b = b0; b < b1; ++b) {
         float* c = cells + (b * T + t) * U;
-        ForwardRow(z + b * T * G, bias, t > 0 ? c - U : nullptr, c, hs + (b * T + t) * U, U);
+        forwardRow(z + b * T * G, bias, t > 0 ? c - U : nullptr, c, hs + (b * T + t) * U, U);
       }
     }
   });
   return info.Env().Undefined();
-}
-
-// One step of one batch row backward: from the gates, the cell, dh (the recurrent gradient) plus
-// dy's row (zeros where dy has none) and dc, the row's dz; dc becomes the previous step's. First:
-// t = 0, whose previous cell is the zero initial state. Branch-free in j, and __restrict (the
-// buffers are distinct) spares GCC more aliasing checks than it will version a loop for: with
-// both, the loop vectorizes.
-template <bool First>
-void BackwardRow(const float* __restrict gb, const float* __restrict c, const float* __restrict dh,
-                 const float* __restrict dyb, float* __restrict dc, float* __restrict dz, int64_t U) {
-  const float *i = gb, *f = gb + U, *g = gb + 2 * U, *o = gb + 3 * U;
-  for (int64_t j = 0; j < U; ++j) {
-    const float h = dh[j] + dyb[j];
-    const float tc = TanhF(c[j]);
-    const float dcj = dc[j] + h * o[j] * (1.0f - tc * tc);
-    dz[j] = dcj * g[j] * i[j] * (1.0f - i[j]);
-    dz[U + j] = (First ? 0.0f : dcj * c[j - U]) * f[j] * (1.0f - f[j]);
-    dz[2 * U + j] = dcj * i[j] * (1.0f - g[j] * g[j]);
-    dz[3 * U + j] = h * tc * o[j] * (1.0f - o[j]);
-    dc[j] = dcj * f[j];
-  }
 }
 
 // lstmBackward(dy, x, kernel, recurrentKernel, gates, cells, hs, dx, dKernel, dRecurrentKernel, dBias,
@@ -126,14 +152,15 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   // into its packed panel again (the same values in the same order: the same bits).
   for (int64_t k = 0; k < U; ++k)
     for (int64_t j = 0; j < G; ++j) RT[j * U + k] = R[k * G + j];
+  const BackwardFn rowNext = Wide() ? BackwardRowAvx512<false> : BackwardRowAvx2<false>;
+  const BackwardFn rowFirst = Wide() ? BackwardRowAvx512<true> : BackwardRowAvx2<true>;
   ForRowBlocks(B, [&](int64_t b0, int64_t b1) {
     for (int64_t t = T - 1; t >= 0; --t) {
       for (int64_t b = b0; b < b1; ++b) {
         const float* c = cells + (b * T + t) * U;
         const float* dyb = sequences ? dy + (b * T + t) * U : (t == T - 1 ? dy + b * U : zeros.data());
         float* dzb = dz.get() + (b * T + t) * G;
-        if (t > 0) BackwardRow<false>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
-        else BackwardRow<true>(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
+        (t > 0 ? rowNext : rowFirst)(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
       }
       // dh for step t-1 = dz_t R^T.
       if (t > 0)

@@ -71,9 +71,9 @@ describe.skipIf(!loaded.ok)('the LSTM kernels\' float activations and bits', () 
     expect(worst.tanh).toBeLessThanOrEqual(1);
   });
 
-  it('forward and backward give the same bits on every path and thread count (products large enough to run in parallel)', () => {
+  // The zoo's widths (products large enough to run in parallel), and odd ones that leave partial tiles.
+  it.each([[16, 30, 10, 64], [7, 5, 3, 5], [13, 4, 9, 21]])('[B, T, I, U] = [%i, %i, %i, %i]: forward and backward give the same bits on every path and thread count', (B, T, I, U) => {
     const rng = createRng(7);
-    const [B, T, I, U] = [16, 30, 10, 64];
     const G = 4 * U;
     const fill = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
     const x = fill(B * T * I, 2), W = fill(I * G, 0.4), R = fill(U * G, 0.3), bias = fill(G, 0.5);

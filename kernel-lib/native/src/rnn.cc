@@ -10,6 +10,7 @@
 #include "common.h"
 #include "gemm.h"
 #include "parallel.h"
+#include "rnn-product.h"
 #include "portable-math-float.h"
 
 namespace labbook {
@@ -102,11 +103,13 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   if (!hs) return info.Env().Undefined();
   // Each step's pre-activations in one product, [x_t | h_t-1] [kernel; recurrentKernel]: the
   // same chain per output as the input projection continued by the recurrent one (k over I,
-  // then U), but one product with a longer k instead of two passes over the gates. At t = 0
-  // the state is zero and only x_t's part runs.
+  // then U), but one product with a longer k instead of two passes over the gates, and
+  // [kernel; recurrentKernel] packed once for all steps (rnn-product.h). At t = 0 the state is
+  // zero and only x_t's part runs.
   std::vector<float> WR((I + U) * G);
   std::copy(W, W + I * G, WR.begin());
   std::copy(R, R + U * G, WR.begin() + I * G);
+  const StepProduct product(WR.data(), G, I + U, G);
   const ForwardFn forwardRow = Wide() ? ForwardRowAvx512 : ForwardRowAvx2;
   ForRowBlocks(B, [&](int64_t b0, int64_t b1) {
     const int64_t M = b1 - b0;
@@ -118,7 +121,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
         if (t > 0) std::copy(hs + (b * T + t - 1) * U, hs + (b * T + t) * U, row + I);
       }
       float* z = gates + t * G;  // row b at z + b * T * G
-      Gemm(M, G, t > 0 ? I + U : I, Dense(xh.data(), I + U), Dense(WR.data(), G), false, z + b0 * T * G, T * G);
+      product.Run(M, t > 0 ? I + U : I, xh.data(), I + U, z + b0 * T * G, T * G);
       for (int64_t b = b0; b < b1; ++b) {
         float* c = cells + (b * T + t) * U;
         forwardRow(z + b * T * G, bias, t > 0 ? c - U : nullptr, c, hs + (b * T + t) * U, U);
@@ -148,10 +151,10 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   // dz: every element is written before it is read, so it skips the zeroing (6 MB at the zoo's size).
   std::unique_ptr<float[]> dz(new float[B * T * G]);
   std::vector<float> dh(B * U, 0.0f), dc(B * U, 0.0f), RT(G * U), zeros(U, 0.0f);
-  // R^T once, so that every step's product reads it densely instead of gathering the transpose
-  // into its packed panel again (the same values in the same order: the same bits).
+  // The steps' products dh = dz_t R^T (rnn-product.h): R^T written out once, then packed once.
   for (int64_t k = 0; k < U; ++k)
     for (int64_t j = 0; j < G; ++j) RT[j * U + k] = R[k * G + j];
+  const StepProduct product(RT.data(), U, G, U);
   const BackwardFn rowNext = Wide() ? BackwardRowAvx512<false> : BackwardRowAvx2<false>;
   const BackwardFn rowFirst = Wide() ? BackwardRowAvx512<true> : BackwardRowAvx2<true>;
   ForRowBlocks(B, [&](int64_t b0, int64_t b1) {
@@ -163,8 +166,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
         (t > 0 ? rowNext : rowFirst)(gates + (b * T + t) * G, c, dh.data() + b * U, dyb, dc.data() + b * U, dzb, U);
       }
       // dh for step t-1 = dz_t R^T.
-      if (t > 0)
-        Gemm(b1 - b0, U, G, Dense(dz.get() + (b0 * T + t) * G, T * G), Dense(RT.data(), U), false, dh.data() + b0 * U, U);
+      if (t > 0) product.Run(b1 - b0, G, dz.get() + (b0 * T + t) * G, T * G, dh.data() + b0 * U, U);
     }
   });
   // dKernel and dRecurrentKernel in one product, [x | h_t-1]^T dz (h_-1 = 0): each output's chain

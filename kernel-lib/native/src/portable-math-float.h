@@ -6,7 +6,8 @@
 // array vectorizes and its vector body and scalar tail agree bit for bit. std::fma is exact by
 // definition (one rounding), so a build that lacked the instruction would still match.
 // Error, measured over all 2^32 floats against glibc's double functions rounded to float
-// (kernel-lib/native/test/portable-math-check.cc): see the numbers at each function.
+// (kernel-lib/native/test/portable-math-check.cc): ExpF and TanhF within 1 ulp, SigmoidF within
+// 2 (97% of inputs exact); the same bits from x86-64-v2, v3 and AVX-512 builds.
 // Special values follow JS Math: NaN gives the canonical quiet NaN, -0 stays -0 through tanh.
 #pragma once
 #include <cmath>

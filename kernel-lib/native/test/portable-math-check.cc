@@ -1,6 +1,7 @@
-// Exhaustive check of src/portable-math.h (a standalone harness, not part of the addon or of CI).
-// For every one of the 2^32 float inputs of Exp, Log, Log1p, Tanh and Sigmoid (and a fixed sample
-// of 2^26 Pow pairs) it hashes the outputs, and with --check compares them with glibc's *double*
+// Exhaustive check of src/portable-math.h and src/portable-math-float.h (a standalone harness, not
+// part of the addon or of CI). For every one of the 2^32 float inputs of Exp, Log, Log1p, Tanh,
+// Sigmoid and the float ExpF, TanhF, SigmoidF (and a fixed sample of 2^26 Pow pairs) it hashes
+// the outputs, and with --check compares them with glibc's *double*
 // functions rounded to float (the reference here only: the kernels never call glibc). The hashes
 // are the portability proof: builds for x86-64-v2 (SSE only), x86-64-v3 (AVX2) and -march=native
 // (AVX-512 where present) must print the same ones.
@@ -12,6 +13,11 @@
 // c2a99ad8a48eb3c8, Tanh ce7288888148671f, Sigmoid 6858a6bcd09e8b15, Pow 929893848b2c3435 -- and
 // with --check: Exp, Log, Tanh, Sigmoid, Pow equal to the reference on every input, Log1p on all
 // but x = 0x1.fb035ap-2 (1 ulp).
+// The float ones, measured 2026-12-02 (same compiler and machine): the same hashes from -O2
+// x86-64-v2 (no FMA instruction: std::fma in software, exact all the same), -O3 x86-64-v3 and
+// -O3 native -- ExpF bdb97bca4d899305, TanhF 5ef74f5c65293404, SigmoidF a5292e8acfc3fb43 -- and
+// with --check: ExpF max 1 ulp (99.60% exact), TanhF max 1 ulp (99.83%), SigmoidF max 2 ulp
+// (97.08% exact, 241,603 inputs at 2 ulp).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>

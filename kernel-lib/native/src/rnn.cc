@@ -176,7 +176,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
     std::copy(x + r * I, x + (r + 1) * I, xh.begin() + r * (I + U));
     if (r % T > 0) std::copy(hs + (r - 1) * U, hs + r * U, xh.begin() + r * (I + U) + I);
   }
-  Gemm(I + U, G, B * T, Operand::Dense(xh.data(), I + U, true), Dense(dz.get(), G), false, dWR.data(), G);
+  ProductTransA(I + U, G, B * T, xh.data(), I + U, dz.get(), G, dWR.data());
   std::copy(dWR.begin(), dWR.begin() + I * G, dW);
   std::copy(dWR.begin() + I * G, dWR.end(), dR);
   Gemm(B * T, I, G, Dense(dz.get(), G), Operand::Dense(W, G, true), false, dx, I);

@@ -111,6 +111,19 @@ class StepProduct {
     }
   }
 
+  // Whether every panel is whole: only then do the tiles beat Gemm on a long A (a narrow B
+  // would leave most of each tile's lanes padding).
+  bool Whole() const { return tiles_ != nullptr && N_ % width_ == 0; }
+
+  // Run over all K for a long A, blocks of rows spread over the threads when it is large.
+  void RunRows(int64_t M, const float* a, int64_t lda, float* c, int64_t ldc) const {
+    constexpr int64_t kRows = 16 * kTileRows;
+    const int64_t blocks = (M + kRows - 1) / kRows;
+    auto block = [&](int64_t i) { Run(std::min(kRows, M - i * kRows), K_, a + i * kRows * lda, lda, c + i * kRows * ldc, ldc); };
+    if (Threads() > 1 && blocks > 1 && M * N_ * K_ >= (int64_t{1} << 22)) ParallelFor(blocks, block);
+    else for (int64_t i = 0; i < blocks; ++i) block(i);
+  }
+
  private:
   const float* b_;
   int64_t ldb_, K_, N_, width_;

@@ -179,7 +179,13 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   ProductTransA(I + U, G, B * T, xh.data(), I + U, dz.get(), G, dWR.data());
   std::copy(dWR.begin(), dWR.begin() + I * G, dW);
   std::copy(dWR.begin() + I * G, dWR.end(), dR);
-  Gemm(B * T, I, G, Dense(dz.get(), G), Operand::Dense(W, G, true), false, dx, I);
+  // dx = dz kernel^T, on the step tiles (kernel^T written out and packed once) when I fills them.
+  std::vector<float> WT(G * I);
+  for (int64_t i = 0; i < I; ++i)
+    for (int64_t k = 0; k < G; ++k) WT[k * I + i] = W[i * G + k];
+  const StepProduct transposed(WT.data(), I, G, I);
+  if (transposed.Whole()) transposed.RunRows(B * T, dz.get(), G, dx, I);
+  else Gemm(B * T, I, G, Dense(dz.get(), G), Operand::Dense(W, G, true), false, dx, I);
   std::vector<double> sum(G, 0.0);
   for (int64_t r = 0; r < B * T; ++r)
     for (int64_t k = 0; k < G; ++k) sum[k] += dz[r * G + k];

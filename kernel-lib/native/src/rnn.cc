@@ -3,7 +3,8 @@
 // the arithmetic. Keras's LSTM: gates [i, f, c~, o], sigmoid gates, tanh cell, zero initial state.
 // Layouts are batch-major like the layer's input: x [B, T, I], per-step buffers [B, T, *].
 // The activations are portable-math-float.h's float ones, applied to whole gate rows so that the
-// loops vectorize (the double ones were most of a training step); every sum is Gemm's.
+// loops vectorize (the double ones were most of a training step). Every sum is one of Gemm's
+// chains, computed by Gemm or by rnn-product.h's tiles, which skip Gemm's per-call packing.
 #include <algorithm>
 #include <memory>
 #include <vector>

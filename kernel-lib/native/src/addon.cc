@@ -10,7 +10,7 @@ namespace labbook {
 
 // The kernels' numerics version: bumped whenever a kernel's result bits change, so a run
 // recorded under another version is known to be outside the promise of this one.
-constexpr const char* kKernels = "labbook-kernels 2";
+constexpr const char* kKernels = "labbook-kernels 3";
 
 static Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -1,5 +1,6 @@
 /** Multi-head scaled dot-product self-attention with a key padding mask (LabbookMultiHeadAttention). */
 import * as tf from '@tensorflow/tfjs';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, runningBackendHas, type AttentionAttrs } from '../../backend/native';
 import { invalidArgument } from '../../errors';
 import { checkSeed } from '../../repro/seed';
 
@@ -90,19 +91,28 @@ export class MultiHeadAttention extends tf.layers.Layer {
       const k = d / h;
       const w = (name: string): tf.Tensor => this.weightsByName[name].read();
       const flat = tf.reshape(x, [batch * steps, d]);
-      // [batch * steps, d] -> [batch, heads, steps, d / heads]
-      const project = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
-        let y = tf.matMul(flat, w(`${name}/kernel`));
-        if (withBias) y = tf.add(y, w(`${name}/bias`));
-        return tf.transpose(tf.reshape(y, [batch, steps, h, k]), [0, 2, 1, 3]);
+      const projection = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
+        const y = tf.matMul(flat, w(`${name}/kernel`));
+        return withBias ? tf.add(y, w(`${name}/bias`)) : y;
       };
-      const q = project('query', true);
-      const key = project('key', false);
-      const v = project('value', true);
-      const logits = tf.mul(tf.matMul(q, key, false, true), 1 / Math.sqrt(k));
-      const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_LOGIT), [batch, 1, 1, steps]);
-      const attention = tf.softmax(tf.add(logits, padding));
-      const context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [batch * steps, d]);
+      const scale = 1 / Math.sqrt(k);
+      let context: tf.Tensor;
+      if (runningBackendHas(ATTENTION_KERNEL) && x.dtype === 'float32' && mask.dtype === 'float32') {
+        // One kernel per direction on the native backend, same values (see native/src/attention.cc).
+        const shape = [batch, steps, d];
+        const [q, key, v] = [projection('query', true), projection('key', false), projection('value', true)];
+        context = tf.reshape(fusedAttention(tf.reshape(q, shape), tf.reshape(key, shape), tf.reshape(v, shape), mask, { heads: h, scale }), [batch * steps, d]);
+      } else {
+        // [batch * steps, d] -> [batch, heads, steps, d / heads]
+        const heads = (y: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(y, [batch, steps, h, k]), [0, 2, 1, 3]);
+        const q = heads(projection('query', true));
+        const key = heads(projection('key', false));
+        const v = heads(projection('value', true));
+        const logits = tf.mul(tf.matMul(q, key, false, true), scale);
+        const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_LOGIT), [batch, 1, 1, steps]);
+        const attention = tf.softmax(tf.add(logits, padding));
+        context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [batch * steps, d]);
+      }
       const out = tf.add(tf.matMul(context, w('output/kernel')), w('output/bias'));
       return tf.reshape(out, [batch, steps, d]);
     });
@@ -113,6 +123,26 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(MultiHeadAttention);
+
+/** Attention of q, k, v [batch, steps, d] under `mask` with its gradient, both as single native kernels. */
+function fusedAttention(q: tf.Tensor, key: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
+  const named = attrs as unknown as tf.NamedAttrMap;
+  // The mask is closed over, not an input: it comes from the token ids and takes no gradient.
+  const attend = tf.customGrad((...args: unknown[]) => {
+    const [qs, ks, vs] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [context, probs] = tf.engine().runKernel(ATTENTION_KERNEL, { q: qs, k: ks, v: vs, mask }, named) as tf.Tensor[];
+    save([qs, ks, vs, probs]);
+    return {
+      value: context,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sq, sk, sv, sp] = saved;
+        return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: dy as tf.Tensor, q: sq, k: sk, v: sv, probs: sp }, named) as tf.Tensor[];
+      },
+    };
+  });
+  return attend(q, key, v);
+}
 
 function modelWidth(inputShape: tf.Shape | tf.Shape[]): number {
   const x = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;

@@ -8,13 +8,14 @@ import { lossKernels, type LossAddon } from './loss';
 import { activationGradKernels, type ActivationGradAddon } from './activation-grad';
 import { optimizerKernels, type OptimizerAddon } from './optimizer';
 import { rnnKernels, type RnnAddon } from './rnn';
+import { attentionKernels, type AttentionAddon } from './attention';
 import { matmulKernels, type MatmulAddon } from './matmul';
 import type { NativeKernel } from './util';
 
 export type { NativeKernel } from './util';
 
 /** The addon's kernel functions, as each group declares them. */
-export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & ActivationGradAddon & RnnAddon;
+export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & ActivationGradAddon & RnnAddon & AttentionAddon;
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...matmulKernels,
@@ -27,4 +28,5 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...lossKernels,
   ...activationGradKernels,
   ...rnnKernels,
+  ...attentionKernels,
 ];

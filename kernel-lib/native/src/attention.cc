@@ -1,0 +1,147 @@
+// Multi-head scaled dot-product attention with a key padding mask, forward and backward in one
+// call each (models/layers/attention.ts). tfjs composes it from ~30 kernels per direction (three
+// transposes, two batched products, scale, mask, softmax and their gradients), each a pass over
+// [B, H, T, T] and a dispatch; here each (batch, head) pair is one task that keeps its T x T
+// block in cache, and q, k, v, the context and their gradients stay in the projections' own
+// [B, T, H * dk] layout, so no transposes at all.
+//
+// The arithmetic is the composition's as the native backend runs it, operation for operation:
+// the same Gemm products (one fma chain per output over k ascending, whatever the layout), logits
+// * scale + (1 - mask) * -1e9 in float32, the Softmax kernel's rows (exp in float32, the sum in
+// double rounded once), and tfjs's softmax gradient (dy*y - sum(dy*y)*y, the sum in double as
+// the Sum kernel takes it). So the fused layer gives the composition's bits on this backend.
+// Threads take whole (batch, head) tasks: each writes its own outputs, no sum is split.
+#include <vector>
+#include "common.h"
+#include "gemm.h"
+#include "parallel.h"
+#include "portable-math.h"
+
+namespace labbook {
+
+namespace {
+
+// The logit added to padded keys (attention.ts's MASKED_LOGIT), as the composition computes it.
+constexpr float kMaskedLogit = -1e9f;
+
+struct Shape {
+  int64_t B, T, H, dk, d;
+  // Offset of (batch b, head h, step 0) in a [B, T, H * dk] tensor; rows are d apart.
+  int64_t At(int64_t b, int64_t h) const { return b * T * d + h * dk; }
+};
+
+Operand Rows(const float* p, int64_t ld, bool trans) { return Operand::Dense(p, ld, trans); }
+
+// probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
+void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* q, const float* k, const float* v,
+                  const float* mask, float scale, float* probs, float* ctx) {
+  const int64_t T = s.T, off = s.At(b, h);
+  float* p = probs + (b * s.H + h) * T * T;
+  Gemm(T, T, s.dk, Rows(q + off, s.d, false), Rows(k + off, s.d, true), false, p, T);
+  const float* m = mask + b * T;
+  for (int64_t i = 0; i < T; ++i) {
+    float* row = p + i * T;
+    for (int64_t j = 0; j < T; ++j) row[j] = row[j] * scale + (1.0f - m[j]) * kMaskedLogit;
+    // The Softmax kernel's row (reduce.cc): max with NaN winning, exp(x - max), double sum.
+    float top = row[0];
+    for (int64_t j = 0; j < T; ++j) top = (row[j] != row[j] || row[j] > top) ? row[j] : top;
+    // The exps in a loop of their own: independent, so the compiler may vectorize them (the
+    // double sum below must keep its order and would hold them back).
+    for (int64_t j = 0; j < T; ++j) row[j] = Exp(row[j] - top);
+    double sum = 0.0;
+    for (int64_t j = 0; j < T; ++j) sum += row[j];
+    const float total = static_cast<float>(sum);
+    for (int64_t j = 0; j < T; ++j) row[j] = row[j] / total;
+  }
+  Gemm(T, s.dk, T, Rows(p, T, false), Rows(v + off, s.d, false), false, ctx + off, s.d);
+}
+
+// The gradients of one (b, h) block; scratch holds T * T floats.
+void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, const float* q, const float* k,
+                   const float* v, const float* probs, float scale, float* dq, float* dk, float* dv, float* scratch) {
+  const int64_t T = s.T, off = s.At(b, h);
+  const float* p = probs + (b * s.H + h) * T * T;
+  // d probs = dctx v^T; d v = probs^T dctx (BatchMatMul's gradient).
+  Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v + off, s.d, true), false, scratch, T);
+  Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv + off, s.d);
+  // Softmax's gradient, then the scale's; the mask's add passes the gradient through.
+  for (int64_t i = 0; i < T; ++i) {
+    float* g = scratch + i * T;
+    const float* y = p + i * T;
+    double sum = 0.0;
+    for (int64_t j = 0; j < T; ++j) {
+      g[j] = g[j] * y[j];
+      sum += g[j];
+    }
+    const float total = static_cast<float>(sum);
+    for (int64_t j = 0; j < T; ++j) g[j] = (g[j] - total * y[j]) * scale;
+  }
+  // d q = d logits k; d k = d logits^T q.
+  Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k + off, s.d, false), false, dq + off, s.d);
+  Gemm(T, s.dk, T, Rows(scratch, T, true), Rows(q + off, s.d, false), false, dk + off, s.d);
+}
+
+bool ReadShape(const Napi::CallbackInfo& info, size_t first, Shape* s) {
+  s->B = Int(info, first);
+  s->T = Int(info, first + 1);
+  s->H = Int(info, first + 2);
+  s->dk = Int(info, first + 3);
+  s->d = s->H * s->dk;
+  if (s->B < 0 || s->T < 1 || s->H < 1 || s->dk < 1) {
+    Napi::RangeError::New(info.Env(), "attention: expected batch >= 0, steps, heads and head width >= 1")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// attentionForward(q, k, v, mask, probs, ctx, B, T, H, dk, scale): q, k, v, ctx [B, T, H * dk],
+// mask [B, T] (1 = token, 0 = padding), probs [B, H, T, T] (kept for the backward pass).
+static Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
+  Shape s;
+  if (!ReadShape(info, 6, &s)) return info.Env().Undefined();
+  const float scale = Float(info, 10);
+  const int64_t n = s.B * s.T * s.d;
+  const float* q = F32(info, 0, n);
+  const float* k = q ? F32(info, 1, n) : nullptr;
+  const float* v = k ? F32(info, 2, n) : nullptr;
+  const float* mask = v ? F32(info, 3, s.B * s.T) : nullptr;
+  float* probs = mask ? F32(info, 4, s.B * s.H * s.T * s.T) : nullptr;
+  float* ctx = probs ? F32(info, 5, n) : nullptr;
+  if (!ctx) return info.Env().Undefined();
+  ParallelFor(s.B * s.H, [&](int64_t i) { ForwardBlock(s, i / s.H, i % s.H, q, k, v, mask, scale, probs, ctx); });
+  return info.Env().Undefined();
+}
+
+// attentionBackward(dctx, q, k, v, probs, dq, dk, dv, B, T, H, dk, scale).
+static Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  Shape s;
+  if (!ReadShape(info, 8, &s)) return info.Env().Undefined();
+  const float scale = Float(info, 12);
+  const int64_t n = s.B * s.T * s.d;
+  const float* dctx = F32(info, 0, n);
+  const float* q = dctx ? F32(info, 1, n) : nullptr;
+  const float* k = q ? F32(info, 2, n) : nullptr;
+  const float* v = k ? F32(info, 3, n) : nullptr;
+  const float* probs = v ? F32(info, 4, s.B * s.H * s.T * s.T) : nullptr;
+  float* dq = probs ? F32(info, 5, n) : nullptr;
+  float* dk = dq ? F32(info, 6, n) : nullptr;
+  float* dv = dk ? F32(info, 7, n) : nullptr;
+  if (!dv) return info.Env().Undefined();
+  ParallelFor(s.B * s.H, [&](int64_t i) {
+    // A T x T block per thread, reused across tasks and calls (each task overwrites all of it).
+    thread_local std::vector<float> scratch;
+    scratch.resize(s.T * s.T);
+    BackwardBlock(s, i / s.H, i % s.H, dctx, q, k, v, probs, scale, dq, dk, dv, scratch.data());
+  });
+  return info.Env().Undefined();
+}
+
+void RegisterAttention(Napi::Env env, Napi::Object exports) {
+  exports.Set("attentionForward", Napi::Function::New(env, AttentionForward));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
+}
+
+}  // namespace labbook

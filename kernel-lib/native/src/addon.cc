@@ -74,6 +74,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterActivationGrad(env, exports);
   RegisterRnn(env, exports);
   RegisterAttention(env, exports);
+  RegisterLayerNorm(env, exports);
   return exports;
 }
 

@@ -4,5 +4,6 @@ export { NATIVE_BACKEND, nativeKernelNames, registerNativeBackend, type NativeBa
 export { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, type AdamUpdateAttrs } from './kernels/optimizer';
 export { LSTM_GRAD_KERNEL, LSTM_KERNEL } from './kernels/rnn';
 export { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, type AttentionAttrs } from './kernels/attention';
+export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm';
 export { SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './kernels/loss';
 export { runningBackendHas } from './kernels/util';

@@ -91,13 +91,19 @@ export class MultiHeadAttention extends tf.layers.Layer {
       const k = d / h;
       const w = (name: string): tf.Tensor => this.weightsByName[name].read();
       const flat = tf.reshape(x, [batch * steps, d]);
-      const projection = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
-        const y = tf.matMul(flat, w(`${name}/kernel`));
-        return withBias ? tf.add(y, w(`${name}/bias`)) : y;
+      const fused = runningBackendHas(ATTENTION_KERNEL) && x.dtype === 'float32' && mask.dtype === 'float32';
+      // x W + b: on native one _FusedMatMul (the same float adds as an Add after the product, one
+      // kernel and one pass fewer); elsewhere matMul then add, as before.
+      const affine = (input: tf.Tensor, name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
+        const bias = withBias ? w(`${name}/bias`) : undefined;
+        if (fused) return tf.fused.matMul({ a: input, b: w(`${name}/kernel`), bias });
+        const y = tf.matMul(input, w(`${name}/kernel`));
+        return bias ? tf.add(y, bias) : y;
       };
+      const projection = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => affine(flat, name, withBias);
       const scale = 1 / Math.sqrt(k);
       let context: tf.Tensor;
-      if (runningBackendHas(ATTENTION_KERNEL) && x.dtype === 'float32' && mask.dtype === 'float32') {
+      if (fused) {
         // One kernel per direction on the native backend, same values (see native/src/attention.cc).
         const shape = [batch, steps, d];
         const [q, key, v] = [projection('query', true), projection('key', false), projection('value', true)];
@@ -113,7 +119,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
         const attention = tf.softmax(tf.add(logits, padding));
         context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [batch * steps, d]);
       }
-      const out = tf.add(tf.matMul(context, w('output/kernel')), w('output/bias'));
+      const out = affine(context, 'output', true);
       return tf.reshape(out, [batch, steps, d]);
     });
   }

@@ -95,21 +95,20 @@ static Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
   float* dbeta = dgamma ? F32(info, 7, D) : nullptr;
   if (!dbeta) return info.Env().Undefined();
   if (D < 1) return info.Env().Undefined();
-  std::vector<float> xhat(rows * D);
+  // xhat = (x - mean) * rstd is recomputed where it is needed (the same float ops, so the same
+  // bits each time) instead of kept in a buffer the size of x.
+  auto xhat = [&](int64_t r, int64_t j) { return (x[r * D + j] - mean[r]) * rstd[r]; };
   ForRowGroups(rows, [&](int64_t r0, int64_t n) {
-    for (int64_t r = r0; r < r0 + n; ++r)
-      for (int64_t j = 0; j < D; ++j) xhat[r * D + j] = (x[r * D + j] - mean[r]) * rstd[r];
     const float* dys = dy + r0 * D;
-    const float* xh = xhat.data() + r0 * D;
     float mg[kGroup], mgx[kGroup];
     RowMeans(n, D, mg, [&](int64_t r, int64_t j) { return dys[r * D + j] * gamma[j]; });
-    RowMeans(n, D, mgx, [&](int64_t r, int64_t j) { return dys[r * D + j] * gamma[j] * xh[r * D + j]; });
+    RowMeans(n, D, mgx, [&](int64_t r, int64_t j) { return dys[r * D + j] * gamma[j] * xhat(r0 + r, j); });
     for (int64_t r = 0; r < n; ++r) {
       const float s = rstd[r0 + r];
       float* dxr = dx + (r0 + r) * D;
       for (int64_t j = 0; j < D; ++j) {
         const float g = dys[r * D + j] * gamma[j];
-        dxr[j] = s * ((g - mg[r]) - xh[r * D + j] * mgx[r]);
+        dxr[j] = s * ((g - mg[r]) - xhat(r0 + r, j) * mgx[r]);
       }
     }
   });
@@ -117,7 +116,7 @@ static Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
   std::vector<double> sg(D, 0.0), sb(D, 0.0);
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t j = 0; j < D; ++j) {
-      sg[j] += dy[r * D + j] * xhat[r * D + j];
+      sg[j] += dy[r * D + j] * xhat(r, j);
       sb[j] += dy[r * D + j];
     }
   }

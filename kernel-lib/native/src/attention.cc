@@ -3,7 +3,8 @@
 // transposes, two batched products, scale, mask, softmax and their gradients), each a pass over
 // [B, H, T, T] and a dispatch; here each (batch, head) pair is one task that keeps its T x T
 // block in cache, and q, k, v, the context and their gradients stay in the projections' own
-// [B, T, H * dk] layout, so no transposes at all.
+// [B, T, H * dk] layout, so no transposes at all. q, k and v come side by side in one
+// [B, T, 3 * H * dk] tensor (one product projects all three) and their gradients leave the same way.
 //
 // The arithmetic is the composition's as the native backend runs it, operation for operation:
 // the same Gemm products (one fma chain per output over k ascending, whatever the layout), logits
@@ -28,16 +29,21 @@ struct Shape {
   int64_t B, T, H, dk, d;
   // Offset of (batch b, head h, step 0) in a [B, T, H * dk] tensor; rows are d apart.
   int64_t At(int64_t b, int64_t h) const { return b * T * d + h * dk; }
+  // The same in [B, T, 3d] (q, k, v side by side), rows 3d apart: add d for k, 2d for v.
+  int64_t At3(int64_t b, int64_t h) const { return b * T * 3 * d + h * dk; }
 };
 
 Operand Rows(const float* p, int64_t ld, bool trans) { return Operand::Dense(p, ld, trans); }
 
 // probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
-void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* q, const float* k, const float* v,
-                  const float* mask, float scale, float* probs, float* ctx) {
-  const int64_t T = s.T, off = s.At(b, h);
+void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const float* mask, float scale,
+                  float* probs, float* ctx) {
+  const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d;
+  const float* q = qkv + s.At3(b, h);
+  const float* k = q + s.d;
+  const float* v = k + s.d;
   float* p = probs + (b * s.H + h) * T * T;
-  Gemm(T, T, s.dk, Rows(q + off, s.d, false), Rows(k + off, s.d, true), false, p, T);
+  Gemm(T, T, s.dk, Rows(q, ld, false), Rows(k, ld, true), false, p, T);
   const float* m = mask + b * T;
   for (int64_t i = 0; i < T; ++i) {
     float* row = p + i * T;
@@ -53,17 +59,23 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* q, const fl
     const float total = static_cast<float>(sum);
     for (int64_t j = 0; j < T; ++j) row[j] = row[j] / total;
   }
-  Gemm(T, s.dk, T, Rows(p, T, false), Rows(v + off, s.d, false), false, ctx + off, s.d);
+  Gemm(T, s.dk, T, Rows(p, T, false), Rows(v, ld, false), false, ctx + off, s.d);
 }
 
 // The gradients of one (b, h) block; scratch holds T * T floats.
-void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, const float* q, const float* k,
-                   const float* v, const float* probs, float scale, float* dq, float* dk, float* dv, float* scratch) {
-  const int64_t T = s.T, off = s.At(b, h);
+void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, const float* qkv, const float* probs,
+                   float scale, float* dqkv, float* scratch) {
+  const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d, off3 = s.At3(b, h);
+  const float* q = qkv + off3;
+  const float* k = q + s.d;
+  const float* v = k + s.d;
+  float* dq = dqkv + off3;
+  float* dk = dq + s.d;
+  float* dv = dk + s.d;
   const float* p = probs + (b * s.H + h) * T * T;
   // d probs = dctx v^T; d v = probs^T dctx (BatchMatMul's gradient).
-  Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v + off, s.d, true), false, scratch, T);
-  Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv + off, s.d);
+  Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v, ld, true), false, scratch, T);
+  Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv, ld);
   // Softmax's gradient, then the scale's; the mask's add passes the gradient through.
   for (int64_t i = 0; i < T; ++i) {
     float* g = scratch + i * T;
@@ -77,8 +89,8 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
     for (int64_t j = 0; j < T; ++j) g[j] = (g[j] - total * y[j]) * scale;
   }
   // d q = d logits k; d k = d logits^T q.
-  Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k + off, s.d, false), false, dq + off, s.d);
-  Gemm(T, s.dk, T, Rows(scratch, T, true), Rows(q + off, s.d, false), false, dk + off, s.d);
+  Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k, ld, false), false, dq, ld);
+  Gemm(T, s.dk, T, Rows(scratch, T, true), Rows(q, ld, false), false, dk, ld);
 }
 
 bool ReadShape(const Napi::CallbackInfo& info, size_t first, Shape* s) {
@@ -97,44 +109,39 @@ bool ReadShape(const Napi::CallbackInfo& info, size_t first, Shape* s) {
 
 }  // namespace
 
-// attentionForward(q, k, v, mask, probs, ctx, B, T, H, dk, scale): q, k, v, ctx [B, T, H * dk],
-// mask [B, T] (1 = token, 0 = padding), probs [B, H, T, T] (kept for the backward pass).
+// attentionForward(qkv, mask, probs, ctx, B, T, H, dk, scale): qkv [B, T, 3d] (q, k, v side by
+// side, d = H * dk), mask [B, T] (1 = token, 0 = padding), ctx [B, T, d], probs [B, H, T, T]
+// (kept for the backward pass).
 static Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
   Shape s;
-  if (!ReadShape(info, 6, &s)) return info.Env().Undefined();
-  const float scale = Float(info, 10);
+  if (!ReadShape(info, 4, &s)) return info.Env().Undefined();
+  const float scale = Float(info, 8);
   const int64_t n = s.B * s.T * s.d;
-  const float* q = F32(info, 0, n);
-  const float* k = q ? F32(info, 1, n) : nullptr;
-  const float* v = k ? F32(info, 2, n) : nullptr;
-  const float* mask = v ? F32(info, 3, s.B * s.T) : nullptr;
-  float* probs = mask ? F32(info, 4, s.B * s.H * s.T * s.T) : nullptr;
-  float* ctx = probs ? F32(info, 5, n) : nullptr;
+  const float* qkv = F32(info, 0, 3 * n);
+  const float* mask = qkv ? F32(info, 1, s.B * s.T) : nullptr;
+  float* probs = mask ? F32(info, 2, s.B * s.H * s.T * s.T) : nullptr;
+  float* ctx = probs ? F32(info, 3, n) : nullptr;
   if (!ctx) return info.Env().Undefined();
-  ParallelFor(s.B * s.H, [&](int64_t i) { ForwardBlock(s, i / s.H, i % s.H, q, k, v, mask, scale, probs, ctx); });
+  ParallelFor(s.B * s.H, [&](int64_t i) { ForwardBlock(s, i / s.H, i % s.H, qkv, mask, scale, probs, ctx); });
   return info.Env().Undefined();
 }
 
-// attentionBackward(dctx, q, k, v, probs, dq, dk, dv, B, T, H, dk, scale).
+// attentionBackward(dctx, qkv, probs, dqkv, B, T, H, dk, scale): dqkv [B, T, 3d] like qkv.
 static Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   Shape s;
-  if (!ReadShape(info, 8, &s)) return info.Env().Undefined();
-  const float scale = Float(info, 12);
+  if (!ReadShape(info, 4, &s)) return info.Env().Undefined();
+  const float scale = Float(info, 8);
   const int64_t n = s.B * s.T * s.d;
   const float* dctx = F32(info, 0, n);
-  const float* q = dctx ? F32(info, 1, n) : nullptr;
-  const float* k = q ? F32(info, 2, n) : nullptr;
-  const float* v = k ? F32(info, 3, n) : nullptr;
-  const float* probs = v ? F32(info, 4, s.B * s.H * s.T * s.T) : nullptr;
-  float* dq = probs ? F32(info, 5, n) : nullptr;
-  float* dk = dq ? F32(info, 6, n) : nullptr;
-  float* dv = dk ? F32(info, 7, n) : nullptr;
-  if (!dv) return info.Env().Undefined();
+  const float* qkv = dctx ? F32(info, 1, 3 * n) : nullptr;
+  const float* probs = qkv ? F32(info, 2, s.B * s.H * s.T * s.T) : nullptr;
+  float* dqkv = probs ? F32(info, 3, 3 * n) : nullptr;
+  if (!dqkv) return info.Env().Undefined();
   ParallelFor(s.B * s.H, [&](int64_t i) {
     // A T x T block per thread, reused across tasks and calls (each task overwrites all of it).
     thread_local std::vector<float> scratch;
     scratch.resize(s.T * s.T);
-    BackwardBlock(s, i / s.H, i % s.H, dctx, q, k, v, probs, scale, dq, dk, dv, scratch.data());
+    BackwardBlock(s, i / s.H, i % s.H, dctx, qkv, probs, scale, dqkv, scratch.data());
   });
   return info.Env().Undefined();
 }

@@ -104,10 +104,12 @@ export class MultiHeadAttention extends tf.layers.Layer {
       const scale = 1 / Math.sqrt(k);
       let context: tf.Tensor;
       if (fused) {
-        // One kernel per direction on the native backend, same values (see native/src/attention.cc).
-        const shape = [batch, steps, d];
-        const [q, key, v] = [projection('query', true), projection('key', false), projection('value', true)];
-        context = tf.reshape(fusedAttention(tf.reshape(q, shape), tf.reshape(key, shape), tf.reshape(v, shape), mask, { heads: h, scale }), [batch * steps, d]);
+        // q, k and v from one product with the kernels side by side (each output the same fma
+        // chain as its own product), then one kernel per direction (see native/src/attention.cc).
+        const kernel = sideBySide([w('query/kernel'), w('key/kernel'), w('value/kernel')]);
+        const bias = sideBySide([w('query/bias'), tf.zeros([d]), w('value/bias')]);
+        const qkv = tf.reshape(tf.fused.matMul({ a: flat, b: kernel, bias }), [batch, steps, 3 * d]);
+        context = tf.reshape(fusedAttention(qkv, mask, { heads: h, scale }), [batch * steps, d]);
       } else {
         // [batch * steps, d] -> [batch, heads, steps, d / heads]
         const heads = (y: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(y, [batch, steps, h, k]), [0, 2, 1, 3]);
@@ -130,24 +132,49 @@ export class MultiHeadAttention extends tf.layers.Layer {
 }
 tf.serialization.registerClass(MultiHeadAttention);
 
-/** Attention of q, k, v [batch, steps, d] under `mask` with its gradient, both as single native kernels. */
-function fusedAttention(q: tf.Tensor, key: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
-  const named = attrs as unknown as tf.NamedAttrMap;
-  // The mask is closed over, not an input: it comes from the token ids and takes no gradient.
-  const attend = tf.customGrad((...args: unknown[]) => {
-    const [qs, ks, vs] = args as tf.Tensor[];
-    const save = args[3] as tf.GradSaveFunc;
-    const [context, probs] = tf.engine().runKernel(ATTENTION_KERNEL, { q: qs, k: ks, v: vs, mask }, named) as tf.Tensor[];
-    save([qs, ks, vs, probs]);
+/**
+ * concat(parts, last axis) whose gradient is one Slice per part: tfjs's Concat gradient is a
+ * SplitV, which the native backend leaves to the cpu kernel, and that slices columns element by
+ * element (~7 ms for a [64, 192] gradient).
+ */
+function sideBySide(parts: tf.Tensor[]): tf.Tensor {
+  const join = tf.customGrad((...args: unknown[]) => {
+    const inputs = args.slice(0, parts.length) as tf.Tensor[];
     return {
-      value: context,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [sq, sk, sv, sp] = saved;
-        return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: dy as tf.Tensor, q: sq, k: sk, v: sv, probs: sp }, named) as tf.Tensor[];
+      value: tf.concat(inputs, -1),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const g = dy as tf.Tensor;
+        const last = g.rank - 1;
+        let offset = 0;
+        return inputs.map((part) => {
+          const begin = g.shape.map((_, i) => (i === last ? offset : 0));
+          offset += part.shape[last];
+          return tf.slice(g, begin, part.shape);
+        });
       },
     };
   });
-  return attend(q, key, v);
+  return join(...parts);
+}
+
+/** Attention of qkv [batch, steps, 3d] under `mask` with its gradient, both as single native kernels. */
+function fusedAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
+  const named = attrs as unknown as tf.NamedAttrMap;
+  // The mask is closed over, not an input: it comes from the token ids and takes no gradient.
+  const attend = tf.customGrad((...args: unknown[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [context, probs] = tf.engine().runKernel(ATTENTION_KERNEL, { qkv: input, mask }, named) as tf.Tensor[];
+    save([input, probs]);
+    return {
+      value: context,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sqkv, sp] = saved;
+        return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: dy as tf.Tensor, qkv: sqkv, probs: sp }, named) as tf.Tensor;
+      },
+    };
+  });
+  return attend(qkv);
 }
 
 function modelWidth(inputShape: tf.Shape | tf.Shape[]): number {

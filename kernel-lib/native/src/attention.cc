@@ -12,6 +12,7 @@
 // double rounded once), and tfjs's softmax gradient (dy*y - sum(dy*y)*y, the sum in double as
 // the Sum kernel takes it). So the fused layer gives the composition's bits on this backend.
 // Threads take whole (batch, head) tasks: each writes its own outputs, no sum is split.
+#include <algorithm>
 #include <vector>
 #include "common.h"
 #include "gemm.h"
@@ -35,6 +36,18 @@ struct Shape {
 
 Operand Rows(const float* p, int64_t ld, bool trans) { return Operand::Dense(p, ld, trans); }
 
+// Rows summed this many at a time: each row's sum is one double chain in j order (as the Sum
+// and Softmax kernels take it), and chains of different rows overlap in the pipeline.
+constexpr int64_t kRowGroup = 8;
+
+// totals[r] = float(sum of rows[r * n + j] over j ascending, in double), r < count <= kRowGroup.
+void RowSums(const float* rows, int64_t count, int64_t n, float* totals) {
+  double acc[kRowGroup] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t r = 0; r < count; ++r) acc[r] += rows[r * n + j];
+  for (int64_t r = 0; r < count; ++r) totals[r] = static_cast<float>(acc[r]);
+}
+
 // probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
 void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const float* mask, float scale,
                   float* probs, float* ctx) {
@@ -51,13 +64,17 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
     // The Softmax kernel's row (reduce.cc): max with NaN winning, exp(x - max), double sum.
     float top = row[0];
     for (int64_t j = 0; j < T; ++j) top = (row[j] != row[j] || row[j] > top) ? row[j] : top;
-    // The exps in a loop of their own: independent, so the compiler may vectorize them (the
-    // double sum below must keep its order and would hold them back).
+    // The exps in a loop of their own: independent, so the compiler may vectorize them.
     for (int64_t j = 0; j < T; ++j) row[j] = Exp(row[j] - top);
-    double sum = 0.0;
-    for (int64_t j = 0; j < T; ++j) sum += row[j];
-    const float total = static_cast<float>(sum);
-    for (int64_t j = 0; j < T; ++j) row[j] = row[j] / total;
+  }
+  for (int64_t i = 0; i < T; i += kRowGroup) {
+    const int64_t n = std::min(kRowGroup, T - i);
+    float totals[kRowGroup];
+    RowSums(p + i * T, n, T, totals);
+    for (int64_t r = 0; r < n; ++r) {
+      float* row = p + (i + r) * T;
+      for (int64_t j = 0; j < T; ++j) row[j] = row[j] / totals[r];
+    }
   }
   Gemm(T, s.dk, T, Rows(p, T, false), Rows(v, ld, false), false, ctx + off, s.d);
 }
@@ -76,17 +93,17 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
   // d probs = dctx v^T; d v = probs^T dctx (BatchMatMul's gradient).
   Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v, ld, true), false, scratch, T);
   Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv, ld);
-  // Softmax's gradient, then the scale's; the mask's add passes the gradient through.
-  for (int64_t i = 0; i < T; ++i) {
-    float* g = scratch + i * T;
-    const float* y = p + i * T;
-    double sum = 0.0;
-    for (int64_t j = 0; j < T; ++j) {
-      g[j] = g[j] * y[j];
-      sum += g[j];
+  // Softmax's gradient (dy*y - sum(dy*y)*y), then the scale's; the mask's add passes it through.
+  for (int64_t i = 0; i < T * T; ++i) scratch[i] = scratch[i] * p[i];
+  for (int64_t i = 0; i < T; i += kRowGroup) {
+    const int64_t n = std::min(kRowGroup, T - i);
+    float totals[kRowGroup];
+    RowSums(scratch + i * T, n, T, totals);
+    for (int64_t r = 0; r < n; ++r) {
+      float* g = scratch + (i + r) * T;
+      const float* y = p + (i + r) * T;
+      for (int64_t j = 0; j < T; ++j) g[j] = (g[j] - totals[r] * y[j]) * scale;
     }
-    const float total = static_cast<float>(sum);
-    for (int64_t j = 0; j < T; ++j) g[j] = (g[j] - total * y[j]) * scale;
   }
   // d q = d logits k; d k = d logits^T q.
   Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k, ld, false), false, dq, ld);

@@ -17,7 +17,9 @@
         "src/optimizer.cc",
         "src/loss.cc",
         "src/activation-grad.cc",
-        "src/rnn.cc"
+        "src/rnn.cc",
+        "src/attention.cc",
+        "src/layer-norm.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -73,6 +73,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLoss(env, exports);
   RegisterActivationGrad(env, exports);
   RegisterRnn(env, exports);
+  RegisterAttention(env, exports);
+  RegisterLayerNorm(env, exports);
   return exports;
 }
 

@@ -59,6 +59,8 @@ void RegisterOptimizer(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterActivationGrad(Napi::Env env, Napi::Object exports);
 void RegisterRnn(Napi::Env env, Napi::Object exports);
+void RegisterAttention(Napi::Env env, Napi::Object exports);
+void RegisterLayerNorm(Napi::Env env, Napi::Object exports);
 
 // C = op(A) op(B) + beta * C on row-major matrices with beta 0 or 1: labbook's Gemm (gemm.h),
 // one fused multiply-add chain per output in k order, in BLAS's argument order.

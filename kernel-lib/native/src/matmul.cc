@@ -42,9 +42,11 @@ static Napi::Value MatMul(const Napi::CallbackInfo& info) {
 }
 
 // The activations of ACTIVATIONS in kernels/matmul.ts, by index, with the cpu kernels' semantics
-// (NaN passes through relu, -0 becomes +0; elu uses exp(x) - 1 as tfjs does).
-float Activate(float x, int code, float alpha) {
-  switch (code) {
+// (NaN passes through relu, -0 becomes +0; elu uses exp(x) - 1 as tfjs does). A template, so
+// that BiasActivation's loops are compiled per activation and vectorize.
+template <int Code>
+static inline float Act(float x, float alpha) {
+  switch (Code) {
     // Math.max(0, x) semantics: NaN stays NaN, -0 becomes +0.
     case 1: return x > 0.0f ? x : (x != x ? x : 0.0f);
     case 2: return x > 0.0f ? (x > 6.0f ? 6.0f : x) : (x != x ? x : 0.0f);
@@ -52,6 +54,31 @@ float Activate(float x, int code, float alpha) {
     case 4: return Sigmoid(x);
     case 5: return x < 0.0f ? alpha * x : x;
     default: return x;
+  }
+}
+
+float Activate(float x, int code, float alpha) {
+  switch (code) {
+    case 1: return Act<1>(x, alpha);
+    case 2: return Act<2>(x, alpha);
+    case 3: return Act<3>(x, alpha);
+    case 4: return Act<4>(x, alpha);
+    case 5: return Act<5>(x, alpha);
+    default: return x;
+  }
+}
+
+// out = act(out + bias) over n elements; bias one per column (biasSize > 1), one value (1) or none (0).
+template <int Code>
+static void BiasAct(float* out, int64_t n, const float* bias, int64_t biasSize, float alpha) {
+  if (biasSize > 1) {
+    for (int64_t r = 0; r < n; r += biasSize)
+      for (int64_t c = 0; c < biasSize; ++c) out[r + c] = Act<Code>(out[r + c] + bias[c], alpha);
+  } else if (biasSize == 1) {
+    const float b = bias[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = Act<Code>(out[i] + b, alpha);
+  } else if (Code != 0) {
+    for (int64_t i = 0; i < n; ++i) out[i] = Act<Code>(out[i], alpha);
   }
 }
 
@@ -71,13 +98,13 @@ static Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
     Napi::RangeError::New(info.Env(), "biasActivation: output size is not a multiple of the bias size").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
-  if (biasSize > 1) {
-    for (int64_t r = 0; r < n; r += biasSize)
-      for (int64_t c = 0; c < biasSize; ++c) out[r + c] = Activate(out[r + c] + bias[c], code, alpha);
-  } else if (biasSize == 1) {
-    for (int64_t i = 0; i < n; ++i) out[i] = Activate(out[i] + bias[0], code, alpha);
-  } else if (code != 0) {
-    for (int64_t i = 0; i < n; ++i) out[i] = Activate(out[i], code, alpha);
+  switch (code) {
+    case 1: BiasAct<1>(out, n, bias, biasSize, alpha); break;
+    case 2: BiasAct<2>(out, n, bias, biasSize, alpha); break;
+    case 3: BiasAct<3>(out, n, bias, biasSize, alpha); break;
+    case 4: BiasAct<4>(out, n, bias, biasSize, alpha); break;
+    case 5: BiasAct<5>(out, n, bias, biasSize, alpha); break;
+    default: BiasAct<0>(out, n, bias, biasSize, alpha);
   }
   return info.Env().Undefined();
 }

@@ -149,11 +149,11 @@ static Napi::Value Softmax(const Napi::CallbackInfo& info) {
     float* y = out + r * n;
     float m = row[0];
     for (int64_t j = 0; j < n; ++j) m = MaxOp{}.Step(m, row[j]);
+    // The exps in a loop of their own, so they vectorize (the in-order double sum would keep
+    // the fused loop scalar); the same operations per element, so the same bits.
+    for (int64_t j = 0; j < n; ++j) y[j] = Exp(row[j] - m);
     double sum = 0.0;
-    for (int64_t j = 0; j < n; ++j) {
-      y[j] = Exp(row[j] - m);
-      sum += y[j];
-    }
+    for (int64_t j = 0; j < n; ++j) sum += y[j];
     float total = static_cast<float>(sum);
     for (int64_t j = 0; j < n; ++j) y[j] = y[j] / total;
   }

@@ -10,4 +10,4 @@ export { BACKEND_NAMES, currentBackendInfo, type BackendInfo, type BackendName, 
 export type { FlagValue, Flags } from './flags';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels';
 export { configureNative, loadNativeAddon, NATIVE_BACKEND, nativeKernelNames, type NativeAddon, type NativeInfo, type NativeIsa } from './native';
-export { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, LSTM_GRAD_KERNEL, LSTM_KERNEL, SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './native';
+export { ADAM_UPDATE_KERNEL, ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, GLOBAL_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LSTM_GRAD_KERNEL, LSTM_KERNEL, SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './native';

@@ -3,5 +3,7 @@ export { ADDON_PATH, configureNative, ENABLE_HINT, loadNativeAddon, NATIVE_ISAS,
 export { NATIVE_BACKEND, nativeKernelNames, registerNativeBackend, type NativeBackend } from './backend';
 export { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, type AdamUpdateAttrs } from './kernels/optimizer';
 export { LSTM_GRAD_KERNEL, LSTM_KERNEL } from './kernels/rnn';
+export { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, type AttentionAttrs } from './kernels/attention';
+export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm';
 export { SPARSE_CE_GRAD_KERNEL, SPARSE_CE_KERNEL } from './kernels/loss';
 export { runningBackendHas } from './kernels/util';

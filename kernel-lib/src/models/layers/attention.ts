@@ -1,5 +1,6 @@
 /** Multi-head scaled dot-product self-attention with a key padding mask (LabbookMultiHeadAttention). */
 import * as tf from '@tensorflow/tfjs';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, runningBackendHas, type AttentionAttrs } from '../../backend/native';
 import { invalidArgument } from '../../errors';
 import { checkSeed } from '../../repro/seed';
 
@@ -90,20 +91,37 @@ export class MultiHeadAttention extends tf.layers.Layer {
       const k = d / h;
       const w = (name: string): tf.Tensor => this.weightsByName[name].read();
       const flat = tf.reshape(x, [batch * steps, d]);
-      // [batch * steps, d] -> [batch, heads, steps, d / heads]
-      const project = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
-        let y = tf.matMul(flat, w(`${name}/kernel`));
-        if (withBias) y = tf.add(y, w(`${name}/bias`));
-        return tf.transpose(tf.reshape(y, [batch, steps, h, k]), [0, 2, 1, 3]);
+      const fused = runningBackendHas(ATTENTION_KERNEL) && x.dtype === 'float32' && mask.dtype === 'float32';
+      // x W + b: on native one _FusedMatMul (the same float adds as an Add after the product, one
+      // kernel and one pass fewer); elsewhere matMul then add, as before.
+      const affine = (input: tf.Tensor, name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => {
+        const bias = withBias ? w(`${name}/bias`) : undefined;
+        if (fused) return tf.fused.matMul({ a: input, b: w(`${name}/kernel`), bias });
+        const y = tf.matMul(input, w(`${name}/kernel`));
+        return bias ? tf.add(y, bias) : y;
       };
-      const q = project('query', true);
-      const key = project('key', false);
-      const v = project('value', true);
-      const logits = tf.mul(tf.matMul(q, key, false, true), 1 / Math.sqrt(k));
-      const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_LOGIT), [batch, 1, 1, steps]);
-      const attention = tf.softmax(tf.add(logits, padding));
-      const context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [batch * steps, d]);
-      const out = tf.add(tf.matMul(context, w('output/kernel')), w('output/bias'));
+      const projection = (name: keyof AttentionSeeds, withBias: boolean): tf.Tensor => affine(flat, name, withBias);
+      const scale = 1 / Math.sqrt(k);
+      let context: tf.Tensor;
+      if (fused) {
+        // q, k and v from one product with the kernels side by side (each output the same fma
+        // chain as its own product), then one kernel per direction (see native/src/attention.cc).
+        const kernel = sideBySide([w('query/kernel'), w('key/kernel'), w('value/kernel')]);
+        const bias = sideBySide([w('query/bias'), tf.zeros([d]), w('value/bias')]);
+        const qkv = tf.reshape(tf.fused.matMul({ a: flat, b: kernel, bias }), [batch, steps, 3 * d]);
+        context = tf.reshape(fusedAttention(qkv, mask, { heads: h, scale }), [batch * steps, d]);
+      } else {
+        // [batch * steps, d] -> [batch, heads, steps, d / heads]
+        const heads = (y: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(y, [batch, steps, h, k]), [0, 2, 1, 3]);
+        const q = heads(projection('query', true));
+        const key = heads(projection('key', false));
+        const v = heads(projection('value', true));
+        const logits = tf.mul(tf.matMul(q, key, false, true), scale);
+        const padding = tf.reshape(tf.mul(tf.sub(1, mask), MASKED_LOGIT), [batch, 1, 1, steps]);
+        const attention = tf.softmax(tf.add(logits, padding));
+        context = tf.reshape(tf.transpose(tf.matMul(attention, v), [0, 2, 1, 3]), [batch * steps, d]);
+      }
+      const out = affine(context, 'output', true);
       return tf.reshape(out, [batch, steps, d]);
     });
   }
@@ -113,6 +131,51 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(MultiHeadAttention);
+
+/**
+ * concat(parts, last axis) whose gradient is one Slice per part: tfjs's Concat gradient is a
+ * SplitV, which the native backend leaves to the cpu kernel, and that slices columns element by
+ * element (~7 ms for a [64, 192] gradient).
+ */
+function sideBySide(parts: tf.Tensor[]): tf.Tensor {
+  const join = tf.customGrad((...args: unknown[]) => {
+    const inputs = args.slice(0, parts.length) as tf.Tensor[];
+    return {
+      value: tf.concat(inputs, -1),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const g = dy as tf.Tensor;
+        const last = g.rank - 1;
+        let offset = 0;
+        return inputs.map((part) => {
+          const begin = g.shape.map((_, i) => (i === last ? offset : 0));
+          offset += part.shape[last];
+          return tf.slice(g, begin, part.shape);
+        });
+      },
+    };
+  });
+  return join(...parts);
+}
+
+/** Attention of qkv [batch, steps, 3d] under `mask` with its gradient, both as single native kernels. */
+function fusedAttention(qkv: tf.Tensor, mask: tf.Tensor, attrs: AttentionAttrs): tf.Tensor {
+  const named = attrs as unknown as tf.NamedAttrMap;
+  // The mask is closed over, not an input: it comes from the token ids and takes no gradient.
+  const attend = tf.customGrad((...args: unknown[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [context, probs] = tf.engine().runKernel(ATTENTION_KERNEL, { qkv: input, mask }, named) as tf.Tensor[];
+    save([input, probs]);
+    return {
+      value: context,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sqkv, sp] = saved;
+        return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy: dy as tf.Tensor, qkv: sqkv, probs: sp }, named) as tf.Tensor;
+      },
+    };
+  });
+  return attend(qkv);
+}
 
 function modelWidth(inputShape: tf.Shape | tf.Shape[]): number {
   const x = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;

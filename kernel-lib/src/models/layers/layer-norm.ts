@@ -1,5 +1,6 @@
 /** Layer normalization over the last axis (LabbookLayerNormalization), a drop-in for tf.layers.layerNormalization. */
 import * as tf from '@tensorflow/tfjs';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, runningBackendHas } from '../../backend/native';
 import { invalidArgument } from '../../errors';
 
 /*
@@ -43,6 +44,7 @@ export class LayerNorm extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (runningBackendHas(LAYER_NORM_KERNEL) && x.dtype === 'float32') return fusedLayerNorm(x, this.gamma!.read(), this.beta!.read(), this.epsilon);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
@@ -55,3 +57,22 @@ export class LayerNorm extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(LayerNorm);
+
+/** The layer's forward pass and its gradient, each one native kernel (see native/src/layer-norm.cc). */
+function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  const attrs = { epsilon } as unknown as tf.NamedAttrMap;
+  const norm = tf.customGrad((...args: unknown[]) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM_KERNEL, { x: xs, gamma: g, beta: b }, attrs) as tf.Tensor[];
+    save([xs, g, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sg, sm, sr] = saved;
+        return tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { dy: dy as tf.Tensor, x: sx, gamma: sg, mean: sm, rstd: sr }) as tf.Tensor[];
+      },
+    };
+  });
+  return norm(x, gamma, beta);
+}

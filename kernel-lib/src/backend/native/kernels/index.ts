@@ -8,13 +8,15 @@ import { lossKernels, type LossAddon } from './loss';
 import { activationGradKernels, type ActivationGradAddon } from './activation-grad';
 import { optimizerKernels, type OptimizerAddon } from './optimizer';
 import { rnnKernels, type RnnAddon } from './rnn';
+import { attentionKernels, type AttentionAddon } from './attention';
+import { layerNormKernels, type LayerNormAddon } from './layer-norm';
 import { matmulKernels, type MatmulAddon } from './matmul';
 import type { NativeKernel } from './util';
 
 export type { NativeKernel } from './util';
 
 /** The addon's kernel functions, as each group declares them. */
-export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & ActivationGradAddon & RnnAddon;
+export type KernelAddon = MatmulAddon & ConvAddon & PoolAddon & ElementwiseAddon & ReduceAddon & IndexingAddon & OptimizerAddon & LossAddon & ActivationGradAddon & RnnAddon & AttentionAddon & LayerNormAddon;
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...matmulKernels,
@@ -27,4 +29,6 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...lossKernels,
   ...activationGradKernels,
   ...rnnKernels,
+  ...attentionKernels,
+  ...layerNormKernels,
 ];

@@ -1,0 +1,171 @@
+// Multi-head scaled dot-product attention with a key padding mask, forward and backward in one
+// call each (models/layers/attention.ts). tfjs composes it from ~30 kernels per direction (three
+// transposes, two batched products, scale, mask, softmax and their gradients), each a pass over
+// [B, H, T, T] and a dispatch; here each (batch, head) pair is one task that keeps its T x T
+// block in cache, and q, k, v, the context and their gradients stay in the projections' own
+// [B, T, H * dk] layout, so no transposes at all. q, k and v come side by side in one
+// [B, T, 3 * H * dk] tensor (one product projects all three) and their gradients leave the same way.
+//
+// The arithmetic is the composition's as the native backend runs it, operation for operation:
+// the same Gemm products (one fma chain per output over k ascending, whatever the layout), logits
+// * scale + (1 - mask) * -1e9 in float32, the Softmax kernel's rows (exp in float32, the sum in
+// double rounded once), and tfjs's softmax gradient (dy*y - sum(dy*y)*y, the sum in double as
+// the Sum kernel takes it). So the fused layer gives the composition's bits on this backend.
+// Threads take whole (batch, head) tasks: each writes its own outputs, no sum is split.
+#include <algorithm>
+#include <vector>
+#include "common.h"
+#include "gemm.h"
+#include "parallel.h"
+#include "portable-math.h"
+
+namespace labbook {
+
+namespace {
+
+// The logit added to padded keys (attention.ts's MASKED_LOGIT), as the composition computes it.
+constexpr float kMaskedLogit = -1e9f;
+
+struct Shape {
+  int64_t B, T, H, dk, d;
+  // Offset of (batch b, head h, step 0) in a [B, T, H * dk] tensor; rows are d apart.
+  int64_t At(int64_t b, int64_t h) const { return b * T * d + h * dk; }
+  // The same in [B, T, 3d] (q, k, v side by side), rows 3d apart: add d for k, 2d for v.
+  int64_t At3(int64_t b, int64_t h) const { return b * T * 3 * d + h * dk; }
+};
+
+Operand Rows(const float* p, int64_t ld, bool trans) { return Operand::Dense(p, ld, trans); }
+
+// Rows summed this many at a time: each row's sum is one double chain in j order (as the Sum
+// and Softmax kernels take it), and chains of different rows overlap in the pipeline.
+constexpr int64_t kRowGroup = 8;
+
+// totals[r] = float(sum of rows[r * n + j] over j ascending, in double), r < count <= kRowGroup.
+void RowSums(const float* rows, int64_t count, int64_t n, float* totals) {
+  double acc[kRowGroup] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t r = 0; r < count; ++r) acc[r] += rows[r * n + j];
+  for (int64_t r = 0; r < count; ++r) totals[r] = static_cast<float>(acc[r]);
+}
+
+// probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
+void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const float* mask, float scale,
+                  float* probs, float* ctx) {
+  const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d;
+  const float* q = qkv + s.At3(b, h);
+  const float* k = q + s.d;
+  const float* v = k + s.d;
+  float* p = probs + (b * s.H + h) * T * T;
+  Gemm(T, T, s.dk, Rows(q, ld, false), Rows(k, ld, true), false, p, T);
+  const float* m = mask + b * T;
+  for (int64_t i = 0; i < T; ++i) {
+    float* row = p + i * T;
+    for (int64_t j = 0; j < T; ++j) row[j] = row[j] * scale + (1.0f - m[j]) * kMaskedLogit;
+    // The Softmax kernel's row (reduce.cc): max with NaN winning, exp(x - max), double sum.
+    float top = row[0];
+    for (int64_t j = 0; j < T; ++j) top = (row[j] != row[j] || row[j] > top) ? row[j] : top;
+    // The exps in a loop of their own: independent, so the compiler may vectorize them.
+    for (int64_t j = 0; j < T; ++j) row[j] = Exp(row[j] - top);
+  }
+  for (int64_t i = 0; i < T; i += kRowGroup) {
+    const int64_t n = std::min(kRowGroup, T - i);
+    float totals[kRowGroup];
+    RowSums(p + i * T, n, T, totals);
+    for (int64_t r = 0; r < n; ++r) {
+      float* row = p + (i + r) * T;
+      for (int64_t j = 0; j < T; ++j) row[j] = row[j] / totals[r];
+    }
+  }
+  Gemm(T, s.dk, T, Rows(p, T, false), Rows(v, ld, false), false, ctx + off, s.d);
+}
+
+// The gradients of one (b, h) block; scratch holds T * T floats.
+void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, const float* qkv, const float* probs,
+                   float scale, float* dqkv, float* scratch) {
+  const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d, off3 = s.At3(b, h);
+  const float* q = qkv + off3;
+  const float* k = q + s.d;
+  const float* v = k + s.d;
+  float* dq = dqkv + off3;
+  float* dk = dq + s.d;
+  float* dv = dk + s.d;
+  const float* p = probs + (b * s.H + h) * T * T;
+  // d probs = dctx v^T; d v = probs^T dctx (BatchMatMul's gradient).
+  Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v, ld, true), false, scratch, T);
+  Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv, ld);
+  // Softmax's gradient (dy*y - sum(dy*y)*y), then the scale's; the mask's add passes it through.
+  for (int64_t i = 0; i < T * T; ++i) scratch[i] = scratch[i] * p[i];
+  for (int64_t i = 0; i < T; i += kRowGroup) {
+    const int64_t n = std::min(kRowGroup, T - i);
+    float totals[kRowGroup];
+    RowSums(scratch + i * T, n, T, totals);
+    for (int64_t r = 0; r < n; ++r) {
+      float* g = scratch + (i + r) * T;
+      const float* y = p + (i + r) * T;
+      for (int64_t j = 0; j < T; ++j) g[j] = (g[j] - totals[r] * y[j]) * scale;
+    }
+  }
+  // d q = d logits k; d k = d logits^T q.
+  Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k, ld, false), false, dq, ld);
+  Gemm(T, s.dk, T, Rows(scratch, T, true), Rows(q, ld, false), false, dk, ld);
+}
+
+bool ReadShape(const Napi::CallbackInfo& info, size_t first, Shape* s) {
+  s->B = Int(info, first);
+  s->T = Int(info, first + 1);
+  s->H = Int(info, first + 2);
+  s->dk = Int(info, first + 3);
+  s->d = s->H * s->dk;
+  if (s->B < 0 || s->T < 1 || s->H < 1 || s->dk < 1) {
+    Napi::RangeError::New(info.Env(), "attention: expected batch >= 0, steps, heads and head width >= 1")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// attentionForward(qkv, mask, probs, ctx, B, T, H, dk, scale): qkv [B, T, 3d] (q, k, v side by
+// side, d = H * dk), mask [B, T] (1 = token, 0 = padding), ctx [B, T, d], probs [B, H, T, T]
+// (kept for the backward pass).
+static Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
+  Shape s;
+  if (!ReadShape(info, 4, &s)) return info.Env().Undefined();
+  const float scale = Float(info, 8);
+  const int64_t n = s.B * s.T * s.d;
+  const float* qkv = F32(info, 0, 3 * n);
+  const float* mask = qkv ? F32(info, 1, s.B * s.T) : nullptr;
+  float* probs = mask ? F32(info, 2, s.B * s.H * s.T * s.T) : nullptr;
+  float* ctx = probs ? F32(info, 3, n) : nullptr;
+  if (!ctx) return info.Env().Undefined();
+  ParallelFor(s.B * s.H, [&](int64_t i) { ForwardBlock(s, i / s.H, i % s.H, qkv, mask, scale, probs, ctx); });
+  return info.Env().Undefined();
+}
+
+// attentionBackward(dctx, qkv, probs, dqkv, B, T, H, dk, scale): dqkv [B, T, 3d] like qkv.
+static Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  Shape s;
+  if (!ReadShape(info, 4, &s)) return info.Env().Undefined();
+  const float scale = Float(info, 8);
+  const int64_t n = s.B * s.T * s.d;
+  const float* dctx = F32(info, 0, n);
+  const float* qkv = dctx ? F32(info, 1, 3 * n) : nullptr;
+  const float* probs = qkv ? F32(info, 2, s.B * s.H * s.T * s.T) : nullptr;
+  float* dqkv = probs ? F32(info, 3, 3 * n) : nullptr;
+  if (!dqkv) return info.Env().Undefined();
+  ParallelFor(s.B * s.H, [&](int64_t i) {
+    // A T x T block per thread, reused across tasks and calls (each task overwrites all of it).
+    thread_local std::vector<float> scratch;
+    scratch.resize(s.T * s.T);
+    BackwardBlock(s, i / s.H, i % s.H, dctx, qkv, probs, scale, dqkv, scratch.data());
+  });
+  return info.Env().Undefined();
+}
+
+void RegisterAttention(Napi::Env env, Napi::Object exports) {
+  exports.Set("attentionForward", Napi::Function::New(env, AttentionForward));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
+}
+
+}  // namespace labbook

@@ -1,8 +1,8 @@
 /**
  * Native 3x3 stride-1 convolutions with 8 channels or more, which conv.cc computes by Winograd's
- * F(2x2, 3x3) (conv-winograd.cc): Conv2D and FusedConv2D within a tolerance of the cpu kernels
- * (the transforms sum differently from a direct product), with the gradients (direct) alongside,
- * and the same bits on every instruction path and thread count.
+ * F(2x2, 3x3) (conv-winograd.cc): Conv2D, FusedConv2D and Conv2DBackpropFilter within a
+ * tolerance of the cpu kernels (the transforms sum differently from a direct product), the input
+ * gradient (direct) alongside, and the same bits on every instruction path and thread count.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,7 @@ describe.skipIf(!loaded.ok)('native Winograd convolutions on every path', () => 
   });
   const isas: NativeIsa[] = ['scalar', 'avx2', ...(loaded.ok && addon.info().avx512 ? (['avx512'] as const) : [])];
 
-  it.each([0, 2, 5])('Conv2D (and Conv2DBackpropInput beside it) give the same bits on every path and thread count (case %i)', (i) => {
+  it.each([0, 2, 5])('Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput give the same bits on every path and thread count (case %i)', (i) => {
     const c = CASES[i];
     const [b, h, w, inC] = c.xShape;
     const info = tf.backend_util.computeConv2DInfo(c.xShape, [3, 3, inC, c.outC], 1, 1, c.pad);
@@ -80,9 +80,11 @@ describe.skipIf(!loaded.ok)('native Winograd convolutions on every path', () => 
         addon.setThreads(threads);
         const out = new Float32Array(dy.length);
         const dx = new Float32Array(x.length);
+        const dw = new Float32Array(filter.length);
         addon.conv2d(x, filter, out, geometry, new Float32Array(0), 0, 0, 0);
         addon.conv2dBackpropInput(dy, filter, dx, geometry);
-        results.add(Buffer.concat([Buffer.from(out.buffer), Buffer.from(dx.buffer)]).toString('base64'));
+        addon.conv2dBackpropFilter(x, dy, dw, geometry);
+        results.add([out, dx, dw].map((a) => Buffer.from(a.buffer).toString('base64')).join());
       }
     }
     expect(results.size).toBe(1);

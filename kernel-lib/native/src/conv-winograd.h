@@ -1,5 +1,5 @@
 // 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) (conv-winograd.cc), for conv.cc's
-// Conv2D and Conv2DBackpropInput where the product over channels is what costs.
+// Conv2D and Conv2DBackpropFilter where the product over channels is what costs.
 #pragma once
 #include <cstdint>
 
@@ -12,5 +12,9 @@ struct WinogradShape {
 };
 
 void WinogradConv3x3(const WinogradShape& s, const float* in, const float* filter, float* out);
+
+// dw[i, j, c, o] = the gradient of that convolution's filter for the output gradient dy: the
+// sum over output pixels of in[pixel + (i, j) - pad, c] * dy[pixel, o]; dw fully written.
+void WinogradFilterGrad3x3(const WinogradShape& s, const float* in, const float* dy, float* dw);
 
 }  // namespace labbook

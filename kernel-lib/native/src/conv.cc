@@ -25,7 +25,7 @@ struct Geometry {
   bool Pointwise() const {
     return fH == 1 && fW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
   }
-  // Conv2D 3x3, stride 1, undilated, with channels enough for the product to dominate:
+  // Conv2D and its filter gradient, 3x3, stride 1, undilated, with channels enough for the product to dominate:
   // Winograd's F(2x2, 3x3) (conv-winograd.cc), 4/9 of the multiply-adds. Summed differently
   // from the direct product, so it is chosen by shape alone, never by ISA or threads. (The input
   // gradient, the same correlation of dy with the turned filter, stays direct: with 13x13
@@ -225,6 +225,10 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   const int64_t K = g.Taps(), N = g.outC, pixels = g.Pixels();
   if (g.Pointwise()) {
     Gemm(K, N, pixels, Operand::Dense(x, K, true), Operand::Dense(dy, N, false), false, dw, N);
+    return env.Undefined();
+  }
+  if (g.Winograd()) {
+    WinogradFilterGrad3x3({g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.padTop, g.padLeft}, x, dy, dw);
     return env.Undefined();
   }
   // Where a filter row spans a few floats (conv1's 3x3x1: K = 9), copying patches costs more

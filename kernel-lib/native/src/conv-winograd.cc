@@ -240,13 +240,13 @@ void WinogradFilterGrad3x3(const WinogradShape& s, const float* in, const float*
   float* W = Scratch(&sums, 16 * C * N);
   std::fill(W, W + 16 * C * N, 0.0f);
   const int64_t block = TilesPerBlock(C, N);
+  const float* none = Zeros(std::max(C, N));  // grown once here, so TransformInputs' Zeros(C) keeps it
   for (int64_t t0 = 0; t0 < tiles.count; t0 += block) {
     thread_local std::vector<float> inputs, grads;
     const int64_t bt = std::min(block, tiles.count - t0);
     float* V = Scratch(&inputs, 16 * bt * C);  // V[k][t][c]
     float* Y = Scratch(&grads, 16 * bt * N);   // Y[k][t][o]
     TransformInputs(tiles, in, t0, bt, V);
-    const float* none = Zeros(N);
     for (int64_t t = 0; t < bt; ++t) {
       int64_t pixel[4];
       tiles.Outputs(t0 + t, pixel);

@@ -1,6 +1,6 @@
 /**
  * Native 3x3 stride-1 convolutions with 8 channels or more, which conv.cc computes by Winograd's
- * F(2x2, 3x3) (conv-winograd.cc): Conv2D, FusedConv2D and Conv2DBackpropFilter within a
+ * F(4x4, 3x3) (conv-winograd.cc): Conv2D, FusedConv2D and Conv2DBackpropFilter within a
  * tolerance of the cpu kernels (the transforms sum differently from a direct product), the input
  * gradient (direct) alongside, and the same bits on every instruction path and thread count.
  */

@@ -1,11 +1,13 @@
-// 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, 2016):
-// each 2x2 block of outputs comes from a 4x4 block of inputs with 16 products per pair of input
-// and output channels instead of 36. The products over channels are 16 GEMMs, one per point of
+// 3x3 stride-1 convolutions by Winograd's minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016):
+// each 4x4 block of outputs comes from a 6x6 block of inputs with 36 products per pair of input
+// and output channels instead of 144. The products over channels are 36 GEMMs, one per point of
 // the transformed tile; Gemm already runs them at the core's peak, so fewer of them is what is
-// left to win (the CNN's conv2, 11x11 outputs in 6x6 tiles: 0.53x the direct multiply-adds).
-// The transforms are fixed sequences of float additions and halvings, written out, the same in
-// vector lanes and scalars, and the products go through Gemm: results are the same on every
-// path and thread count, though not a direct sum's bits (they differ by rounding).
+// left to win (the CNN's conv2, 11x11 outputs in 3x3 tiles: 0.30x the direct multiply-adds;
+// F(2x2, 3x3) did 0.53x and ran 10% slower forward, 35% slower for the filter gradient). The
+// transforms are fixed sequences of float operations (Combine), the same in vector lanes and
+// scalars, and the products go through Gemm: results are the same on every path and thread
+// count, though not a direct sum's bits (for the CNN's conv2, 4e-6 of the largest output off
+// the cpu kernel's, against 8e-7 with F(2x2, 3x3) and 1e-6 for the direct filter gradient).
 #include "conv-winograd.h"
 #include <algorithm>
 #include <cstring>
@@ -42,92 +44,81 @@ void OverChannels(int64_t n, Body body) {
   for (; c < n; ++c) body(0.0f, c);
 }
 
-// v = B^T d B on a 4x4 tile, columns then rows; B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
-template <typename T>
-void InputTransform(const T d[16], T v[16]) {
-  T r[16];
-  for (int j = 0; j < 4; ++j) {
-    r[0 + j] = d[0 + j] - d[8 + j];
-    r[4 + j] = d[4 + j] + d[8 + j];
-    r[8 + j] = d[8 + j] - d[4 + j];
-    r[12 + j] = d[4 + j] - d[12 + j];
-  }
-  for (int i = 0; i < 16; i += 4) {
-    v[i + 0] = r[i + 0] - r[i + 2];
-    v[i + 1] = r[i + 1] + r[i + 2];
-    v[i + 2] = r[i + 2] - r[i + 1];
-    v[i + 3] = r[i + 1] - r[i + 3];
-  }
+// Winograd's F(4x4, 3x3): each 4x4 block of outputs from a 6x6 block of inputs (Lavin & Gray's
+// matrices). kN = the transformed tile's side, kPoints = its points, one GEMM each.
+constexpr int kM = 4, kN = kM + 2, kPoints = kN * kN;
+constexpr float kBT[kN][kN] = {{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                               {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr float kG[kN][3] = {{1.0f / 4, 0, 0},           {-1.0f / 6, -1.0f / 6, -1.0f / 6}, {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                             {1.0f / 24, 1.0f / 12, 1.0f / 6}, {1.0f / 24, -1.0f / 12, 1.0f / 6}, {0, 0, 1}};
+constexpr float kAT[kM][kN] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+
+// out[i][j] = sum over k of coef(i, k) * x[k][j] (x: Inner x Cols), the terms added in k order
+// from the first nonzero one: one fixed sequence of float operations per element, whatever T.
+template <int Rows, int Inner, int Cols, typename T, typename Coef>
+inline void Combine(Coef coef, const T* x, T* out) {
+#pragma GCC unroll 8
+  for (int i = 0; i < Rows; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < Cols; ++j) {
+      T acc{};
+      bool first = true;
+#pragma GCC unroll 8
+      for (int k = 0; k < Inner; ++k) {
+        const float c = coef(i, k);
+        if (c == 0) continue;
+        const T term = c == 1 ? x[k * Cols + j] : c == -1 ? -x[k * Cols + j] : x[k * Cols + j] * c;
+        acc = first ? term : acc + term;
+        first = false;
+      }
+      out[i * Cols + j] = acc;
+    }
 }
 
-// y = A^T m A, a 4x4 tile to 2x2; A^T = [1 1 1 0; 0 1 -1 -1].
-template <typename T>
-void OutputTransform(const T m[16], T y[4]) {
-  T r[8];
-  for (int j = 0; j < 4; ++j) {
-    r[0 + j] = (m[0 + j] + m[4 + j]) + m[8 + j];
-    r[4 + j] = (m[4 + j] - m[8 + j]) - m[12 + j];
-  }
-  for (int i = 0; i < 2; ++i) {
-    y[2 * i + 0] = (r[4 * i + 0] + r[4 * i + 1]) + r[4 * i + 2];
-    y[2 * i + 1] = (r[4 * i + 1] - r[4 * i + 2]) - r[4 * i + 3];
-  }
+// out = L x R^T for x Inner x Inner2 (L: Rows x Inner, R: Cols x Inner2), through x's transpose
+// so both passes are Combine's.
+template <int Rows, int Inner, int Cols, int Inner2, typename T, typename Left, typename Right>
+inline void Sandwich(Left left, Right right, const T* x, T* out) {
+  T lx[Rows * Inner2], t[Inner2 * Rows], o[Cols * Rows];
+  Combine<Rows, Inner, Inner2>(left, x, lx);  // L x
+#pragma GCC unroll 8
+  for (int i = 0; i < Rows; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < Inner2; ++j) t[j * Rows + i] = lx[i * Inner2 + j];
+  Combine<Cols, Inner2, Rows>(right, t, o);  // R (L x)^T
+#pragma GCC unroll 8
+  for (int i = 0; i < Rows; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < Cols; ++j) out[i * Cols + j] = o[j * Rows + i];
 }
 
-// u = G g G^T, a 3x3 filter to 4x4; G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+// v = B^T d B (input tile, kN x kN); y = A^T m A (products to outputs, kM x kM); u = G g G^T
+// (3x3 filter to kN x kN); the filter gradient's, their adjoints: A dy A^T (kM x kM to kN x kN)
+// and G^T w G (kN x kN to 3x3).
 template <typename T>
-void FilterTransform(const T g[9], T u[16]) {
-  T r[12];
-  for (int j = 0; j < 3; ++j) {
-    r[0 + j] = g[0 + j];
-    r[3 + j] = ((g[0 + j] + g[3 + j]) + g[6 + j]) * 0.5f;
-    r[6 + j] = ((g[0 + j] - g[3 + j]) + g[6 + j]) * 0.5f;
-    r[9 + j] = g[6 + j];
-  }
-  for (int i = 0; i < 4; ++i) {
-    const T* a = r + 3 * i;
-    u[4 * i + 0] = a[0];
-    u[4 * i + 1] = ((a[0] + a[1]) + a[2]) * 0.5f;
-    u[4 * i + 2] = ((a[0] - a[1]) + a[2]) * 0.5f;
-    u[4 * i + 3] = a[2];
-  }
+inline void InputTransform(const T* d, T* v) {
+  auto bt = [](int i, int k) { return kBT[i][k]; };
+  Sandwich<kN, kN, kN, kN>(bt, bt, d, v);
 }
-
-// The filter gradient's transforms, the adjoints of the forward's (y = A^T (u . v) A, u = G g G^T):
-// a 2x2 tile of dy to 4x4 by A dy A^T, and the 4x4 sum back to 3x3 by G^T w G.
 template <typename T>
-void GradTransform(const T g[4], T y[16]) {
-  T r[8];
-  for (int j = 0; j < 2; ++j) {
-    r[0 + j] = g[0 + j];
-    r[2 + j] = g[0 + j] + g[2 + j];
-    r[4 + j] = g[0 + j] - g[2 + j];
-    r[6 + j] = -g[2 + j];
-  }
-  for (int i = 0; i < 4; ++i) {
-    y[4 * i + 0] = r[2 * i];
-    y[4 * i + 1] = r[2 * i] + r[2 * i + 1];
-    y[4 * i + 2] = r[2 * i] - r[2 * i + 1];
-    y[4 * i + 3] = -r[2 * i + 1];
-  }
+inline void OutputTransform(const T* m, T* y) {
+  auto at = [](int i, int k) { return kAT[i][k]; };
+  Sandwich<kM, kN, kM, kN>(at, at, m, y);
 }
-
 template <typename T>
-void FilterGradTransform(const T w[16], T g[9]) {
-  T r[12];  // 3 rows of 4
-  for (int j = 0; j < 4; ++j) {
-    const T half = (w[4 + j] + w[8 + j]) * 0.5f;
-    r[0 + j] = w[0 + j] + half;
-    r[4 + j] = (w[4 + j] - w[8 + j]) * 0.5f;
-    r[8 + j] = half + w[12 + j];
-  }
-  for (int i = 0; i < 3; ++i) {
-    const T* a = r + 4 * i;
-    const T half = (a[1] + a[2]) * 0.5f;
-    g[3 * i + 0] = a[0] + half;
-    g[3 * i + 1] = (a[1] - a[2]) * 0.5f;
-    g[3 * i + 2] = half + a[3];
-  }
+inline void FilterTransform(const T* g, T* u) {
+  auto gm = [](int i, int k) { return kG[i][k]; };
+  Sandwich<kN, 3, kN, 3>(gm, gm, g, u);
+}
+template <typename T>
+inline void GradTransform(const T* dy, T* y) {
+  auto a = [](int i, int k) { return kAT[k][i]; };
+  Sandwich<kN, kM, kN, kM>(a, a, dy, y);
+}
+template <typename T>
+inline void FilterGradTransform(const T* w, T* g) {
+  auto gt = [](int i, int k) { return kG[k][i]; };
+  Sandwich<3, kN, 3, kN>(gt, gt, w, g);
 }
 
 float* Scratch(std::vector<float>* v, int64_t n) {
@@ -135,34 +126,36 @@ float* Scratch(std::vector<float>* v, int64_t n) {
   return v->data();
 }
 
-// Tiles per block: its transformed inputs and products (16 x (inC + outC) floats a tile) in
-// about 512 KB, so they stay in L2 between the transforms and the products; a multiple of 12,
-// the AVX-512 tile's rows.
-int64_t TilesPerBlock(int64_t C, int64_t N) { return std::max<int64_t>(12, (8192 / (C + N)) / 12 * 12); }
+// Tiles per block: its transformed inputs and products (kPoints x (inC + outC) floats a tile)
+// in about 512 KB, so they stay in L2 between the transforms and the products; a multiple of
+// 12, the AVX-512 tile's rows.
+int64_t TilesPerBlock(int64_t C, int64_t N) {
+  return std::max<int64_t>(12, (512 * 1024 / (4 * kPoints * (C + N))) / 12 * 12);
+}
 
-// The 2x2 output tiles, numbered image by image, row by row.
+// The kM x kM output tiles, numbered image by image, row by row.
 struct Tiles {
   const WinogradShape& s;
-  int64_t rows = (s.outH + 1) / 2, cols = (s.outW + 1) / 2, count = s.batch * rows * cols;
+  int64_t rows = (s.outH + kM - 1) / kM, cols = (s.outW + kM - 1) / kM, count = s.batch * rows * cols;
 
-  // Tile t's 4x4 input pixels, `none` (C zeros) where in padding.
-  void Inputs(int64_t t, const float* in, const float* none, const float* src[16]) const {
+  // Tile t's kN x kN input pixels, `none` (C zeros) where in padding.
+  void Inputs(int64_t t, const float* in, const float* none, const float* src[kPoints]) const {
     const int64_t b = t / (rows * cols), ty = t / cols % rows, tx = t % cols;
-    for (int64_t i = 0; i < 4; ++i)
-      for (int64_t j = 0; j < 4; ++j) {
-        const int64_t y = 2 * ty - s.padTop + i, x = 2 * tx - s.padLeft + j;
+    for (int64_t i = 0; i < kN; ++i)
+      for (int64_t j = 0; j < kN; ++j) {
+        const int64_t y = kM * ty - s.padTop + i, x = kM * tx - s.padLeft + j;
         const bool inside = y >= 0 && y < s.inH && x >= 0 && x < s.inW;
-        src[4 * i + j] = inside ? in + ((b * s.inH + y) * s.inW + x) * s.inC : none;
+        src[kN * i + j] = inside ? in + ((b * s.inH + y) * s.inW + x) * s.inC : none;
       }
   }
 
-  // Tile t's 2x2 output pixels (indices into the output's pixels), -1 past the image's edge.
-  void Outputs(int64_t t, int64_t pixel[4]) const {
+  // Tile t's kM x kM output pixels (indices into the output's pixels), -1 past the image's edge.
+  void Outputs(int64_t t, int64_t pixel[kM * kM]) const {
     const int64_t b = t / (rows * cols), ty = t / cols % rows, tx = t % cols;
-    for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < 2; ++j) {
-        const int64_t y = 2 * ty + i, x = 2 * tx + j;
-        pixel[2 * i + j] = y < s.outH && x < s.outW ? (b * s.outH + y) * s.outW + x : -1;
+    for (int64_t i = 0; i < kM; ++i)
+      for (int64_t j = 0; j < kM; ++j) {
+        const int64_t y = kM * ty + i, x = kM * tx + j;
+        pixel[kM * i + j] = y < s.outH && x < s.outW ? (b * s.outH + y) * s.outW + x : -1;
       }
   }
 };
@@ -178,14 +171,14 @@ void TransformInputs(const Tiles& tiles, const float* in, int64_t t0, int64_t bt
   const int64_t C = tiles.s.inC;
   const float* none = Zeros(C);
   for (int64_t t = 0; t < bt; ++t) {
-    const float* src[16];
+    const float* src[kPoints];
     tiles.Inputs(t0 + t, in, none, src);
     OverChannels(C, [&](auto lane, int64_t c) {
       using T = decltype(lane);
-      T d[16], v[16];
-      for (int k = 0; k < 16; ++k) d[k] = LoadAt<T>(src[k] + c);
+      T d[kPoints], v[kPoints];
+      for (int k = 0; k < kPoints; ++k) d[k] = LoadAt<T>(src[k] + c);
       InputTransform(d, v);
-      for (int k = 0; k < 16; ++k) StoreAt(V + (k * bt + t) * C + c, v[k]);
+      for (int k = 0; k < kPoints; ++k) StoreAt(V + (k * bt + t) * C + c, v[k]);
     });
   }
 }
@@ -198,34 +191,34 @@ void WinogradConv3x3(const WinogradShape& s, const float* in, const float* filte
   if (tiles.count == 0 || N == 0) return;
   // U[k][c][o]: point k of each transformed filter, a [C x N] matrix per point.
   thread_local std::vector<float> filters;
-  float* U = Scratch(&filters, 16 * C * N);
+  float* U = Scratch(&filters, kPoints * C * N);
   for (int64_t c = 0; c < C; ++c)
     OverChannels(N, [&](auto lane, int64_t o) {
       using T = decltype(lane);
-      T g[9], u[16];
+      T g[9], u[kPoints];
       for (int k = 0; k < 9; ++k) g[k] = LoadAt<T>(filter + (k * C + c) * N + o);
       FilterTransform(g, u);
-      for (int k = 0; k < 16; ++k) StoreAt(U + (k * C + c) * N + o, u[k]);
+      for (int k = 0; k < kPoints; ++k) StoreAt(U + (k * C + c) * N + o, u[k]);
     });
   const int64_t block = TilesPerBlock(C, N), blocks = (tiles.count + block - 1) / block;
   // Blocks write disjoint outputs and compute each the same way on any thread.
   ParallelFor(blocks, [&](int64_t bi) {
     thread_local std::vector<float> inputs, products;
     const int64_t t0 = bi * block, bt = std::min(block, tiles.count - t0);
-    float* V = Scratch(&inputs, 16 * bt * C);    // V[k][t][c]
-    float* M = Scratch(&products, 16 * bt * N);  // M[k][t][o]
+    float* V = Scratch(&inputs, kPoints * bt * C);    // V[k][t][c]
+    float* M = Scratch(&products, kPoints * bt * N);  // M[k][t][o]
     TransformInputs(tiles, in, t0, bt, V);
-    for (int64_t k = 0; k < 16; ++k)
+    for (int64_t k = 0; k < kPoints; ++k)
       Gemm(bt, N, C, Operand::Dense(V + k * bt * C, C, false), Operand::Dense(U + k * C * N, N, false), false, M + k * bt * N, N);
     for (int64_t t = 0; t < bt; ++t) {
-      int64_t pixel[4];
+      int64_t pixel[kM * kM];
       tiles.Outputs(t0 + t, pixel);
       OverChannels(N, [&](auto lane, int64_t o) {
         using T = decltype(lane);
-        T m[16], y[4];
-        for (int k = 0; k < 16; ++k) m[k] = LoadAt<T>(M + (k * bt + t) * N + o);
+        T m[kPoints], y[kM * kM];
+        for (int k = 0; k < kPoints; ++k) m[k] = LoadAt<T>(M + (k * bt + t) * N + o);
         OutputTransform(m, y);
-        for (int q = 0; q < 4; ++q)
+        for (int q = 0; q < kM * kM; ++q)
           if (pixel[q] >= 0) StoreAt(out + pixel[q] * N + o, y[q]);
       });
     }
@@ -237,37 +230,37 @@ void WinogradFilterGrad3x3(const WinogradShape& s, const float* in, const float*
   const Tiles tiles{s};
   // W[k][c][o]: point k of the transformed filter gradient, summed over the tiles in order.
   thread_local std::vector<float> sums;
-  float* W = Scratch(&sums, 16 * C * N);
-  std::fill(W, W + 16 * C * N, 0.0f);
+  float* W = Scratch(&sums, kPoints * C * N);
+  std::fill(W, W + kPoints * C * N, 0.0f);
   const int64_t block = TilesPerBlock(C, N);
   const float* none = Zeros(std::max(C, N));  // grown once here, so TransformInputs' Zeros(C) keeps it
   for (int64_t t0 = 0; t0 < tiles.count; t0 += block) {
     thread_local std::vector<float> inputs, grads;
     const int64_t bt = std::min(block, tiles.count - t0);
-    float* V = Scratch(&inputs, 16 * bt * C);  // V[k][t][c]
-    float* Y = Scratch(&grads, 16 * bt * N);   // Y[k][t][o]
+    float* V = Scratch(&inputs, kPoints * bt * C);  // V[k][t][c]
+    float* Y = Scratch(&grads, kPoints * bt * N);   // Y[k][t][o]
     TransformInputs(tiles, in, t0, bt, V);
     for (int64_t t = 0; t < bt; ++t) {
-      int64_t pixel[4];
+      int64_t pixel[kM * kM];
       tiles.Outputs(t0 + t, pixel);
       OverChannels(N, [&](auto lane, int64_t o) {
         using T = decltype(lane);
-        T g[4], y[16];
-        for (int q = 0; q < 4; ++q) g[q] = LoadAt<T>((pixel[q] >= 0 ? dy + pixel[q] * N : none) + o);
+        T g[kM * kM], y[kPoints];
+        for (int q = 0; q < kM * kM; ++q) g[q] = LoadAt<T>((pixel[q] >= 0 ? dy + pixel[q] * N : none) + o);
         GradTransform(g, y);
-        for (int k = 0; k < 16; ++k) StoreAt(Y + (k * bt + t) * N + o, y[k]);
+        for (int k = 0; k < kPoints; ++k) StoreAt(Y + (k * bt + t) * N + o, y[k]);
       });
     }
     // Each point's sum continues through W, block after block: threads split the points, not a sum.
-    ParallelFor(16, [&](int64_t k) {
+    ParallelFor(kPoints, [&](int64_t k) {
       Gemm(C, N, bt, Operand::Dense(V + k * bt * C, C, true), Operand::Dense(Y + k * bt * N, N, false), true, W + k * C * N, N);
     });
   }
   for (int64_t c = 0; c < C; ++c)
     OverChannels(N, [&](auto lane, int64_t o) {
       using T = decltype(lane);
-      T w[16], g[9];
-      for (int k = 0; k < 16; ++k) w[k] = LoadAt<T>(W + (k * C + c) * N + o);
+      T w[kPoints], g[9];
+      for (int k = 0; k < kPoints; ++k) w[k] = LoadAt<T>(W + (k * C + c) * N + o);
       FilterGradTransform(w, g);
       for (int k = 0; k < 9; ++k) StoreAt(dw + (k * C + c) * N + o, g[k]);
     });

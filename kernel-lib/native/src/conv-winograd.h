@@ -1,4 +1,4 @@
-// 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) (conv-winograd.cc), for conv.cc's
+// 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) (conv-winograd.cc), for conv.cc's
 // Conv2D and Conv2DBackpropFilter where the product over channels is what costs.
 #pragma once
 #include <cstdint>

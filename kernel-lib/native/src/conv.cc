@@ -26,11 +26,12 @@ struct Geometry {
     return fH == 1 && fW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
   }
   // Conv2D and its filter gradient, 3x3, stride 1, undilated, with channels enough for the product to dominate:
-  // Winograd's F(2x2, 3x3) (conv-winograd.cc), 4/9 of the multiply-adds. Summed differently
+  // Winograd's F(4x4, 3x3) (conv-winograd.cc), 1/4 of the multiply-adds. Summed differently
   // from the direct product, so it is chosen by shape alone, never by ISA or threads. (The input
-  // gradient, the same correlation of dy with the turned filter, stays direct: with 13x13
-  // outputs in 7x7 tiles it saves only 28% of the multiply-adds, and its 64-deep, 32-wide
-  // products ran slower per multiply-add: 2.7 ms against 2.1 for the CNN's conv2.)
+  // gradient, the same correlation of dy with the turned filter, stays direct: there the
+  // transformed tiles outnumber the patches the direct product packs, and transposing them into
+  // the product's layout cost more than the multiply-adds saved: with F(2x2, 3x3) the CNN's
+  // conv2 took 2.7 ms against 2.1 direct.)
   bool Winograd() const { return fH == 3 && fW == 3 && strideH == 1 && strideW == 1 && dilH == 1 && dilW == 1 && inC >= 8; }
 };
 

@@ -92,28 +92,73 @@ inline void Sandwich(Left left, Right right, const T* x, T* out) {
     for (int j = 0; j < Cols; ++j) out[i * Cols + j] = o[j * Rows + i];
 }
 
-// v = B^T d B (input tile, kN x kN); y = A^T m A (products to outputs, kM x kM); u = G g G^T
-// (3x3 filter to kN x kN); the filter gradient's, their adjoints: A dy A^T (kM x kM to kN x kN)
-// and G^T w G (kN x kN to 3x3).
+// The per-tile transforms written out with their shared terms (Combine would take half again
+// as many operations); each a fixed sequence of float operations, powers of two exact. One
+// dimension: d (stride ds) to o (stride os).
+template <typename T>
+inline void Input1(const T* d, int ds, T* o, int os) {  // B^T d
+  const T d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds], d4 = d[4 * ds], d5 = d[5 * ds];
+  o[0] = (d0 * 4.0f - d2 * 5.0f) + d4;
+  o[os] = (d3 + d4) - (d1 + d2) * 4.0f;
+  o[2 * os] = (d4 - d3) + (d1 - d2) * 4.0f;
+  o[3 * os] = (d4 - d2) - (d1 - d3) * 2.0f;
+  o[4 * os] = (d4 - d2) + (d1 - d3) * 2.0f;
+  o[5 * os] = (d1 * 4.0f - d3 * 5.0f) + d5;
+}
+
+template <typename T>
+inline void Output1(const T* m, int ms, T* y, int ys) {  // A^T m
+  const T s12 = m[ms] + m[2 * ms], d12 = m[ms] - m[2 * ms], s34 = m[3 * ms] + m[4 * ms], d34 = m[3 * ms] - m[4 * ms];
+  y[0] = (m[0] + s12) + s34;
+  y[ys] = d12 + d34 * 2.0f;
+  y[2 * ys] = s12 + s34 * 4.0f;
+  y[3 * ys] = (d12 + d34 * 8.0f) + m[5 * ms];
+}
+
+template <typename T>
+inline void Grad1(const T* g, int gs, T* o, int os) {  // A g, the adjoint of Output1
+  const T g0 = g[0], g1 = g[gs], g2 = g[2 * gs], g3 = g[3 * gs];
+  const T even = g0 + g2, odd = g1 + g3, even4 = g0 + g2 * 4.0f, odd8 = g1 * 2.0f + g3 * 8.0f;
+  o[0] = g0;
+  o[os] = even + odd;
+  o[2 * os] = even - odd;
+  o[3 * os] = even4 + odd8;
+  o[4 * os] = even4 - odd8;
+  o[5 * os] = g3;
+}
+
+// v = B^T d B (input tile, kN x kN); y = A^T m A (products to outputs, kM x kM); A dy A^T, the
+// filter gradient's (kM x kM to kN x kN): columns first, then rows.
 template <typename T>
 inline void InputTransform(const T* d, T* v) {
-  auto bt = [](int i, int k) { return kBT[i][k]; };
-  Sandwich<kN, kN, kN, kN>(bt, bt, d, v);
+  T r[kPoints];
+#pragma GCC unroll 6
+  for (int j = 0; j < kN; ++j) Input1(d + j, kN, r + j, kN);
+#pragma GCC unroll 6
+  for (int i = 0; i < kN; ++i) Input1(r + kN * i, 1, v + kN * i, 1);
 }
 template <typename T>
 inline void OutputTransform(const T* m, T* y) {
-  auto at = [](int i, int k) { return kAT[i][k]; };
-  Sandwich<kM, kN, kM, kN>(at, at, m, y);
+  T r[kM * kN];
+#pragma GCC unroll 6
+  for (int j = 0; j < kN; ++j) Output1(m + j, kN, r + j, kN);
+#pragma GCC unroll 4
+  for (int i = 0; i < kM; ++i) Output1(r + kN * i, 1, y + kM * i, 1);
 }
+template <typename T>
+inline void GradTransform(const T* dy, T* y) {
+  T r[kN * kM];
+#pragma GCC unroll 4
+  for (int j = 0; j < kM; ++j) Grad1(dy + j, kM, r + j, kM);
+#pragma GCC unroll 6
+  for (int i = 0; i < kN; ++i) Grad1(r + kM * i, 1, y + kN * i, 1);
+}
+
+// u = G g G^T (3x3 filter to kN x kN) and G^T w G (kN x kN to 3x3), once a call: Combine's.
 template <typename T>
 inline void FilterTransform(const T* g, T* u) {
   auto gm = [](int i, int k) { return kG[i][k]; };
   Sandwich<kN, 3, kN, 3>(gm, gm, g, u);
-}
-template <typename T>
-inline void GradTransform(const T* dy, T* y) {
-  auto a = [](int i, int k) { return kAT[k][i]; };
-  Sandwich<kN, kM, kN, kM>(a, a, dy, y);
 }
 template <typename T>
 inline void FilterGradTransform(const T* w, T* g) {

@@ -10,6 +10,7 @@
         "src/gemm.cc",
         "src/parallel.cc",
         "src/conv.cc",
+        "src/conv-winograd.cc",
         "src/pool.cc",
         "src/elementwise.cc",
         "src/reduce.cc",

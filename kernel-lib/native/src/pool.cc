@@ -58,39 +58,47 @@ void ForEachWindow(const Geometry& g, Visit visit) {
         visit(WindowAt(g, yR, yC), b * g.inH * g.inW * g.C, ((b * g.outH + yR) * g.outW + yC) * g.C);
 }
 
-// Channels are taken 16 at a time in GCC vector types (one AVX-512 register; narrower targets
-// split it), so that a window's running maxima and taps stay in registers: gcc fully unrolls
-// fixed-size scalar loops before it would vectorize them. Every lane computes exactly what the
-// scalar formula does, so results are unchanged. A chunk narrower than 16 (the last channels)
-// loads into a vector filled with `fill` and stores only its lanes.
-constexpr int64_t kLanes = 16;
+// Channels are taken 8 at a time in GCC vector types, one AVX2 register (the x86-64-v3
+// baseline), so that a window's running maxima and taps stay in registers. (16 lanes, wider than
+// any baseline register, made gcc keep every vector on the stack and update it one float at a
+// time: 4x slower than the memory traffic.) The last C % 8 channels run the same formula on
+// scalars, so every channel computes exactly what the scalar formula does.
+constexpr int64_t kLanes = 8;
 using Vf = float __attribute__((vector_size(4 * kLanes)));
 using Vi = int32_t __attribute__((vector_size(4 * kLanes)));
 
-inline Vf Load(const float* p, int64_t n, float fill) {
-  Vf v = Vf{} + fill;
-  if (n == kLanes) std::memcpy(&v, p, sizeof v);
-  else for (int64_t d = 0; d < n; ++d) v[d] = p[d];
+inline Vf Load(const float* p) {
+  Vf v;
+  std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-inline void Store(float* p, Vf v, int64_t n) {
-  if (n == kLanes) std::memcpy(p, &v, sizeof v);
-  else for (int64_t d = 0; d < n; ++d) p[d] = v[d];
-}
+inline void Store(float* p, Vf v) { std::memcpy(p, &v, sizeof v); }
 
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
-// out[0..n) = each channel's largest value in the window (first strict maximum; NaN never
-// wins); -inf when it has none. x points at the batch's image, offset to the chunk's first channel.
-void MaxChunk(const Geometry& g, const Window& w, const float* x, float* out, int64_t n) {
-  Vf m = Vf{} + kMinusInf;
-  for (int64_t r = w.r0; r < w.r1; ++r)
-    for (int64_t c = w.c0; c < w.c1; ++c) {
-      const Vf px = Load(x + (r * g.inW + c) * g.C, n, kMinusInf);
-      m = px > m ? px : m;
-    }
-  Store(out, m, n);
+// out[0..C) = each channel's largest value in the window (first strict maximum; NaN never
+// wins); -inf when it has none. x points at the batch's image.
+void MaxWindow(const Geometry& g, const Window& w, const float* x, float* out) {
+  int64_t d = 0;
+  for (; d + kLanes <= g.C; d += kLanes) {
+    Vf m = Vf{} + kMinusInf;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c) {
+        const Vf px = Load(x + (r * g.inW + c) * g.C + d);
+        m = px > m ? px : m;
+      }
+    Store(out + d, m);
+  }
+  for (; d < g.C; ++d) {
+    float m = kMinusInf;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c) {
+        const float px = x[(r * g.inW + c) * g.C + d];
+        m = px > m ? px : m;
+      }
+    out[d] = m;
+  }
 }
 
 // maxPool(x, out, geometry): each channel's largest value in the window; -inf when it has none.
@@ -102,9 +110,7 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   if (!x) return env.Undefined();
   float* out = F32(info, 1, g.OutSize());
   if (!out) return env.Undefined();
-  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) {
-    for (int64_t d = 0; d < g.C; d += kLanes) MaxChunk(g, w, x + xb + d, out + o + d, std::min(kLanes, g.C - d));
-  });
+  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxWindow(g, w, x + xb, out + o); });
   return env.Undefined();
 }
 
@@ -159,24 +165,40 @@ void ScatterMax(const Geometry& g, const float* x, const float* dy, double* dx) 
   });
 }
 
-// One window's chunk of channels for ScatterMaxDisjoint: the first strict maximum's tap (NaN
-// never wins), then every in-window input written, 0 + dy at the tap (so -0 becomes +0 as in the
-// accumulating path) and 0 elsewhere.
-void MaxGradChunk(const Geometry& g, const Window& w, const float* x, const float* dy, float* dx, int64_t n) {
-  Vf m = Vf{} + kMinusInf;
-  Vi tap = Vi{} - 1;
-  int32_t t = 0;
-  for (int64_t r = w.r0; r < w.r1; ++r)
-    for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
-      const Vf px = Load(x + (r * g.inW + c) * g.C, n, kMinusInf);
-      const Vi more = px > m;
-      m = more ? px : m;
-      tap = more ? Vi{} + t : tap;
-    }
-  const Vf grad = 0.0f + Load(dy, n, 0.0f);
-  t = 0;
-  for (int64_t r = w.r0; r < w.r1; ++r)
-    for (int64_t c = w.c0; c < w.c1; ++c, ++t) Store(dx + (r * g.inW + c) * g.C, tap == t ? grad : Vf{}, n);
+// One window for ScatterMaxDisjoint: each channel's first strict maximum's tap (NaN never
+// wins), then every in-window input written, 0 + dy at the tap (so -0 becomes +0 as in the
+// accumulating path) and 0 elsewhere. Vectors of channels, then the rest one by one.
+void MaxGradWindow(const Geometry& g, const Window& w, const float* x, const float* dy, float* dx) {
+  int64_t d = 0;
+  for (; d + kLanes <= g.C; d += kLanes) {
+    Vf m = Vf{} + kMinusInf;
+    Vi tap = Vi{} - 1;
+    int32_t t = 0;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
+        const Vf px = Load(x + (r * g.inW + c) * g.C + d);
+        const Vi more = px > m;
+        m = more ? px : m;
+        tap = more ? Vi{} + t : tap;
+      }
+    const Vf grad = 0.0f + Load(dy + d);
+    t = 0;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c, ++t) Store(dx + (r * g.inW + c) * g.C + d, tap == t ? grad : Vf{});
+  }
+  for (; d < g.C; ++d) {
+    float m = kMinusInf;
+    int32_t tap = -1, t = 0;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c, ++t) {
+        const float px = x[(r * g.inW + c) * g.C + d];
+        if (px > m) m = px, tap = t;
+      }
+    const float grad = 0.0f + dy[d];
+    t = 0;
+    for (int64_t r = w.r0; r < w.r1; ++r)
+      for (int64_t c = w.c0; c < w.c1; ++c, ++t) dx[(r * g.inW + c) * g.C + d] = tap == t ? grad : 0.0f;
+  }
 }
 
 // Windows that cannot overlap: each input gets at most one term and every in-window input is
@@ -186,9 +208,7 @@ void ScatterMaxDisjoint(const Geometry& g, const float* x, const float* dy, floa
   const bool tiles = g.fH == g.strideH && g.fW == g.strideW && g.padTop == 0 && g.padLeft == 0 &&
                      g.outH * g.strideH == g.inH && g.outW * g.strideW == g.inW;
   if (!tiles) std::fill(dx, dx + g.InSize(), 0.0f);
-  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) {
-    for (int64_t d = 0; d < g.C; d += kLanes) MaxGradChunk(g, w, x + xb + d, dy + o + d, dx + xb + d, std::min(kLanes, g.C - d));
-  });
+  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxGradWindow(g, w, x + xb, dy + o, dx + xb); });
 }
 
 // maxPoolGrad(dy, x, dx, geometry): dy routed to each window's first maximum.

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../kernel-lib/src/backend';
 import type { NativeBackend } from '../../kernel-lib/src/backend/native/backend';
+import { buildModel, type ModelConfig } from '../../kernel-lib/src/models';
+import { sparseCategoricalCrossEntropy } from '../../kernel-lib/src/train/losses';
 import { normals, rngFor } from './helpers';
 
 // The native backend reuses disposed output storage (backend/native/buffers.ts). These check that
@@ -64,5 +66,40 @@ describe('native buffer pool', () => {
     const once = step();
     for (let i = 0; i < 5; ++i) expect(step()).toEqual(once);
     tf.dispose([x, w]);
+  });
+
+  // Kernels take unwritten storage from the pool: poisoned with NaN, any element a kernel forgot
+  // to write would reach the gradients.
+  const ZOO: [string, ModelConfig, number[], number?][] = [
+    ['mlp', { kind: 'mlp', task: 'classification', outputs: 3, inputShape: [40], hidden: [32] }, [40]],
+    ['cnn', { kind: 'cnn', task: 'classification', outputs: 3, inputShape: [12, 12, 1] }, [12, 12, 1]],
+    ['lstm', { kind: 'lstm', task: 'classification', outputs: 3, inputShape: [6, 5], units: [16, 16] }, [6, 5]],
+    ['transformer', { kind: 'transformer', task: 'classification', outputs: 3, vocabSize: 50, maxLen: 8, dModel: 16, heads: 2, ffDim: 32, layers: 1 }, [8], 50],
+  ];
+
+  it.each(ZOO)('gives a %s training step the same gradients when unwritten storage is NaN', (_name, config, input, tokens) => {
+    const model = buildModel(config, { seed: 3 });
+    const rng = rngFor('buffer-pool-zoo', _name);
+    const n = 8 * input.reduce((a, b) => a * b, 1);
+    const x = tokens
+      ? tf.tensor(Int32Array.from({ length: n }, (_, i) => 1 + ((i * 7 + rng.int(tokens - 1)) % (tokens - 1))), [8, ...input], 'int32')
+      : tf.tensor(normals(rng, n), [8, ...input]);
+    const y = tf.tensor1d(Int32Array.from({ length: 8 }, (_, i) => i % 3), 'int32');
+    const gradients = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => sparseCategoricalCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor));
+        return Object.keys(grads).sort().map((k) => Array.from(grads[k].dataSync()));
+      });
+    const clean = gradients();
+    pool().poison = true;
+    try {
+      const poisoned = gradients();
+      expect(poisoned.flat().some(Number.isNaN)).toBe(false);
+      expect(poisoned).toEqual(clean);
+    } finally {
+      pool().poison = false;
+      tf.dispose([x, y]);
+      model.dispose();
+    }
   });
 });

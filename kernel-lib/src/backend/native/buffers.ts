@@ -22,12 +22,21 @@ export class BufferPool {
   /** Owned storage that backs a live tensor now. */
   private readonly live = new WeakSet<Float32Array>();
   private bytes = 0;
+  /**
+   * Fill everything take() hands out with NaN: a kernel that leaves any element of its output
+   * unwritten then shows NaN instead of a stale value (tests turn this on).
+   */
+  poison = process.env.LABBOOK_NATIVE_POISON === '1';
 
   /** An array of n elements whose contents are unspecified: the caller writes every element. */
   take(n: number): Float32Array {
+    const values = this.reuse(n);
+    return this.poison ? values.fill(Number.NaN) : values;
+  }
+
+  private reuse(n: number): Float32Array {
     if (n < MIN_ELEMENTS) return new Float32Array(n);
-    const stack = this.free.get(n);
-    const reused = stack?.pop();
+    const reused = this.free.get(n)?.pop();
     if (reused !== undefined) {
       this.bytes -= reused.byteLength;
       return reused;

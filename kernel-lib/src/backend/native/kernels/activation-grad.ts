@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { f32, output, runningBackendHas, size, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { f32, output, runningBackendHas, size, uninitialized, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/activation-grad.cc). */
 export interface ActivationGradAddon {
@@ -23,7 +23,7 @@ function reluGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
     throw new Error(`${RELU_GRAD_KERNEL}: expected float32 dy and x of one shape, received ${dy.dtype} [${dy.shape}] and ${x.dtype} [${x.shape}]`);
   }
   const n = size(x.shape);
-  const out = new Float32Array(n);
+  const out = uninitialized(nb, n);
   nb.addon.reluGrad(f32(nb, dy), f32(nb, x), out, n);
   return output(nb, [...x.shape], out);
 }

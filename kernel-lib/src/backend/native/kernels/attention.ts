@@ -4,7 +4,7 @@
  * tf.customGrad on backends that register them, and runs tfjs's composition everywhere else.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { allFloat32, f32, output, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, uninitialized, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/attention.cc). */
 export interface AttentionAddon {
@@ -39,8 +39,8 @@ function attention({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const { heads, scale } = attrs as unknown as AttentionAttrs;
   const [b, t, h, dk] = dims(ATTENTION_KERNEL, qkv, heads, mask);
   const nb = backend as Backend;
-  const probs = new Float32Array(b * h * t * t);
-  const ctx = new Float32Array(b * t * h * dk);
+  const probs = uninitialized(nb, b * h * t * t);
+  const ctx = uninitialized(nb, b * t * h * dk);
   nb.addon.attentionForward(f32(nb, qkv), f32(nb, mask), probs, ctx, b, t, h, dk, scale);
   return [output(nb, [b, t, h * dk], ctx), output(nb, [b, h, t, t], probs)];
 }
@@ -50,7 +50,7 @@ function attentionGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { heads, scale } = attrs as unknown as AttentionAttrs;
   const [b, t, h, dk] = dims(ATTENTION_GRAD_KERNEL, qkv, heads, dy, probs);
   const nb = backend as Backend;
-  const dqkv = new Float32Array(3 * b * t * h * dk);
+  const dqkv = uninitialized(nb, 3 * b * t * h * dk);
   nb.addon.attentionBackward(f32(nb, dy), f32(nb, qkv), f32(nb, probs), dqkv, b, t, h, dk, scale);
   return output(nb, qkv.shape, dqkv);
 }

@@ -1,7 +1,7 @@
 /** Native kernels: Conv2D, FusedConv2D and both backprops (im2col + GEMM), NHWC only; NCHW and other dtypes run on cpu. */
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs';
 import { ACTIVATIONS } from './matmul';
-import { allFloat32, f32, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, size, uninitialized, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/conv.cc). */
 export interface ConvAddon {
@@ -53,7 +53,7 @@ function conv2D({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
   const info = convInfo(dataFormat, x.shape, filter.shape, strides, dilations, pad, dimRoundingMode);
   if (info === null) return null;
   const nb = backend as Backend;
-  const out = new Float32Array(size(info.outShape));
+  const out = uninitialized(nb, size(info.outShape));
   nb.addon.conv2d(f32(nb, x), f32(nb, filter), out, geometry(info), NO_BIAS, 0, 0, 0);
   return output(nb, info.outShape, out);
 }
@@ -74,7 +74,7 @@ function fusedConv2D({ inputs, backend, attrs }: KernelArgs): TensorInfo | null 
   const channelBias = bias != null && bias.shape.length <= 4 && (biasSize === 1 || (biasSize === info.outChannels && bias.shape[bias.shape.length - 1] === biasSize));
   if (bias != null && !channelBias) return null;
   const nb = backend as Backend;
-  const out = new Float32Array(size(info.outShape));
+  const out = uninitialized(nb, size(info.outShape));
   nb.addon.conv2d(f32(nb, x), f32(nb, filter), out, geometry(info), bias == null ? NO_BIAS : f32(nb, bias), biasSize, code, leakyreluAlpha ?? 0.2);
   return output(nb, info.outShape, out);
 }
@@ -89,7 +89,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   const info = convInfo(dataFormat, x.shape, filterShape, strides, 1, pad, dimRoundingMode);
   if (info === null || !util.arraysEqual(dy.shape, info.outShape)) return null;
   const nb = backend as Backend;
-  const dw = new Float32Array(size(info.filterShape));
+  const dw = uninitialized(nb, size(info.filterShape));
   nb.addon.conv2dBackpropFilter(f32(nb, x), f32(nb, dy), dw, geometry(info));
   return output(nb, info.filterShape, dw);
 }
@@ -101,7 +101,7 @@ function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo
   const info = convInfo(dataFormat, inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
   if (info === null || !util.arraysEqual(dy.shape, info.outShape)) return null;
   const nb = backend as Backend;
-  const dx = new Float32Array(size(info.inShape));
+  const dx = uninitialized(nb, size(info.inShape));
   nb.addon.conv2dBackpropInput(f32(nb, dy), f32(nb, filter), dx, geometry(info));
   return output(nb, info.inShape, dx);
 }

@@ -1,6 +1,6 @@
 /** Native kernels: broadcasting element-wise binary ops, unary ops (activations, exp/log family, ClipByValue, LeakyRelu) and AddN, float32 only. */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
-import { allFloat32, f32, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, size, uninitialized, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/elementwise.cc). */
 export interface ElementwiseAddon {
@@ -83,7 +83,7 @@ function binaryKernel(kernelName: (typeof BINARY_OPS)[number]): NativeKernel {
     const n = size(shape);
     if (n < MIN_NATIVE_SIZE) return null;
     const nb = backend as Backend;
-    const out = new Float32Array(n);
+    const out = uninitialized(nb, n);
     nb.addon.binary(code, f32(nb, a), f32(nb, b), out, collapse(a.shape, b.shape, shape));
     return output(nb, shape, out);
   };
@@ -105,7 +105,7 @@ function unaryKernel(kernelName: (typeof UNARY_OPS)[number]): NativeKernel {
     const n = size(x.shape);
     if (!allFloat32(x) || n < MIN_NATIVE_SIZE) return null;
     const nb = backend as Backend;
-    const out = new Float32Array(n);
+    const out = uninitialized(nb, n);
     const [lo, hi] = unaryParams(kernelName, attrs);
     nb.addon.unary(code, f32(nb, x), out, lo, hi);
     return output(nb, x.shape, out);
@@ -118,7 +118,7 @@ function addN({ inputs, backend }: KernelArgs): TensorInfo | null {
   const n = size(tensors[0].shape);
   if (!allFloat32(...tensors) || n < MIN_NATIVE_SIZE) return null;
   const nb = backend as Backend;
-  const out = new Float32Array(n);
+  const out = uninitialized(nb, n);
   nb.addon.addN(tensors.map((t) => f32(nb, t)), out);
   return output(nb, tensors[0].shape, out);
 }

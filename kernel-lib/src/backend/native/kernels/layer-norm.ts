@@ -4,7 +4,7 @@
  * backends that register them, and runs tfjs's composition everywhere else.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { allFloat32, f32, output, size, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, size, uninitialized, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/layer-norm.cc). */
 export interface LayerNormAddon {
@@ -39,9 +39,9 @@ function layerNorm({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const { epsilon } = attrs as { epsilon: number };
   const [rows, width] = dims(LAYER_NORM_KERNEL, x, gamma, beta);
   const nb = backend as Backend;
-  const y = new Float32Array(rows * width);
-  const mean = new Float32Array(rows);
-  const rstd = new Float32Array(rows);
+  const y = uninitialized(nb, rows * width);
+  const mean = uninitialized(nb, rows);
+  const rstd = uninitialized(nb, rows);
   nb.addon.layerNormForward(f32(nb, x), f32(nb, gamma), f32(nb, beta), y, mean, rstd, rows, width, epsilon);
   return [output(nb, x.shape, y), output(nb, [rows], mean), output(nb, [rows], rstd)];
 }
@@ -50,9 +50,9 @@ function layerNormGrad({ inputs, backend }: KernelArgs): TensorInfo[] {
   const { dy, x, gamma, mean, rstd } = inputs as { [name: string]: TensorInfo };
   const [rows, width] = dims(LAYER_NORM_GRAD_KERNEL, x, gamma, dy, mean, rstd);
   const nb = backend as Backend;
-  const dx = new Float32Array(rows * width);
-  const dgamma = new Float32Array(width);
-  const dbeta = new Float32Array(width);
+  const dx = uninitialized(nb, rows * width);
+  const dgamma = uninitialized(nb, width);
+  const dbeta = uninitialized(nb, width);
   nb.addon.layerNormBackward(f32(nb, dy), f32(nb, x), f32(nb, gamma), f32(nb, mean), f32(nb, rstd), dx, dgamma, dbeta, rows, width);
   return [output(nb, x.shape, dx), output(nb, [width], dgamma), output(nb, [width], dbeta)];
 }

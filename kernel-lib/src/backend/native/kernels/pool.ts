@@ -1,6 +1,6 @@
 /** Native kernels: MaxPool/AvgPool and their gradients, NHWC float32 (other dtypes run on cpu), bit for bit the cpu kernels' results. */
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs';
-import { f32, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { f32, output, size, uninitialized, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/pool.cc). */
 export interface PoolAddon {
@@ -50,7 +50,7 @@ function forward(kind: 'maxPool' | 'avgPool') {
     // size the width with the height's stride (so a wider stride would leave -Infinity gaps).
     if (info === null || (info.filterHeight === 1 && info.filterWidth === 1 && util.arraysEqual(info.inShape, info.outShape))) return null;
     const nb = backend as Backend;
-    const out = new Float32Array(size(info.outShape));
+    const out = uninitialized(nb, size(info.outShape));
     nb.addon[kind](f32(nb, x), out, geometry(info));
     return output(nb, info.outShape, out);
   };
@@ -62,7 +62,7 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo | null 
   const info = poolInfo(input, a, a.dimRoundingMode);
   if (info === null || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, info.outShape)) return null;
   const nb = backend as Backend;
-  const dx = new Float32Array(size(input.shape));
+  const dx = uninitialized(nb, size(input.shape));
   nb.addon.maxPoolGrad(f32(nb, dy), f32(nb, input), dx, geometry(info));
   return output(nb, input.shape, dx);
 }
@@ -73,7 +73,7 @@ function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo | null 
   const info = poolInfo(input, attrs as unknown as PoolAttrs, undefined);
   if (info === null || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, info.outShape)) return null;
   const nb = backend as Backend;
-  const dx = new Float32Array(size(input.shape));
+  const dx = uninitialized(nb, size(input.shape));
   nb.addon.avgPoolGrad(f32(nb, dy), dx, geometry(info));
   return output(nb, input.shape, dx);
 }

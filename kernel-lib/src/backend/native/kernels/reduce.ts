@@ -1,7 +1,7 @@
 /** Native kernels: reductions (Sum, Prod, Mean, Max, Min, ArgMax, ArgMin) and Softmax, float32 only. */
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs';
 import { transposeWords } from './indexing';
-import { floats, output, size, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { floats, output, size, uninitialized, withFallback, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/reduce.cc (Softmax too)). */
 export interface ReduceAddon {
@@ -56,7 +56,7 @@ function reduction(op: (typeof REDUCE_OPS)[number]) {
     const nb = backend as Backend;
     const l = layout(nb, x, axis);
     if (l === null) return null;
-    const out = new Float32Array(l.outer * l.inner);
+    const out = uninitialized(nb, l.outer * l.inner);
     nb.addon.reduce(l.values, out, l.outer, l.n, l.inner, REDUCE_OPS.indexOf(op));
     return output(nb, keepDims ? backend_util.expandShapeToKeepDim(l.outShape, l.axes) : l.outShape, out);
   };
@@ -86,7 +86,7 @@ function softmax({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
   const xs = floats(nb, logits);
   if (xs === null || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
   const n = logits.shape[rank - 1];
-  const out = new Float32Array(size(logits.shape));
+  const out = uninitialized(nb, size(logits.shape));
   nb.addon.softmax(xs, out, n === 0 ? 0 : out.length / n, n);
   return output(nb, [...logits.shape], out);
 }

@@ -4,7 +4,7 @@
  * register them, and runs tfjs's unrolled LSTM everywhere else.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { allFloat32, f32, output, type Backend, type KernelArgs, type NativeKernel } from './util';
+import { allFloat32, f32, output, uninitialized, type Backend, type KernelArgs, type NativeKernel } from './util';
 
 /** The addon functions this group calls (implemented in native/src/rnn.cc). */
 export interface RnnAddon {
@@ -42,15 +42,15 @@ function lstm({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   checkFloat32(LSTM_KERNEL, x, kernel, recurrentKernel, bias);
   const nb = backend as Backend;
   const [b, t, i, u] = dims(x, recurrentKernel);
-  const gates = new Float32Array(b * t * 4 * u);
-  const cells = new Float32Array(b * t * u);
-  const hs = new Float32Array(b * t * u);
+  const gates = uninitialized(nb, b * t * 4 * u);
+  const cells = uninitialized(nb, b * t * u);
+  const hs = uninitialized(nb, b * t * u);
   nb.addon.lstmForward(f32(nb, x), f32(nb, kernel), f32(nb, recurrentKernel), f32(nb, bias), gates, cells, hs, b, t, i, u);
   // y is a copy, never hs itself: y and hs are separate tensors, and two must not share one array.
   let y: Float32Array;
   if (returnSequences) y = hs.slice();
   else {
-    y = new Float32Array(b * u);
+    y = uninitialized(nb, b * u);
     for (let k = 0; k < b; ++k) y.set(hs.subarray((k * t + t - 1) * u, (k * t + t) * u), k * u);
   }
   return [
@@ -67,10 +67,10 @@ function lstmGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   checkFloat32(LSTM_GRAD_KERNEL, dy, x, kernel, recurrentKernel, gates, cells, hs);
   const nb = backend as Backend;
   const [b, t, i, u] = dims(x, recurrentKernel);
-  const dx = new Float32Array(b * t * i);
-  const dKernel = new Float32Array(i * 4 * u);
-  const dRecurrent = new Float32Array(u * 4 * u);
-  const dBias = new Float32Array(4 * u);
+  const dx = uninitialized(nb, b * t * i);
+  const dKernel = uninitialized(nb, i * 4 * u);
+  const dRecurrent = uninitialized(nb, u * 4 * u);
+  const dBias = uninitialized(nb, 4 * u);
   nb.addon.lstmBackward(
     f32(nb, dy), f32(nb, x), f32(nb, kernel), f32(nb, recurrentKernel), f32(nb, gates), f32(nb, cells), f32(nb, hs),
     dx, dKernel, dRecurrent, dBias, b, t, i, u, returnSequences ? 1 : 0,

@@ -1,8 +1,9 @@
 /**
  * The fused attention kernels (native/src/attention.cc) against tfjs's composition, with padded
- * keys: the layer's output bit for bit the composition's on the native backend, every gradient
- * within a tolerance (the input's gradient sums its three projections in one product there), and
- * both within a tolerance of cpu's; the same bits on every instruction path and thread count.
+ * keys: the output and every gradient within a tolerance of the composition's on native (the
+ * fused softmax takes a float exp, the Softmax kernel a double one; the input's gradient sums its
+ * three projections in one product there) and of cpu's; the same bits on every instruction path
+ * and thread count.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,7 +67,7 @@ describe('fused attention kernels on the native backend', () => {
     expect(tf.getKernel(ATTENTION_KERNEL, 'cpu')).toBeUndefined();
   });
 
-  it('give the composition\'s output bits on native and match it on cpu, forward and every gradient, with padding', async () => {
+  it('match the composition within a tolerance on native and on cpu (not its bits: a float exp), forward and every gradient, with padding', async () => {
     for (let index = 0; index < 12; ++index) {
       const c = randomCase(index);
       await initBackend({ prefer: 'native' });
@@ -75,7 +76,7 @@ describe('fused attention kernels on the native backend', () => {
       await initBackend({ prefer: 'cpu' });
       const cpu = run(c, index);
       const label = JSON.stringify(c);
-      expect(fused.y, label).toEqual(composed.y);
+      expect(relativeError(fused.y, composed.y), label).toBeLessThanOrEqual(1e-5);
       expect(relativeError(fused.y, cpu.y), label).toBeLessThanOrEqual(1e-5);
       fused.grads.forEach((g, k) => {
         expect(relativeError(g, composed.grads[k]), `${label} gradient ${k}`).toBeLessThanOrEqual(1e-5);

@@ -6,18 +6,20 @@
 // [B, T, H * dk] layout, so no transposes at all. q, k and v come side by side in one
 // [B, T, 3 * H * dk] tensor (one product projects all three) and their gradients leave the same way.
 //
-// The arithmetic is the composition's as the native backend runs it, operation for operation:
-// the same Gemm products (one fma chain per output over k ascending, whatever the layout), logits
-// * scale + (1 - mask) * -1e9 in float32, the Softmax kernel's rows (exp in float32, the sum in
-// double rounded once), and tfjs's softmax gradient (dy*y - sum(dy*y)*y, the sum in double as
-// the Sum kernel takes it). So the fused layer gives the composition's bits on this backend.
+// The arithmetic follows the composition as the native backend runs it: the same products (one
+// fma chain per output over k ascending, whatever the layout), logits * scale + (1 - mask) * -1e9
+// in float32, the Softmax kernel's rows (max, exp, the sum in double rounded once), and tfjs's
+// softmax gradient (dy*y - sum(dy*y)*y, the sum in double as the Sum kernel takes it), with one
+// difference: the softmax's exp is ExpF (float, within 1 ulp, vectorizes) where the Softmax
+// kernel takes the correctly rounded double Exp, which cost half the forward pass. So the fused
+// layer is within a tolerance of the composition, not its bits.
 // Threads take whole (batch, head) tasks: each writes its own outputs, no sum is split.
 #include <algorithm>
 #include <vector>
 #include "common.h"
 #include "gemm.h"
 #include "parallel.h"
-#include "portable-math.h"
+#include "portable-math-float.h"
 
 namespace labbook {
 
@@ -64,8 +66,9 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
     // The Softmax kernel's row (reduce.cc): max with NaN winning, exp(x - max), double sum.
     float top = row[0];
     for (int64_t j = 0; j < T; ++j) top = (row[j] != row[j] || row[j] > top) ? row[j] : top;
-    // The exps in a loop of their own: independent, so the compiler may vectorize them.
-    for (int64_t j = 0; j < T; ++j) row[j] = Exp(row[j] - top);
+    // The exps in a loop of their own: independent, and ExpF is branch-free float arithmetic, so
+    // the loop vectorizes (the vector body and scalar tail give the same bits).
+    for (int64_t j = 0; j < T; ++j) row[j] = ExpF(row[j] - top);
   }
   for (int64_t i = 0; i < T; i += kRowGroup) {
     const int64_t n = std::min(kRowGroup, T - i);

@@ -115,7 +115,11 @@ describe.skipIf(!loaded.ok)('the attention addon functions', () => {
   });
 
   it('give the same bits on every instruction path and thread count', () => {
-    const [b, t, h, dk] = [5, 19, 3, 17];
+    // Odd sizes (partial tile panels, Gemm's columns) and the zoo's (whole 16- and 64-wide panels).
+    for (const [b, t, h, dk] of [[5, 19, 3, 17], [2, 64, 4, 16], [1, 70, 2, 33]]) expectSameBits(b, t, h, dk);
+  });
+
+  function expectSameBits(b: number, t: number, h: number, dk: number): void {
     const n = b * t * h * dk;
     const rng = rngFor('native-attention-paths');
     const [qkv, dctx] = [normals(rng, 3 * n), normals(rng, n)];
@@ -135,7 +139,7 @@ describe.skipIf(!loaded.ok)('the attention addon functions', () => {
     }
     const reference = results['scalar x1'];
     expect(results).toEqual(Object.fromEntries(Object.keys(results).map((key) => [key, reference])));
-  });
+  }
 
   it('reject arrays too short for the shape', () => {
     const small = new Float32Array(10);

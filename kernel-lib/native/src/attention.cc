@@ -20,6 +20,7 @@
 #include "gemm.h"
 #include "parallel.h"
 #include "portable-math-float.h"
+#include "rnn-product.h"
 
 namespace labbook {
 
@@ -36,7 +37,31 @@ struct Shape {
   int64_t At3(int64_t b, int64_t h) const { return b * T * 3 * d + h * dk; }
 };
 
-Operand Rows(const float* p, int64_t ld, bool trans) { return Operand::Dense(p, ld, trans); }
+// C[M x N] (ldc) = A B with A(i, k) = a[i * ars + k * aks] and B's row k at b + k * ldb.
+// rnn-product.h's tiles read both in place: Gemm would pack both for each of these tiny
+// products (T x T x dk), which cost more than the arithmetic. The tiles' chains are Gemm's
+// (fma over k ascending from +0), so the bits are Gemm's, which the scalar path runs and the
+// columns past the last whole panel take. AVX-512's 64-wide tiles only where N fills one.
+void Product(int64_t M, int64_t N, int64_t K, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb,
+             float* c, int64_t ldc) {
+  const Isa isa = CurrentIsa();
+  int64_t width = 0;
+  const Tile* tiles = isa == Isa::Scalar ? nullptr : Tiles(isa == Isa::Avx512 && N >= 64 ? Isa::Avx512 : Isa::Avx2, &width);
+  const int64_t panels = tiles == nullptr ? 0 : N / width;
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t i0 = 0; i0 < M; i0 += kTileRows)
+      tiles[std::min(kTileRows, M - i0) - 1]({K, a + i0 * ars, ars, aks, b + p * width, ldb, c + i0 * ldc + p * width, ldc, width, false});
+  const int64_t j0 = panels * width;
+  const Operand A = aks == 1 ? Operand::Dense(a, ars, false) : Operand::Dense(a, aks, true);
+  if (j0 < N) Gemm(M, N - j0, K, A, Operand::Dense(b + j0, ldb, false), false, c + j0, ldc);
+}
+
+// to[c * rows + r] = from[r * ld + c]: a head's k or v as the rows of B where the product takes
+// its transpose (a copy, no arithmetic).
+void Transpose(const float* from, int64_t ld, int64_t rows, int64_t cols, float* to) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) to[c * rows + r] = from[r * ld + c];
+}
 
 // Rows summed this many at a time: each row's sum is one double chain in j order (as the Sum
 // and Softmax kernels take it), and chains of different rows overlap in the pipeline.
@@ -58,7 +83,10 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
   const float* k = q + s.d;
   const float* v = k + s.d;
   float* p = probs + (b * s.H + h) * T * T;
-  Gemm(T, T, s.dk, Rows(q, ld, false), Rows(k, ld, true), false, p, T);
+  thread_local std::vector<float> kt;  // k^T, per thread, reused across tasks and calls
+  kt.resize(s.dk * T);
+  Transpose(k, ld, T, s.dk, kt.data());
+  Product(T, T, s.dk, q, ld, 1, kt.data(), T, p, T);
   const float* m = mask + b * T;
   for (int64_t i = 0; i < T; ++i) {
     float* row = p + i * T;
@@ -79,10 +107,10 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
       for (int64_t j = 0; j < T; ++j) row[j] = row[j] / totals[r];
     }
   }
-  Gemm(T, s.dk, T, Rows(p, T, false), Rows(v, ld, false), false, ctx + off, s.d);
+  Product(T, s.dk, T, p, T, 1, v, ld, ctx + off, s.d);
 }
 
-// The gradients of one (b, h) block; scratch holds T * T floats.
+// The gradients of one (b, h) block; scratch holds T * T + dk * T floats.
 void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, const float* qkv, const float* probs,
                    float scale, float* dqkv, float* scratch) {
   const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d, off3 = s.At3(b, h);
@@ -94,8 +122,10 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
   float* dv = dk + s.d;
   const float* p = probs + (b * s.H + h) * T * T;
   // d probs = dctx v^T; d v = probs^T dctx (BatchMatMul's gradient).
-  Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v, ld, true), false, scratch, T);
-  Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv, ld);
+  float* vt = scratch + T * T;
+  Transpose(v, ld, T, s.dk, vt);
+  Product(T, T, s.dk, dctx + off, s.d, 1, vt, T, scratch, T);
+  Product(T, s.dk, T, p, 1, T, dctx + off, s.d, dv, ld);
   // Softmax's gradient (dy*y - sum(dy*y)*y), then the scale's; the mask's add passes it through.
   for (int64_t i = 0; i < T * T; ++i) scratch[i] = scratch[i] * p[i];
   for (int64_t i = 0; i < T; i += kRowGroup) {
@@ -109,8 +139,8 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
     }
   }
   // d q = d logits k; d k = d logits^T q.
-  Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k, ld, false), false, dq, ld);
-  Gemm(T, s.dk, T, Rows(scratch, T, true), Rows(q, ld, false), false, dk, ld);
+  Product(T, s.dk, T, scratch, T, 1, k, ld, dq, ld);
+  Product(T, s.dk, T, scratch, 1, T, q, ld, dk, ld);
 }
 
 bool ReadShape(const Napi::CallbackInfo& info, size_t first, Shape* s) {
@@ -160,7 +190,7 @@ static Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   ParallelFor(s.B * s.H, [&](int64_t i) {
     // A T x T block per thread, reused across tasks and calls (each task overwrites all of it).
     thread_local std::vector<float> scratch;
-    scratch.resize(s.T * s.T);
+    scratch.resize(s.T * s.T + s.dk * s.T);
     BackwardBlock(s, i / s.H, i % s.H, dctx, qkv, probs, scale, dqkv, scratch.data());
   });
   return info.Env().Undefined();

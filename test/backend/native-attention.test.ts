@@ -141,6 +141,22 @@ describe.skipIf(!loaded.ok)('the attention addon functions', () => {
     expect(results).toEqual(Object.fromEntries(Object.keys(results).map((key) => [key, reference])));
   }
 
+  it('give a query whose logits hold a NaN NaN probabilities, and leave the other queries finite, on every path', () => {
+    const [b, t, h, dk] = [1, 20, 1, 4];
+    const qkv = normals(rngFor('native-attention-nan'), 3 * t * dk);
+    qkv[7 * 3 * dk + 1] = NaN; // step 7's query
+    const mask = new Float32Array(t).fill(1);
+    for (const isa of ISAS) {
+      expect(addon.setIsa(isa)).toBe(true);
+      const probs = new Float32Array(t * t);
+      addon.attentionForward(qkv, mask, probs, new Float32Array(t * dk), b, t, h, dk, 0.5);
+      for (let i = 0; i < t; ++i) {
+        const row = Array.from(probs.subarray(i * t, (i + 1) * t));
+        expect(row.every((p) => (i === 7 ? Number.isNaN(p) : Number.isFinite(p))), `${isa} row ${i}`).toBe(true);
+      }
+    }
+  });
+
   it('reject arrays too short for the shape', () => {
     const small = new Float32Array(10);
     expect(() => addon.attentionForward(small, small, small, small, 1, 4, 2, 2, 1)).toThrow(RangeError);

@@ -39,20 +39,33 @@ struct Shape {
   int64_t At3(int64_t b, int64_t h) const { return b * T * 3 * d + h * dk; }
 };
 
+// The tiles for a product N wide on the path in use, by rows (1 to *rows): AVX-512's 6 x 64
+// where N fills one, else its 8 x 16 (one register a row: the head-wide products, N = dk = 16),
+// AVX2's 6 x 16; nullptr on the scalar path.
+const Tile* ProductTiles(Isa isa, int64_t N, int64_t* width, int64_t* rows) {
+  static constexpr Tile narrow512[] = {Tile512<1, 1>, Tile512<2, 1>, Tile512<3, 1>, Tile512<4, 1>,
+                                       Tile512<5, 1>, Tile512<6, 1>, Tile512<7, 1>, Tile512<8, 1>};
+  *rows = kTileRows;
+  if (isa == Isa::Scalar) return nullptr;
+  if (isa == Isa::Avx2 || N >= 64) return Tiles(isa, width);
+  *width = 16;
+  *rows = 8;
+  return narrow512;
+}
+
 // C[M x N] (ldc) = A B with A(i, k) = a[i * ars + k * aks] and B's row k at b + k * ldb.
 // rnn-product.h's tiles read both in place: Gemm would pack both for each of these tiny
 // products (T x T x dk), which cost more than the arithmetic. The tiles' chains are Gemm's
 // (fma over k ascending from +0), so the bits are Gemm's, which the scalar path runs and the
-// columns past the last whole panel take. AVX-512's 64-wide tiles only where N fills one.
+// columns past the last whole panel take.
 void Product(int64_t M, int64_t N, int64_t K, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb,
              float* c, int64_t ldc) {
-  const Isa isa = CurrentIsa();
-  int64_t width = 0;
-  const Tile* tiles = isa == Isa::Scalar ? nullptr : Tiles(isa == Isa::Avx512 && N >= 64 ? Isa::Avx512 : Isa::Avx2, &width);
+  int64_t width = 0, rows = 0;
+  const Tile* tiles = ProductTiles(CurrentIsa(), N, &width, &rows);
   const int64_t panels = tiles == nullptr ? 0 : N / width;
   for (int64_t p = 0; p < panels; ++p)
-    for (int64_t i0 = 0; i0 < M; i0 += kTileRows)
-      tiles[std::min(kTileRows, M - i0) - 1]({K, a + i0 * ars, ars, aks, b + p * width, ldb, c + i0 * ldc + p * width, ldc, width, false});
+    for (int64_t i0 = 0; i0 < M; i0 += rows)
+      tiles[std::min(rows, M - i0) - 1]({K, a + i0 * ars, ars, aks, b + p * width, ldb, c + i0 * ldc + p * width, ldc, width, false});
   const int64_t j0 = panels * width;
   const Operand A = aks == 1 ? Operand::Dense(a, ars, false) : Operand::Dense(a, aks, true);
   if (j0 < N) Gemm(M, N - j0, K, A, Operand::Dense(b + j0, ldb, false), false, c + j0, ldc);

@@ -6,18 +6,23 @@
 // [B, T, H * dk] layout, so no transposes at all. q, k and v come side by side in one
 // [B, T, 3 * H * dk] tensor (one product projects all three) and their gradients leave the same way.
 //
-// The arithmetic is the composition's as the native backend runs it, operation for operation:
-// the same Gemm products (one fma chain per output over k ascending, whatever the layout), logits
-// * scale + (1 - mask) * -1e9 in float32, the Softmax kernel's rows (exp in float32, the sum in
-// double rounded once), and tfjs's softmax gradient (dy*y - sum(dy*y)*y, the sum in double as
-// the Sum kernel takes it). So the fused layer gives the composition's bits on this backend.
+// The arithmetic follows the composition as the native backend runs it: the same products (one
+// fma chain per output over k ascending, whatever the layout), logits * scale + (1 - mask) * -1e9
+// in float32, the Softmax kernel's rows (max, exp, the sum in double rounded once), and tfjs's
+// softmax gradient (dy*y - sum(dy*y)*y, the sum in double as the Sum kernel takes it), with one
+// difference: the softmax's exp is ExpF (float, within 1 ulp, vectorizes) where the Softmax
+// kernel takes the correctly rounded double Exp, which cost half the forward pass. So the fused
+// layer is within a tolerance of the composition, not its bits.
 // Threads take whole (batch, head) tasks: each writes its own outputs, no sum is split.
+#include <immintrin.h>
 #include <algorithm>
+#include <limits>
 #include <vector>
 #include "common.h"
 #include "gemm.h"
 #include "parallel.h"
-#include "portable-math.h"
+#include "portable-math-float.h"
+#include "rnn-product.h"
 
 namespace labbook {
 
@@ -34,7 +39,69 @@ struct Shape {
   int64_t At3(int64_t b, int64_t h) const { return b * T * 3 * d + h * dk; }
 };
 
-Operand Rows(const float* p, int64_t ld, bool trans) { return Operand::Dense(p, ld, trans); }
+// The tiles for a product N wide on the path in use, by rows (1 to *rows): AVX-512's 6 x 64
+// where N fills one, else its 8 x 16 (one register a row: the head-wide products, N = dk = 16),
+// AVX2's 6 x 16; nullptr on the scalar path.
+const Tile* ProductTiles(Isa isa, int64_t N, int64_t* width, int64_t* rows) {
+  static constexpr Tile narrow512[] = {Tile512<1, 1>, Tile512<2, 1>, Tile512<3, 1>, Tile512<4, 1>,
+                                       Tile512<5, 1>, Tile512<6, 1>, Tile512<7, 1>, Tile512<8, 1>};
+  *rows = kTileRows;
+  if (isa == Isa::Scalar) return nullptr;
+  if (isa == Isa::Avx2 || N >= 64) return Tiles(isa, width);
+  *width = 16;
+  *rows = 8;
+  return narrow512;
+}
+
+// C[M x N] (ldc) = A B with A(i, k) = a[i * ars + k * aks] and B's row k at b + k * ldb.
+// rnn-product.h's tiles read both in place: Gemm would pack both for each of these tiny
+// products (T x T x dk), which cost more than the arithmetic. The tiles' chains are Gemm's
+// (fma over k ascending from +0), so the bits are Gemm's, which the scalar path runs and the
+// columns past the last whole panel take.
+void Product(int64_t M, int64_t N, int64_t K, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb,
+             float* c, int64_t ldc) {
+  int64_t width = 0, rows = 0;
+  const Tile* tiles = ProductTiles(CurrentIsa(), N, &width, &rows);
+  const int64_t panels = tiles == nullptr ? 0 : N / width;
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t i0 = 0; i0 < M; i0 += rows)
+      tiles[std::min(rows, M - i0) - 1]({K, a + i0 * ars, ars, aks, b + p * width, ldb, c + i0 * ldc + p * width, ldc, width, false});
+  const int64_t j0 = panels * width;
+  const Operand A = aks == 1 ? Operand::Dense(a, ars, false) : Operand::Dense(a, aks, true);
+  if (j0 < N) Gemm(M, N - j0, K, A, Operand::Dense(b + j0, ldb, false), false, c + j0, ldc);
+}
+
+// to[c * rows + r] = from[r * ld + c]: a head's k or v as the rows of B where the product takes
+// its transpose (a copy, no arithmetic).
+void Transpose(const float* from, int64_t ld, int64_t rows, int64_t cols, float* to) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) to[c * rows + r] = from[r * ld + c];
+}
+
+// A logit row's max for the softmax. The Softmax kernel takes it in order, a NaN winning; the
+// exps depend only on the max's value and on whether a NaN is there (x - (+0) and x - (-0)
+// differ only for x = -0, and both exps are 1), so eight lanes folded at the end, with a NaN
+// flag, give the same probabilities on every path; the in-order compare was a fifth of the pass.
+float RowMax(const float* row, int64_t n) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  __m256 top8 = _mm256_set1_ps(-kInf), nan8 = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 x = _mm256_loadu_ps(row + j);
+    top8 = _mm256_max_ps(top8, x);
+    nan8 = _mm256_or_ps(nan8, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, top8);
+  float top = -kInf;
+  bool nan = _mm256_movemask_ps(nan8) != 0;
+  for (float x : lanes) top = x > top ? x : top;
+  for (; j < n; ++j) {
+    nan = nan || row[j] != row[j];
+    top = row[j] > top ? row[j] : top;
+  }
+  return nan ? std::numeric_limits<float>::quiet_NaN() : top;
+}
 
 // Rows summed this many at a time: each row's sum is one double chain in j order (as the Sum
 // and Softmax kernels take it), and chains of different rows overlap in the pipeline.
@@ -56,16 +123,19 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
   const float* k = q + s.d;
   const float* v = k + s.d;
   float* p = probs + (b * s.H + h) * T * T;
-  Gemm(T, T, s.dk, Rows(q, ld, false), Rows(k, ld, true), false, p, T);
+  thread_local std::vector<float> kt;  // k^T, per thread, reused across tasks and calls
+  kt.resize(s.dk * T);
+  Transpose(k, ld, T, s.dk, kt.data());
+  Product(T, T, s.dk, q, ld, 1, kt.data(), T, p, T);
   const float* m = mask + b * T;
   for (int64_t i = 0; i < T; ++i) {
     float* row = p + i * T;
     for (int64_t j = 0; j < T; ++j) row[j] = row[j] * scale + (1.0f - m[j]) * kMaskedLogit;
     // The Softmax kernel's row (reduce.cc): max with NaN winning, exp(x - max), double sum.
-    float top = row[0];
-    for (int64_t j = 0; j < T; ++j) top = (row[j] != row[j] || row[j] > top) ? row[j] : top;
-    // The exps in a loop of their own: independent, so the compiler may vectorize them.
-    for (int64_t j = 0; j < T; ++j) row[j] = Exp(row[j] - top);
+    const float top = RowMax(row, T);
+    // The exps in a loop of their own: independent, and ExpF is branch-free float arithmetic, so
+    // the loop vectorizes (the vector body and scalar tail give the same bits).
+    for (int64_t j = 0; j < T; ++j) row[j] = ExpF(row[j] - top);
   }
   for (int64_t i = 0; i < T; i += kRowGroup) {
     const int64_t n = std::min(kRowGroup, T - i);
@@ -76,10 +146,10 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
       for (int64_t j = 0; j < T; ++j) row[j] = row[j] / totals[r];
     }
   }
-  Gemm(T, s.dk, T, Rows(p, T, false), Rows(v, ld, false), false, ctx + off, s.d);
+  Product(T, s.dk, T, p, T, 1, v, ld, ctx + off, s.d);
 }
 
-// The gradients of one (b, h) block; scratch holds T * T floats.
+// The gradients of one (b, h) block; scratch holds T * T + dk * T floats.
 void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, const float* qkv, const float* probs,
                    float scale, float* dqkv, float* scratch) {
   const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d, off3 = s.At3(b, h);
@@ -91,8 +161,10 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
   float* dv = dk + s.d;
   const float* p = probs + (b * s.H + h) * T * T;
   // d probs = dctx v^T; d v = probs^T dctx (BatchMatMul's gradient).
-  Gemm(T, T, s.dk, Rows(dctx + off, s.d, false), Rows(v, ld, true), false, scratch, T);
-  Gemm(T, s.dk, T, Rows(p, T, true), Rows(dctx + off, s.d, false), false, dv, ld);
+  float* vt = scratch + T * T;
+  Transpose(v, ld, T, s.dk, vt);
+  Product(T, T, s.dk, dctx + off, s.d, 1, vt, T, scratch, T);
+  Product(T, s.dk, T, p, 1, T, dctx + off, s.d, dv, ld);
   // Softmax's gradient (dy*y - sum(dy*y)*y), then the scale's; the mask's add passes it through.
   for (int64_t i = 0; i < T * T; ++i) scratch[i] = scratch[i] * p[i];
   for (int64_t i = 0; i < T; i += kRowGroup) {
@@ -106,8 +178,8 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
     }
   }
   // d q = d logits k; d k = d logits^T q.
-  Gemm(T, s.dk, T, Rows(scratch, T, false), Rows(k, ld, false), false, dq, ld);
-  Gemm(T, s.dk, T, Rows(scratch, T, true), Rows(q, ld, false), false, dk, ld);
+  Product(T, s.dk, T, scratch, T, 1, k, ld, dq, ld);
+  Product(T, s.dk, T, scratch, 1, T, q, ld, dk, ld);
 }
 
 bool ReadShape(const Napi::CallbackInfo& info, size_t first, Shape* s) {
@@ -157,7 +229,7 @@ static Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   ParallelFor(s.B * s.H, [&](int64_t i) {
     // A T x T block per thread, reused across tasks and calls (each task overwrites all of it).
     thread_local std::vector<float> scratch;
-    scratch.resize(s.T * s.T);
+    scratch.resize(s.T * s.T + s.dk * s.T);
     BackwardBlock(s, i / s.H, i % s.H, dctx, qkv, probs, scale, dqkv, scratch.data());
   });
   return info.Env().Undefined();

@@ -6,11 +6,11 @@
  * and thread count.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, initBackend } from '../../kernel-lib/src/backend';
-import { loadNativeAddon, type NativeAddon, type NativeIsa } from '../../kernel-lib/src/backend/native';
 import { MultiHeadAttention } from '../../kernel-lib/src/models/layers';
 import { between, normals, relativeError, rngFor } from './helpers';
+import { addon, bits, everywhere, expectOneResult, ISAS, loaded, restorePathAfterAll } from './native-paths';
 
 type Case = { b: number; t: number; heads: number; dk: number; padded: number[] };
 type Outcome = { y: Float32Array; grads: Float32Array[] };
@@ -101,18 +101,8 @@ describe('fused attention kernels on the native backend', () => {
   });
 });
 
-const loaded = loadNativeAddon();
-const addon = (loaded.ok ? loaded.addon : null) as NativeAddon;
-const ISAS: NativeIsa[] = ['scalar', 'avx2', ...(loaded.ok && addon.info().avx512 ? (['avx512'] as const) : [])];
-const bits = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-
 describe.skipIf(!loaded.ok)('the attention addon functions', () => {
-  const initial = loaded.ok ? addon.info() : null;
-  afterAll(() => {
-    if (initial === null) return;
-    addon.setIsa(initial.isa);
-    addon.setThreads(initial.threads);
-  });
+  restorePathAfterAll();
 
   it('give the same bits on every instruction path and thread count', () => {
     // Odd sizes (partial tile panels, Gemm's columns) and the zoo's (whole 16- and 64-wide panels).
@@ -124,21 +114,15 @@ describe.skipIf(!loaded.ok)('the attention addon functions', () => {
     const rng = rngFor('native-attention-paths');
     const [qkv, dctx] = [normals(rng, 3 * n), normals(rng, n)];
     const mask = Float32Array.from({ length: b * t }, (_, i) => (i % t < t - (i / t | 0) * 3 ? 1 : 0));
-    const results: { [path: string]: string } = {};
-    for (const isa of ISAS) {
-      for (const threads of isa === 'scalar' ? [1] : [1, 2, 4]) {
-        expect(addon.setIsa(isa)).toBe(true);
-        addon.setThreads(threads);
-        const probs = new Float32Array(b * h * t * t);
-        const ctx = new Float32Array(n);
-        const dqkv = new Float32Array(3 * n);
-        addon.attentionForward(qkv, mask, probs, ctx, b, t, h, dk, 0.25);
-        addon.attentionBackward(dctx, qkv, probs, dqkv, b, t, h, dk, 0.25);
-        results[`${isa} x${threads}`] = [probs, ctx, dqkv].map(bits).join('/');
-      }
-    }
-    const reference = results['scalar x1'];
-    expect(results).toEqual(Object.fromEntries(Object.keys(results).map((key) => [key, reference])));
+    const results = everywhere(() => {
+      const probs = new Float32Array(b * h * t * t);
+      const ctx = new Float32Array(n);
+      const dqkv = new Float32Array(3 * n);
+      addon.attentionForward(qkv, mask, probs, ctx, b, t, h, dk, 0.25);
+      addon.attentionBackward(dctx, qkv, probs, dqkv, b, t, h, dk, 0.25);
+      return bits(probs, ctx, dqkv);
+    });
+    expectOneResult(results);
   }
 
   it('give a query whose logits hold a NaN NaN probabilities, and leave the other queries finite, on every path', () => {

@@ -5,16 +5,14 @@
  * gradient (direct) alongside, and the same bits on every instruction path and thread count.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { initBackend } from '../../kernel-lib/src/backend';
-import { loadNativeAddon, type NativeAddon, type NativeIsa } from '../../kernel-lib/src/backend/native';
 import { expectNativeClose, normals, rngFor, withoutMathRandom } from './helpers';
+import { addon, bits, everywhere, expectOneResult, loaded, restorePathAfterAll } from './native-paths';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-const loaded = loadNativeAddon();
-const addon = (loaded.ok ? loaded.addon : null) as NativeAddon;
 
 beforeAll(async () => {
   await initBackend({ prefer: 'native' });
@@ -56,13 +54,7 @@ describe('native Winograd convolutions', () => {
 });
 
 describe.skipIf(!loaded.ok)('native Winograd convolutions on every path', () => {
-  const initial = loaded.ok ? addon.info() : null;
-  afterAll(() => {
-    if (initial === null) return;
-    addon.setIsa(initial.isa);
-    addon.setThreads(initial.threads);
-  });
-  const isas: NativeIsa[] = ['scalar', 'avx2', ...(loaded.ok && addon.info().avx512 ? (['avx512'] as const) : [])];
+  restorePathAfterAll();
 
   it.each([0, 2, 5])('Conv2D, Conv2DBackpropFilter and Conv2DBackpropInput give the same bits on every path and thread count (case %i)', (i) => {
     const c = CASES[i];
@@ -73,20 +65,15 @@ describe.skipIf(!loaded.ok)('native Winograd convolutions on every path', () => 
     const x = normals(rng, b * h * w * inC);
     const filter = normals(rng, 9 * inC * c.outC);
     const dy = normals(rng, b * info.outHeight * info.outWidth * c.outC);
-    const results = new Set<string>();
-    for (const isa of isas) {
-      for (const threads of [1, 2, 4]) {
-        expect(addon.setIsa(isa)).toBe(true);
-        addon.setThreads(threads);
-        const out = new Float32Array(dy.length);
-        const dx = new Float32Array(x.length);
-        const dw = new Float32Array(filter.length);
-        addon.conv2d(x, filter, out, geometry, new Float32Array(0), 0, 0, 0);
-        addon.conv2dBackpropInput(dy, filter, dx, geometry);
-        addon.conv2dBackpropFilter(x, dy, dw, geometry);
-        results.add([out, dx, dw].map((a) => Buffer.from(a.buffer).toString('base64')).join());
-      }
-    }
-    expect(results.size).toBe(1);
+    const results = everywhere(() => {
+      const out = new Float32Array(dy.length);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(filter.length);
+      addon.conv2d(x, filter, out, geometry, new Float32Array(0), 0, 0, 0);
+      addon.conv2dBackpropInput(dy, filter, dx, geometry);
+      addon.conv2dBackpropFilter(x, dy, dw, geometry);
+      return bits(out, dx, dw);
+    });
+    expectOneResult(results);
   });
 });

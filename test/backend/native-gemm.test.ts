@@ -4,15 +4,14 @@
  * transposes, accumulation, batches) and for the convolutions built on it. Whole-model hashes:
  * test/experiment/portable-native.test.ts.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon, type NativeIsa } from '../../kernel-lib/src/backend/native';
+import { describe, expect, it } from 'vitest';
+import type { NativeIsa } from '../../kernel-lib/src/backend/native';
 import { runNode } from '../helpers';
 import { createRng } from '../../kernel-lib/src/repro/rng';
+import { addon, bits, everywhere as onEveryPath, expectOneResult, loaded, restorePathAfterAll } from './native-paths';
 
-const loaded = loadNativeAddon();
-const addon = (loaded.ok ? loaded.addon : null) as NativeAddon;
-const ISAS: NativeIsa[] = ['scalar', 'avx2', ...(loaded.ok && addon.info().avx512 ? (['avx512'] as const) : [])];
-const THREADS = [1, 2, 4];
+/** The same computation on every path x thread count: one result each, keyed by the path. */
+const everywhere = (compute: () => Float32Array) => onEveryPath(() => bits(compute()));
 
 function values(seed: number, n: number): Float32Array {
   const rng = createRng(seed);
@@ -20,33 +19,8 @@ function values(seed: number, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * 2 ** Math.floor(rng.next() * 12 - 6));
 }
 
-const bits = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-
-/** The same computation on every path x thread count: one result each, keyed by the path. */
-function everywhere(compute: () => Float32Array): { [path: string]: string } {
-  const out: { [path: string]: string } = {};
-  for (const isa of ISAS) {
-    for (const threads of isa === 'scalar' ? [1] : THREADS) {
-      expect(addon.setIsa(isa)).toBe(true);
-      addon.setThreads(threads);
-      out[`${isa} x${threads}`] = bits(compute());
-    }
-  }
-  return out;
-}
-
-function expectOneResult(results: { [path: string]: string }, label: string): void {
-  const reference = results['scalar x1'];
-  expect(results, label).toEqual(Object.fromEntries(Object.keys(results).map((k) => [k, reference])));
-}
-
 describe.skipIf(!loaded.ok)(`labbook's GEMM${loaded.ok ? '' : ` (${loaded.ok === false ? loaded.reason : ''})`}`, () => {
-  const initial = loaded.ok ? addon.info() : null;
-  afterAll(() => {
-    if (initial === null) return;
-    addon.setIsa(initial.isa);
-    addon.setThreads(initial.threads);
-  });
+  restorePathAfterAll();
 
   // Tile edges (6/12 rows, 16/32 columns), k blocks of 256 (257, 600), parallel-sized products.
   const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 5, 3], [6, 16, 256], [13, 33, 257], [12, 32, 512], [128, 128, 784], [250, 70, 600], [37, 1030, 300], [3, 2000, 5], [300, 1, 40]];

@@ -5,14 +5,11 @@
  * instruction path and thread count. Agreement with tfjs's unrolled LSTM: native-lstm.test.ts;
  * the exhaustive 2^32-input check: kernel-lib/native/test/portable-math-check.cc.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon, type NativeIsa } from '../../kernel-lib/src/backend/native';
+import { describe, expect, it } from 'vitest';
 import { createRng } from '../../kernel-lib/src/repro/rng';
 import { rngFor } from './helpers';
+import { addon, bits, everywhere, expectOneResult, loaded, restorePathAfterAll } from './native-paths';
 
-const loaded = loadNativeAddon();
-const addon = (loaded.ok ? loaded.addon : null) as NativeAddon;
-const ISAS: NativeIsa[] = ['scalar', 'avx2', ...(loaded.ok && addon.info().avx512 ? (['avx512'] as const) : [])];
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
@@ -38,12 +35,7 @@ function inputs(): Float32Array {
 }
 
 describe.skipIf(!loaded.ok)('the LSTM kernels\' float activations and bits', () => {
-  const initial = loaded.ok ? addon.info() : null;
-  afterAll(() => {
-    if (initial === null) return;
-    addon.setIsa(initial.isa);
-    addon.setThreads(initial.threads);
-  });
+  restorePathAfterAll();
 
   it('sigmoid within 2 ulp and tanh within 1 ulp of Math (read from the activated gates), NaN canonical', () => {
     // One step, one unit, input weights 1 and bias 0: each batch row's gates are sigmoid(x), its
@@ -78,20 +70,14 @@ describe.skipIf(!loaded.ok)('the LSTM kernels\' float activations and bits', () 
     const G = 4 * U;
     const fill = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
     const x = fill(B * T * I, 2), W = fill(I * G, 0.4), R = fill(U * G, 0.3), bias = fill(G, 0.5);
-    const results: { [path: string]: string } = {};
-    for (const isa of ISAS) {
-      for (const threads of isa === 'scalar' ? [1] : [1, 2, 4]) {
-        expect(addon.setIsa(isa)).toBe(true);
-        addon.setThreads(threads);
-        const gates = new Float32Array(B * T * G), cells = new Float32Array(B * T * U), hs = new Float32Array(B * T * U);
-        addon.lstmForward(x, W, R, bias, gates, cells, hs, B, T, I, U);
-        const grads = [new Float32Array(B * T * I), new Float32Array(I * G), new Float32Array(U * G), new Float32Array(G)];
-        const dy = hs.map((h, k) => h * ((k % 7) - 3));
-        addon.lstmBackward(dy, x, W, R, gates, cells, hs, grads[0], grads[1], grads[2], grads[3], B, T, I, U, 1);
-        results[`${isa} x${threads}`] = [gates, cells, hs, ...grads].map((a) => Buffer.from(a.buffer).toString('base64')).join();
-      }
-    }
-    const reference = results['scalar x1'];
-    expect(results).toEqual(Object.fromEntries(Object.keys(results).map((k) => [k, reference])));
+    const results = everywhere(() => {
+      const gates = new Float32Array(B * T * G), cells = new Float32Array(B * T * U), hs = new Float32Array(B * T * U);
+      addon.lstmForward(x, W, R, bias, gates, cells, hs, B, T, I, U);
+      const grads = [new Float32Array(B * T * I), new Float32Array(I * G), new Float32Array(U * G), new Float32Array(G)];
+      const dy = hs.map((h, k) => h * ((k % 7) - 3));
+      addon.lstmBackward(dy, x, W, R, gates, cells, hs, grads[0], grads[1], grads[2], grads[3], B, T, I, U, 1);
+      return bits(gates, cells, hs, ...grads);
+    });
+    expectOneResult(results);
   });
 });

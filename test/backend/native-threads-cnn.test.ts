@@ -1,7 +1,7 @@
 /**
  * The CNN's kernels that split their work over threads (conv.cc's implicit-GEMM forward, gather
  * filter gradient and image-blocked input gradient; conv-winograd.cc's filter gradient over
- * several blocks of tiles; the relu gradient; max pooling and its gradient) give the same bits
+ * several blocks of tiles; the relu gradient; max pooling and its gradient, split over images) give the same bits
  * on every instruction path and thread count, at shapes large enough to be split.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -63,6 +63,27 @@ describe.skipIf(!loaded.ok)('CNN kernels on every path and thread count', () => 
       return [out, dx, dw];
     });
     expect(results.size).toBe(1);
+  });
+
+  // The CNN's pools (windows tiling the image, and not: 13 rows leave one out) and a padded one.
+  it.each([
+    [0, [7, 26, 26, 32], 2, 2, 0],
+    [1, [5, 13, 13, 20], 2, 2, 0],
+    [2, [6, 9, 10, 11], 3, 3, 1],
+  ] as const)('MaxPool and MaxPoolGrad give the same bits (case %i)', (i, shape, size, stride, pad) => {
+    const [b, h, w, c] = shape;
+    const outH = Math.floor((h + 2 * pad - size) / stride) + 1, outW = Math.floor((w + 2 * pad - size) / stride) + 1;
+    const geometry = Int32Array.of(b, h, w, c, outH, outW, size, size, stride, stride, pad, pad);
+    const rng = rngFor('native-threads-cnn-pool', i);
+    const x = normals(rng, b * h * w * c);
+    const dy = normals(rng, b * outH * outW * c);
+    expect(everyPath(() => {
+      const out = new Float32Array(dy.length);
+      const dx = new Float32Array(x.length).fill(NaN);
+      addon.maxPool(x, out, geometry);
+      addon.maxPoolGrad(dy, x, dx, geometry);
+      return [out, dx];
+    }).size).toBe(1);
   });
 
   it('the relu gradient gives the same bits over several slices', () => {

@@ -1,8 +1,8 @@
 /**
- * The CNN's kernels that split their work over threads (conv.cc's implicit-GEMM forward, gather
- * filter gradient and image-blocked input gradient; conv-winograd.cc's filter gradient over
- * several blocks of tiles; the relu gradient; max pooling and its gradient, split over images) give the same bits
- * on every instruction path and thread count, at shapes large enough to be split.
+ * The CNN's kernels give the same bits on every instruction path and thread count at shapes
+ * large enough to be split: conv.cc's implicit-GEMM forward (blocks of rows), input gradient
+ * (blocks of images) and gather filter gradient, conv-winograd.cc's filter gradient over several
+ * blocks of tiles (transforms split over tiles), max pooling and its gradient, the relu gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,8 @@ describe.skipIf(!loaded.ok)('CNN kernels on every path and thread count', () => 
     expect(results.size).toBe(1);
   });
 
-  // The CNN's pools (windows tiling the image, and not: 13 rows leave one out) and a padded one.
+  // The CNN's pools (windows tiling the image, and not: 13 rows leave one out) and a padded one:
+  // one thread today, checked so that a split over images keeps the bits.
   it.each([
     [0, [7, 26, 26, 32], 2, 2, 0],
     [1, [5, 13, 13, 20], 2, 2, 0],

@@ -6,7 +6,6 @@
 #include <limits>
 #include <vector>
 #include "common.h"
-#include "parallel.h"
 
 namespace labbook {
 
@@ -44,24 +43,16 @@ Window WindowAt(const Geometry& g, int64_t yR, int64_t yC) {
   return {std::max<int64_t>(0, top), std::min(g.inH, top + g.fH), std::max<int64_t>(0, left), std::min(g.inW, left + g.fW)};
 }
 
-// body(b0, b1) over blocks of whole images (about 64K input floats each), spread over the
-// threads: images are independent in every kernel that uses it, so the split changes no bits.
-template <typename Body>
-void OverImages(const Geometry& g, Body body) {
-  const int64_t per = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, g.inH * g.inW * g.C));
-  ParallelFor((g.batch + per - 1) / per, [&](int64_t i) { body(i * per, std::min(g.batch, (i + 1) * per)); });
-}
-
 template <typename T>
 T* Scratch(std::vector<T>* v, int64_t n) {
   if (static_cast<int64_t>(v->size()) < n) v->resize(n);
   return v->data();
 }
 
-// For every output pixel of images [b0, b1) in order, `visit(window, inputBatchOffset, outputOffset)`.
+// For every output pixel in order, `visit(window, inputBatchOffset, outputOffset)`.
 template <typename Visit>
-void ForEachWindow(const Geometry& g, Visit visit, int64_t b0 = 0, int64_t b1 = -1) {
-  for (int64_t b = b0; b < (b1 < 0 ? g.batch : b1); ++b)
+void ForEachWindow(const Geometry& g, Visit visit) {
+  for (int64_t b = 0; b < g.batch; ++b)
     for (int64_t yR = 0; yR < g.outH; ++yR)
       for (int64_t yC = 0; yC < g.outW; ++yC)
         visit(WindowAt(g, yR, yC), b * g.inH * g.inW * g.C, ((b * g.outH + yR) * g.outW + yC) * g.C);
@@ -119,9 +110,7 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   if (!x) return env.Undefined();
   float* out = F32(info, 1, g.OutSize());
   if (!out) return env.Undefined();
-  OverImages(g, [&](int64_t b0, int64_t b1) {
-    ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxWindow(g, w, x + xb, out + o); }, b0, b1);
-  });
+  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxWindow(g, w, x + xb, out + o); });
   return env.Undefined();
 }
 
@@ -218,11 +207,8 @@ void MaxGradWindow(const Geometry& g, const Window& w, const float* x, const flo
 void ScatterMaxDisjoint(const Geometry& g, const float* x, const float* dy, float* dx) {
   const bool tiles = g.fH == g.strideH && g.fW == g.strideW && g.padTop == 0 && g.padLeft == 0 &&
                      g.outH * g.strideH == g.inH && g.outW * g.strideW == g.inW;
-  const int64_t image = g.inH * g.inW * g.C;
-  OverImages(g, [&](int64_t b0, int64_t b1) {
-    if (!tiles) std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
-    ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxGradWindow(g, w, x + xb, dy + o, dx + xb); }, b0, b1);
-  });
+  if (!tiles) std::fill(dx, dx + g.InSize(), 0.0f);
+  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxGradWindow(g, w, x + xb, dy + o, dx + xb); });
 }
 
 // maxPoolGrad(dy, x, dx, geometry): dy routed to each window's first maximum.

@@ -1,6 +1,8 @@
 // Activation gradients in one pass (tfjs composes Relu's from Step and Multiply: two passes and a
 // multi-MB temporary per layer and step).
+#include <algorithm>
 #include "common.h"
+#include "parallel.h"
 
 namespace labbook {
 
@@ -13,10 +15,15 @@ static Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   const float* x = dy ? F32(info, 1, n) : nullptr;
   float* out = x ? F32(info, 2, n) : nullptr;
   if (!out) return info.Env().Undefined();
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = x[i] > 0.0f ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
-    out[i] = dy[i] * s;
-  }
+  // Threads split the elements in fixed slices (each element's formula is its own).
+  constexpr int64_t kSlice = 1 << 16;
+  ParallelFor((n + kSlice - 1) / kSlice, [&](int64_t part) {
+    const int64_t i1 = std::min(n, (part + 1) * kSlice);
+    for (int64_t i = part * kSlice; i < i1; ++i) {
+      const float s = x[i] > 0.0f ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
+      out[i] = dy[i] * s;
+    }
+  });
   return info.Env().Undefined();
 }
 

@@ -68,8 +68,8 @@ const float* Zeros(int64_t n) {
   return Scratch(&zeros, n);
 }
 
-// V[k][t][c] = point k of tile t0 + t's transformed inputs, for t < bt.
-void TransformInputs(const Tiles& tiles, const float* in, int64_t t0, int64_t bt, float* V) {
+// V[k * ld + t][c] = point k of tile t0 + t's transformed inputs, for t < bt.
+void TransformInputs(const Tiles& tiles, const float* in, int64_t t0, int64_t bt, int64_t ld, float* V) {
   const int64_t C = tiles.s.inC;
   const float* none = Zeros(C);
   for (int64_t t = 0; t < bt; ++t) {
@@ -80,7 +80,24 @@ void TransformInputs(const Tiles& tiles, const float* in, int64_t t0, int64_t bt
       T d[kPoints], v[kPoints];
       for (int k = 0; k < kPoints; ++k) d[k] = LoadAt<T>(src[k] + c);
       InputTransform(d, v);
-      for (int k = 0; k < kPoints; ++k) StoreAt(V + (k * bt + t) * C + c, v[k]);
+      for (int k = 0; k < kPoints; ++k) StoreAt(V + (k * ld + t) * C + c, v[k]);
+    });
+  }
+}
+
+// Y[k * ld + t][o] = point k of tile t0 + t's transformed output gradients, for t < bt.
+void TransformGrads(const Tiles& tiles, const float* dy, int64_t t0, int64_t bt, int64_t ld, float* Y) {
+  const int64_t N = tiles.s.outC;
+  const float* none = Zeros(N);
+  for (int64_t t = 0; t < bt; ++t) {
+    int64_t pixel[kM * kM];
+    tiles.Outputs(t0 + t, pixel);
+    OverChannels(N, [&](auto lane, int64_t o) {
+      using T = decltype(lane);
+      T g[kM * kM], y[kPoints];
+      for (int q = 0; q < kM * kM; ++q) g[q] = LoadAt<T>((pixel[q] >= 0 ? dy + pixel[q] * N : none) + o);
+      GradTransform(g, y);
+      for (int k = 0; k < kPoints; ++k) StoreAt(Y + (k * ld + t) * N + o, y[k]);
     });
   }
 }
@@ -109,7 +126,7 @@ void WinogradConv3x3(const WinogradShape& s, const float* in, const float* filte
     const int64_t t0 = bi * block, bt = std::min(block, tiles.count - t0);
     float* V = Scratch(&inputs, kPoints * bt * C);    // V[k][t][c]
     float* M = Scratch(&products, kPoints * bt * N);  // M[k][t][o]
-    TransformInputs(tiles, in, t0, bt, V);
+    TransformInputs(tiles, in, t0, bt, bt, V);
     for (int64_t k = 0; k < kPoints; ++k)
       Gemm(bt, N, C, Operand::Dense(V + k * bt * C, C, false), Operand::Dense(U + k * C * N, N, false), false, M + k * bt * N, N);
     for (int64_t t = 0; t < bt; ++t) {
@@ -135,24 +152,18 @@ void WinogradFilterGrad3x3(const WinogradShape& s, const float* in, const float*
   float* W = Scratch(&sums, kPoints * C * N);
   std::fill(W, W + kPoints * C * N, 0.0f);
   const int64_t block = TilesPerBlock(C, N);
-  const float* none = Zeros(std::max(C, N));  // grown once here, so TransformInputs' Zeros(C) keeps it
+  thread_local std::vector<float> inputs, grads;
+  float* V = Scratch(&inputs, kPoints * block * C);  // V[k][t][c]
+  float* Y = Scratch(&grads, kPoints * block * N);   // Y[k][t][o]
+  constexpr int64_t kSlice = 6;                       // tiles a transforming item takes
   for (int64_t t0 = 0; t0 < tiles.count; t0 += block) {
-    thread_local std::vector<float> inputs, grads;
     const int64_t bt = std::min(block, tiles.count - t0);
-    float* V = Scratch(&inputs, kPoints * bt * C);  // V[k][t][c]
-    float* Y = Scratch(&grads, kPoints * bt * N);   // Y[k][t][o]
-    TransformInputs(tiles, in, t0, bt, V);
-    for (int64_t t = 0; t < bt; ++t) {
-      int64_t pixel[kM * kM];
-      tiles.Outputs(t0 + t, pixel);
-      OverChannels(N, [&](auto lane, int64_t o) {
-        using T = decltype(lane);
-        T g[kM * kM], y[kPoints];
-        for (int q = 0; q < kM * kM; ++q) g[q] = LoadAt<T>((pixel[q] >= 0 ? dy + pixel[q] * N : none) + o);
-        GradTransform(g, y);
-        for (int k = 0; k < kPoints; ++k) StoreAt(Y + (k * bt + t) * N + o, y[k]);
-      });
-    }
+    // Threads split the block's tiles, then its points.
+    ParallelFor((bt + kSlice - 1) / kSlice, [&](int64_t i) {
+      const int64_t u0 = i * kSlice, ut = std::min(kSlice, bt - u0);
+      TransformInputs(tiles, in, t0 + u0, ut, bt, V + u0 * C);
+      TransformGrads(tiles, dy, t0 + u0, ut, bt, Y + u0 * N);
+    });
     // Each point's sum continues through W, block after block: threads split the points, not a sum.
     ParallelFor(kPoints, [&](int64_t k) {
       Gemm(C, N, bt, Operand::Dense(V + k * bt * C, C, true), Operand::Dense(Y + k * bt * N, N, false), true, W + k * C * N, N);

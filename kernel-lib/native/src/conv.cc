@@ -8,6 +8,7 @@
 #include "common.h"
 #include "conv-winograd.h"
 #include "gemm.h"
+#include "parallel.h"
 
 namespace labbook {
 
@@ -180,14 +181,18 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const int64_t K = g.Taps(), N = g.outC, pixels = g.Pixels();
-  // Bias and activation on each block of rows while it is still in cache.
+  // Bias and activation on each block of rows while it is still in cache, threads splitting the
+  // rows when a whole output is finished at once (nested in a parallel loop, it runs inline).
   auto finish = [&](float* o, int64_t rows) {
     if (biasSize == 0 && code == 0) return;
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < N; ++c) {
-        float v = o[r * N + c] + (biasSize == 0 ? 0.0f : bias[biasSize == 1 ? 0 : c]);
-        o[r * N + c] = Activate(v, code, alpha);
-      }
+    constexpr int64_t kSlice = 1024;
+    ParallelFor((rows + kSlice - 1) / kSlice, [&](int64_t i) {
+      for (int64_t r = i * kSlice; r < std::min(rows, (i + 1) * kSlice); ++r)
+        for (int64_t c = 0; c < N; ++c) {
+          float v = o[r * N + c] + (biasSize == 0 ? 0.0f : bias[biasSize == 1 ? 0 : c]);
+          o[r * N + c] = Activate(v, code, alpha);
+        }
+    });
   };
   if (g.Pointwise()) {
     Gemm(pixels, N, K, Operand::Dense(x, K, false), Operand::Dense(w, N, false), false, out, N);
@@ -201,14 +206,15 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   }
   // The implicit GEMM: patches read from the (padded) image by pixel and tap offsets, in blocks
   // of rows that stay in cache for the bias and activation.
+  // Threads split the blocks (a thin product such as conv1's K = 9 is too small for Gemm to split).
   const PaddedImage image = Pad(g, x);
-  constexpr int64_t kRows = 2048;
-  for (int64_t p0 = 0; p0 < pixels; p0 += kRows) {
-    const int64_t rows = std::min(kRows, pixels - p0);
+  constexpr int64_t kRows = 512;
+  ParallelFor((pixels + kRows - 1) / kRows, [&](int64_t i) {
+    const int64_t p0 = i * kRows, rows = std::min(kRows, pixels - p0);
     Gemm(rows, N, K, Operand::Offsets(image.x, image.pixels.data() + p0, image.taps.data()), Operand::Dense(w, N, false), false,
          out + p0 * N, N);
     finish(out + p0 * N, rows);
-  }
+  });
   return env.Undefined();
 }
 
@@ -235,6 +241,8 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   // Where a filter row spans a few floats (conv1's 3x3x1: K = 9), copying patches costs more
   // than gathering them: the product reads them through offset tables.
   if (g.fW * g.inC < 16) {
+    // (One thread: split by rows or by 16-column panels of dw, each thread packed the patches or
+    // read dy again, and the product took 40% longer on two threads than on one.)
     const PaddedImage image = Pad(g, x);
     Gemm(K, N, pixels, Operand::Offsets(image.x, image.taps.data(), image.pixels.data()), Operand::Dense(dy, N, false), false, dw, N);
     return env.Undefined();
@@ -268,15 +276,18 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
     Gemm(pixels, K, N, Operand::Dense(dy, N, false), Operand::Dense(w, N, true), false, dx, K);
     return env.Undefined();
   }
-  std::fill(dx, dx + g.InSize(), 0.0f);
-  // Blocks of pixels whose columns stay in L2 between the product and Col2Im.
-  constexpr int64_t block = 480;
-  float* cols = Scratch(std::min(block, pixels) * K);
-  for (int64_t p0 = 0; p0 < pixels; p0 += block) {
-    const int64_t p1 = std::min(pixels, p0 + block);
+  // Blocks of whole images, about 480 pixels, whose columns stay in L2 between the product and
+  // Col2Im: an image's pixels write only its own dx, so threads split the blocks and each input
+  // still sums its terms in ascending pixel order.
+  const int64_t image = g.outH * g.outW, images = std::max<int64_t>(1, 480 / std::max<int64_t>(1, image));
+  const int64_t inImage = g.inH * g.inW * g.inC;
+  ParallelFor((g.batch + images - 1) / images, [&](int64_t i) {
+    const int64_t b0 = i * images, b1 = std::min(g.batch, b0 + images), p0 = b0 * image, p1 = b1 * image;
+    std::fill(dx + b0 * inImage, dx + b1 * inImage, 0.0f);
+    float* cols = Scratch((p1 - p0) * K);
     Gemm(p1 - p0, K, N, Operand::Dense(dy + p0 * N, N, false), Operand::Dense(w, N, true), false, cols, K);
     Col2Im(g, cols, p0, p1, dx);
-  }
+  });
   return env.Undefined();
 }
 

@@ -4,6 +4,7 @@ import { ADAM_UPDATE_KERNEL, GLOBAL_NORM_KERNEL, initBackend } from '../../kerne
 import { createOptimizer } from '../../kernel-lib/src/train';
 import { globalNorm } from '../../kernel-lib/src/train/step';
 import { between, normals, relativeError, rngFor } from './helpers';
+import { addon, bits, everywhere, expectOneResult, loaded, restorePathAfterAll } from './native-paths';
 
 type Snapshot = { weights: Float32Array[]; optimizer: { name: string; values: Float32Array }[] };
 
@@ -103,5 +104,21 @@ describe('global gradient norm on the native backend', () => {
       const [native, cpu] = [await norm('native', index), await norm('cpu', index)];
       expect(Math.abs(native - cpu) / cpu).toBeLessThanOrEqual(1e-5);
     }
+  });
+});
+
+describe.skipIf(!loaded.ok)('the Adam update split over threads', () => {
+  restorePathAfterAll();
+
+  it('gives the same bits at every thread count (slices of a 100k-weight layer and a ragged end)', () => {
+    const rng = rngFor('native-adam-threads');
+    const n = 100_003;
+    const [w, m, g] = [normals(rng, n), normals(rng, n), normals(rng, n)];
+    const v = normals(rng, n).map(Math.abs);
+    expectOneResult(everywhere(() => {
+      const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      addon.adamUpdate(w, m, v, g, out[0], out[1], out[2], 0.001, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.1, 0.001);
+      return bits(...out);
+    }));
   });
 });

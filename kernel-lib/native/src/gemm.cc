@@ -20,10 +20,9 @@ namespace {
 // threads wait for each other; 2-3% slower on one thread, 10-25% faster on two (conv2's
 // [7744,288]x[288,64]: 1.39 -> 1.09 ms).
 constexpr int64_t kBlockK = 512, kBlockM = 240, kBlockN = 1024;
-// Products below this many multiply-adds (~0.1 ms on one core) run on the calling thread: on a
-// two-CPU machine the MLP's 128 x 784 x 128 layer ran slower split in two (0.37 -> 0.51 ms a
-// step) once the JavaScript thread and the garbage collector want the second CPU too.
-constexpr int64_t kParallelWork = int64_t{1} << 24;
+// Products below this many multiply-adds (~30 us on one core) run on the calling thread: handing
+// work to a thread that has gone to sleep between a training step's kernels costs tens of us.
+constexpr int64_t kParallelWork = int64_t{1} << 22;
 
 Isa Widest() { return CpuHas(Isa::Avx512) ? Isa::Avx512 : Isa::Avx2; }
 

@@ -8,7 +8,7 @@
 namespace labbook {
 
 // Threads the kernels use (the calling thread included): $LABBOOK_NATIVE_THREADS at load, else
-// the CPUs this process may run on (one where there are only two: see DefaultThreads).
+// the CPUs this process may run on.
 int Threads();
 // Changes it (1 to 256); the pool grows or shrinks before the next parallel loop.
 void SetThreads(int threads);

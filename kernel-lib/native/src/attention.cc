@@ -131,7 +131,8 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
   for (int64_t i = 0; i < T; ++i) {
     float* row = p + i * T;
     for (int64_t j = 0; j < T; ++j) row[j] = row[j] * scale + (1.0f - m[j]) * kMaskedLogit;
-    // The Softmax kernel's row (reduce.cc): max with NaN winning, exp(x - max), double sum.
+    // The Softmax kernel's row order (reduce.cc): max with NaN winning, exp(x - max), double sum;
+    // but ExpF (float, within 1 ulp) where that kernel takes the double Exp.
     const float top = RowMax(row, T);
     // The exps in a loop of their own: independent, and ExpF is branch-free float arithmetic, so
     // the loop vectorizes (the vector body and scalar tail give the same bits).

@@ -22,8 +22,10 @@ function values(seed: number, n: number): Float32Array {
 describe.skipIf(!loaded.ok)(`labbook's GEMM${loaded.ok ? '' : ` (${loaded.ok === false ? loaded.reason : ''})`}`, () => {
   restorePathAfterAll();
 
-  // Tile edges (6/12 rows, 16/32 columns), k blocks of 256 (257, 600), parallel-sized products.
-  const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 5, 3], [6, 16, 256], [13, 33, 257], [12, 32, 512], [128, 128, 784], [250, 70, 600], [37, 1030, 300], [3, 2000, 5], [300, 1, 40]];
+  // Tile edges (6/12 rows, 8/16/32/64 columns and the narrow last panels of 10 and 17), k blocks
+  // of 512 (513, 600), parallel-sized products on the direct path (in place, B copied for its
+  // 1 KB rows at [600, 256, 70], a 10-class head) and the packed one (over 2^25 multiply-adds).
+  const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 5, 3], [6, 16, 256], [13, 33, 513], [12, 32, 512], [128, 128, 784], [250, 70, 600], [37, 1030, 300], [3, 2000, 5], [300, 1, 40], [600, 256, 70], [129, 17, 65], [64, 10, 2048], [530, 260, 300]];
 
   it.each(SHAPES)('M=%i N=%i K=%i: every transpose, identical bits on every path and thread count', (M, N, K) => {
     const a = values(M * 31 + K, M * K);

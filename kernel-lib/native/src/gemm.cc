@@ -84,10 +84,10 @@ void PackB(const Operand& B, int64_t k0, int64_t kc, int64_t j0, int64_t nr, flo
   }
 }
 
-using Tile = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool load);
+using PackedTile = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool load);
 
 // One MR x NR tile of C, through a full-size scratch tile where C's edge cuts it.
-template <int MR, int NR, Tile T>
+template <int MR, int NR, PackedTile T>
 void EdgeTile(int64_t mr, int64_t nr, int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool load) {
   if (mr == MR && nr == NR) return T(kc, a, b, c, ldc, load);
   alignas(64) float tile[MR * NR] = {};
@@ -97,7 +97,7 @@ void EdgeTile(int64_t mr, int64_t nr, int64_t kc, const float* a, const float* b
   for (int64_t r = 0; r < mr; ++r) std::memcpy(c + r * ldc, tile + r * NR, nr * sizeof(float));
 }
 
-template <int MR, int NR, Tile T>
+template <int MR, int NR, PackedTile T>
 void Blocked(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
   thread_local Buffer packedB, packedAll;
   const bool parallel = Threads() > 1 && M * N * K >= kParallelWork;
@@ -141,6 +141,60 @@ void Blocked(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B
   }
 }
 
+// Products up to this many multiply-adds with a dense A take the direct path: packing both
+// operands cost a fifth to a half of these (the MLP's [128,784]x[784,128], the transformer's
+// [2048,64]x[64,256]) and, on two threads, barriers of their own; above it packing pays
+// (512^3 with B transposed is 10-15% faster packed).
+constexpr int64_t kDirectWork = int64_t{1} << 25;
+// Multiply-adds per work item of the direct path, at least: claiming an item costs a
+// cache line passed between cores, which a short K ([2048,64]x[64,256]) would pay every 48 rows.
+constexpr int64_t kDirectItemWork = int64_t{1} << 20;
+
+// C = A B with A dense, read in place by the in-place tiles (gemm-kernels.h). B is read in place
+// when it is row-major, unless its rows are a multiple of 1 KB apart and many row tiles will
+// read it (a panel then maps onto a quarter of L1's sets: [2048,64]x[64,256] lost 25%); those,
+// a transposed B, and the columns past B's last whole panel are copied, panel after panel
+// (zero-padded to what the tiles read). Work items are (row block, panel); k runs in blocks continuing each chain
+// through C, exactly as the packed path does.
+void Direct(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
+  int64_t width = 0, span = 0;
+  const Tile* tiles = Tiles(active, &width);
+  const int64_t whole = B.trans || (B.ld % 256 == 0 && M >= 512) ? 0 : N / width * width;  // columns read in place
+  const Tile* edge = N % width != 0 ? EdgeTiles(active, N % width, &span) : tiles;
+  // The copied columns, panel q at bc + q * K * width, its rows width (the last: span) apart.
+  const int64_t copied = N - whole, copiedPanels = (copied + width - 1) / width;
+  thread_local Buffer copy;
+  float* bc = copied > 0 ? copy.Get(copiedPanels * K * width) : nullptr;
+  for (int64_t q = 0; q < copiedPanels; ++q) {
+    const int64_t j0 = whole + q * width, n = std::min(width, N - j0), w = n == width ? width : span;
+    for (int64_t k = 0; k < K; ++k) {
+      float* row = bc + q * K * width + k * w;
+      for (int64_t j = 0; j < n; ++j) row[j] = B.At(k, j0 + j);
+      std::fill(row + n, row + w, 0.0f);
+    }
+  }
+  const int64_t ars = A.trans ? 1 : A.ld, aks = A.trans ? A.ld : 1;
+  const int64_t panels = (N + width - 1) / width;
+  // Row blocks of equal size, whole tiles, at least 8 tiles and kDirectItemWork each.
+  const int64_t target = std::max(8 * kTileRows, kDirectItemWork / (K * width));
+  const int64_t blocks = (M + target - 1) / target;
+  const int64_t rows = ((M + blocks - 1) / blocks + kTileRows - 1) / kTileRows * kTileRows;
+  auto item = [&](int64_t it) {
+    const int64_t p = it % panels, j0 = p * width, n = std::min(width, N - j0);
+    const int64_t i1 = std::min(M, (it / panels + 1) * rows);
+    const bool inPlace = j0 < whole;
+    const float* b = inPlace ? B.p + j0 : bc + (j0 - whole) * K;
+    const int64_t ldb = inPlace ? B.ld : n == width ? width : span;
+    const Tile* t = n == width ? tiles : edge;
+    for (int64_t k0 = 0; k0 < K; k0 += kBlockK)
+      for (int64_t i0 = (it / panels) * rows; i0 < i1; i0 += kTileRows)
+        t[std::min(kTileRows, i1 - i0) - 1]({std::min(kBlockK, K - k0), A.p + i0 * ars + k0 * aks, ars, aks, b + k0 * ldb,
+                                             ldb, C + i0 * ldc + j0, ldc, n, accumulate || k0 > 0});
+  };
+  if (Threads() > 1 && M * N * K >= kParallelWork) return ParallelFor(blocks * panels, item);
+  for (int64_t it = 0; it < blocks * panels; ++it) item(it);
+}
+
 // The reference every path must equal: the chain written out.
 void Reference(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i)
@@ -178,6 +232,7 @@ void Gemm(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, b
       for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
     return;
   }
+  if (active != Isa::Scalar && A.rowOff == nullptr && M * N * K <= kDirectWork) return Direct(M, N, K, A, B, accumulate, C, ldc);
   switch (active) {
     case Isa::Scalar: return Reference(M, N, K, A, B, accumulate, C, ldc);
     case Isa::Avx2: return Blocked<kAvx2Rows, kAvx2Cols, TileAvx2>(M, N, K, A, B, accumulate, C, ldc);

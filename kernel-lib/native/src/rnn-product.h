@@ -9,80 +9,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <vector>
+#include "gemm-kernels.h"
 #include "gemm.h"
 #include "parallel.h"
 
 namespace labbook {
-
-#define LABBOOK_AVX512 __attribute__((target("avx512f")))
-
-// One tile: MR rows of C by one panel of V vectors, over k = 0 .. K-1. A(r, k) is
-// a[r * ars + k * aks] (rows of A, or columns of a transposed one), B's row k of the panel starts
-// at b + k * ldb. The chains start from +0, or from C (load) to continue them over another block
-// of k; a partial panel (n columns, never loaded) goes out through a scratch tile.
-struct TileArgs {
-  int64_t K;
-  const float* a;
-  int64_t ars, aks;
-  const float* b;
-  int64_t ldb;
-  float* c;
-  int64_t ldc, n;
-  bool load;
-};
-
-template <int MR, int V>
-LABBOOK_AVX512 void Tile512(const TileArgs& t) {
-  __m512 s[MR][V];
-  for (int r = 0; r < MR; ++r)
-    for (int q = 0; q < V; ++q) s[r][q] = t.load ? _mm512_loadu_ps(t.c + r * t.ldc + 16 * q) : _mm512_setzero_ps();
-  for (int64_t k = 0; k < t.K; ++k) {
-    __m512 b[V];
-    for (int q = 0; q < V; ++q) b[q] = _mm512_loadu_ps(t.b + k * t.ldb + 16 * q);
-    for (int r = 0; r < MR; ++r) {
-      const __m512 ar = _mm512_set1_ps(t.a[r * t.ars + k * t.aks]);
-      for (int q = 0; q < V; ++q) s[r][q] = _mm512_fmadd_ps(ar, b[q], s[r][q]);
-    }
-  }
-  alignas(64) float tile[16 * V];
-  for (int r = 0; r < MR; ++r) {
-    float* out = t.n == 16 * V ? t.c + r * t.ldc : tile;
-    for (int q = 0; q < V; ++q) _mm512_storeu_ps(out + 16 * q, s[r][q]);
-    if (t.n < 16 * V) std::copy(tile, tile + t.n, t.c + r * t.ldc);
-  }
-}
-
-template <int MR, int V>
-void Tile256(const TileArgs& t) {
-  __m256 s[MR][V];
-  for (int r = 0; r < MR; ++r)
-    for (int q = 0; q < V; ++q) s[r][q] = t.load ? _mm256_loadu_ps(t.c + r * t.ldc + 8 * q) : _mm256_setzero_ps();
-  for (int64_t k = 0; k < t.K; ++k) {
-    __m256 b[V];
-    for (int q = 0; q < V; ++q) b[q] = _mm256_loadu_ps(t.b + k * t.ldb + 8 * q);
-    for (int r = 0; r < MR; ++r) {
-      const __m256 ar = _mm256_set1_ps(t.a[r * t.ars + k * t.aks]);
-      for (int q = 0; q < V; ++q) s[r][q] = _mm256_fmadd_ps(ar, b[q], s[r][q]);
-    }
-  }
-  alignas(32) float tile[8 * V];
-  for (int r = 0; r < MR; ++r) {
-    float* out = t.n == 8 * V ? t.c + r * t.ldc : tile;
-    for (int q = 0; q < V; ++q) _mm256_storeu_ps(out + 8 * q, s[r][q]);
-    if (t.n < 8 * V) std::copy(tile, tile + t.n, t.c + r * t.ldc);
-  }
-}
-
-// The tiles for the path in use, by rows (1 to 6): AVX-512 6 x 64 (24 accumulators of 32
-// registers), AVX2 6 x 16 (12 of 16); nullptr on the scalar path.
-using Tile = void (*)(const TileArgs&);
-constexpr int64_t kTileRows = 6;
-inline const Tile* Tiles(Isa isa, int64_t* width) {
-  static constexpr Tile wide[] = {Tile512<1, 4>, Tile512<2, 4>, Tile512<3, 4>, Tile512<4, 4>, Tile512<5, 4>, Tile512<6, 4>};
-  static constexpr Tile narrow[] = {Tile256<1, 2>, Tile256<2, 2>, Tile256<3, 2>, Tile256<4, 2>, Tile256<5, 2>, Tile256<6, 2>};
-  *width = isa == Isa::Avx512 ? 64 : 16;
-  return isa == Isa::Scalar ? nullptr : isa == Isa::Avx512 ? wide : narrow;
-}
 
 // B [K x N] (row-major, ldb) packed for the path in use: panels of the tiles' width, each
 // [K][width], zero-padded past N.
@@ -152,7 +83,5 @@ inline void ProductTransA(int64_t M, int64_t N, int64_t K, const float* a, int64
   const int64_t j0 = panels * width;
   if (j0 < N) Gemm(M, N - j0, K, Operand::Dense(a, lda, true), Operand::Dense(b + j0, ldb, false), false, c + j0, N);
 }
-
-#undef LABBOOK_AVX512
 
 }  // namespace labbook

@@ -77,6 +77,70 @@ describe('fused Adam update on the native backend', () => {
     optimizer.dispose();
   });
 
+  describe('in place, where nothing else sees the storage (variables of 1024 elements or more)', () => {
+    const n = 3000;
+    /** Steps of Adam on one large variable; `hold` runs before each step and may keep a tensor alive over it. */
+    async function largeSteps(hold: (w: tf.Variable) => tf.Tensor | null): Promise<{ bits: Uint32Array; moved: number }> {
+      await initBackend({ prefer: 'native' });
+      const rng = rngFor('native-adam-in-place');
+      const w = tf.variable(tf.tensor1d(normals(rng, n)), true, 'large-w');
+      const optimizer = createOptimizer({ name: 'adam', learningRate: 0.01 });
+      const storage = () => (tf.backend() as unknown as { data: { get(id: object): { values: unknown } } }).data.get(w.dataId).values;
+      let moved = 0; // steps after which the variable sits in other storage than before
+      for (let step = 0; step < 5; ++step) {
+        const before = storage();
+        const held = hold(w);
+        const gradient = tf.tensor1d(normals(rng, n));
+        optimizer.applyGradients({ 'large-w': gradient });
+        tf.dispose([gradient, held ?? []].flat());
+        if (step >= 1 && storage() !== before) moved += 1;
+      }
+      const result = { bits: new Uint32Array(w.dataSync().slice().buffer), moved };
+      w.dispose();
+      optimizer.dispose();
+      return result;
+    }
+
+    it('updates the variable in its own storage, with the bits of the update into fresh storage', async () => {
+      const inPlace = await largeSteps(() => null);
+      // A clone held over every step shares the variable's storage: each update goes to fresh storage.
+      const fresh = await largeSteps((w) => tf.clone(w));
+      expect(inPlace.moved).toBe(0);
+      expect(fresh.moved).toBe(4);
+      expect(inPlace.bits).toEqual(fresh.bits);
+    });
+
+    it('never changes what a clone, a reshape or a read-out array of the variable holds', async () => {
+      await initBackend({ prefer: 'native' });
+      const rng = rngFor('native-adam-in-place-readers');
+      const w = tf.variable(tf.tensor2d(normals(rng, 2048), [32, 64]), true, 'readers-w');
+      const optimizer = createOptimizer({ name: 'adam', learningRate: 0.5 });
+      const step = () => {
+        const gradient = tf.ones([32, 64]);
+        optimizer.applyGradients({ 'readers-w': gradient });
+        gradient.dispose();
+      };
+      step();
+      step(); // the variable now sits in storage the pool owns
+      const clone = tf.clone(w);
+      const reshaped = tf.reshape(w, [2048]);
+      const before = w.dataSync().slice();
+      step();
+      expect(clone.dataSync()).toEqual(before);
+      expect(reshaped.dataSync()).toEqual(before);
+      tf.dispose([clone, reshaped]);
+      step(); // alone again, in fresh storage: its next step may be in place
+      const readOut = w.dataSync(); // the backend's own array, which the reader may keep
+      const copy = readOut.slice();
+      step();
+      step();
+      expect(readOut).toEqual(copy);
+      expect(w.dataSync()).not.toEqual(copy);
+      w.dispose();
+      optimizer.dispose();
+    });
+  });
+
   it('gives the same bits twice', async () => {
     const first = await adamSteps('native', 'adam');
     const second = await adamSteps('native', 'adam');
@@ -120,5 +184,20 @@ describe.skipIf(!loaded.ok)('the Adam update split over threads', () => {
       addon.adamUpdate(w, m, v, g, out[0], out[1], out[2], 0.001, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.1, 0.001);
       return bits(...out);
     }));
+  });
+
+  it('in place gives the bits of the update into fresh arrays, at every thread count', () => {
+    const rng = rngFor('native-adam-threads-in-place');
+    const n = 70_001;
+    const [w, m, g] = [normals(rng, n), normals(rng, n), normals(rng, n)];
+    const v = normals(rng, n).map(Math.abs);
+    const fresh = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    addon.adamUpdate(w, m, v, g, fresh[0], fresh[1], fresh[2], 0.001, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.1, 0.001);
+    expectOneResult({ ...everywhere(() => {
+      const state = [w.slice(), m.slice(), v.slice()];
+      addon.adamUpdateInPlace(state[0], state[1], state[2], g, 0.001, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.1, 0.001);
+      return bits(...state);
+    }), fresh: bits(...fresh) });
+    expect(() => addon.adamUpdateInPlace(w, w, v, g, 0.001, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.1, 0.001)).toThrow('four distinct arrays');
   });
 });

@@ -1,6 +1,6 @@
 /** Optimizers by name (SGD with momentum/Nesterov, Adam, AdamW, RMSprop) and learning-rate control. */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE_KERNEL, runningBackendHas, type AdamUpdateAttrs } from '../backend/native';
+import { ADAM_UPDATE_KERNEL, adamUpdateInPlace, runningBackendHas, type AdamUpdateAttrs, type NativeBackend } from '../backend/native';
 import { invalidArgument } from '../errors';
 
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
@@ -87,6 +87,7 @@ export class Adam extends tf.AdamOptimizer {
       ? variableGradients.map((v) => ({ name: v.name, gradient: v.tensor }))
       : Object.keys(variableGradients).map((name) => ({ name, gradient: variableGradients[name] }));
     const attrs: AdamUpdateAttrs = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    const backend = tf.backend() as NativeBackend;
     tf.tidy(() => {
       list.forEach(({ name, gradient }, i) => {
         const variable = tf.engine().registeredVariables[name];
@@ -97,6 +98,8 @@ export class Adam extends tf.AdamOptimizer {
         const m = state.accumulatedFirstMoment[i].variable;
         const v = state.accumulatedSecondMoment[i].variable;
         const inputs = { variable, m, v, gradient, accBeta1: state.accBeta1, accBeta2: state.accBeta2 };
+        // Into the variable's own storage where nothing else sees it (same bits); else fresh.
+        if (adamUpdateInPlace(backend, inputs, attrs)) return;
         const [w2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(m2);
         v.assign(v2);

@@ -67,6 +67,15 @@ export class BufferPool {
     this.bytes += values.byteLength;
   }
 
+  /**
+   * Whether this pool handed the storage out, it backs a live tensor and nothing outside the
+   * native kernels has seen it: a kernel may then write it in place for that tensor (with the
+   * backend's reference count, which says whether a second tensor shares it).
+   */
+  exclusive(values: unknown): boolean {
+    return values instanceof Float32Array && this.owned.has(values) && this.live.has(values);
+  }
+
   /** Storage something outside the native kernels may hold on to: never reused. */
   escape(values: unknown): void {
     if (values instanceof Float32Array) this.owned.delete(values);

@@ -11,6 +11,12 @@ export interface OptimizerAddon {
     learningRate: number, beta1: number, beta2: number, epsilon: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
   ): void;
+  /** adamUpdate's step written into w, m and v themselves (four distinct arrays of one length). */
+  adamUpdateInPlace(
+    w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
+    learningRate: number, beta1: number, beta2: number, epsilon: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
+  ): void;
   /** The sum of x[i]^2, accumulated in double in index order. */
   sumOfSquares(x: Float32Array): number;
 }
@@ -39,6 +45,35 @@ function adamUpdate({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const c2 = 1 - f32(nb, accBeta2)[0];
   nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
   return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
+}
+
+/** The tensors of one variable's Adam step (ADAM_UPDATE_KERNEL's inputs). */
+export type AdamTensors = { variable: TensorInfo; m: TensorInfo; v: TensorInfo; gradient: TensorInfo; accBeta1: TensorInfo; accBeta2: TensorInfo };
+
+/**
+ * ADAM_UPDATE_KERNEL's step written into the variable's and moments' own storage, when no other
+ * tensor and nothing outside the native kernels can see it: storage this backend's pool handed
+ * out, never read out, backing this one tensor only (a clone or a reshape of the variable shares
+ * it and counts). Same bits as the kernel; it saves three output arrays per variable, their
+ * assigns and, in a training step, the cache misses of writing fresh storage (the MLP's step
+ * spent a sixth of its time in Adam). Returns false, changing nothing, where it cannot: the
+ * caller then runs the kernel.
+ */
+export function adamUpdateInPlace(nb: Backend, t: AdamTensors, attrs: AdamUpdateAttrs): boolean {
+  const n = size(t.variable.shape);
+  if (!allFloat32(t.variable, t.m, t.v, t.gradient) || size(t.gradient.shape) !== n) return false;
+  const own = [t.variable, t.m, t.v].map((x) => {
+    const data = nb.data.get(x.dataId);
+    return data !== undefined && data.refCount === 1 && data.values instanceof Float32Array && data.values.length === n && nb.pool.exclusive(data.values) ? data.values : null;
+  });
+  const [w, m, v] = own;
+  const g = f32(nb, t.gradient);
+  if (w === null || m === null || v === null || g === w || g === m || g === v) return false;
+  const { learningRate, beta1, beta2, epsilon } = attrs;
+  const c1 = 1 - f32(nb, t.accBeta1)[0];
+  const c2 = 1 - f32(nb, t.accBeta2)[0];
+  nb.addon.adamUpdateInPlace(w, m, v, g, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
+  return true;
 }
 
 /**

@@ -60,6 +60,28 @@ describe('native buffer pool', () => {
     tf.dispose([a, b, flat, expected, ...others]);
   });
 
+  it('keeps a float32 cast in the pool (it is a counted reference, as Identity is), while a complex64 cast escapes', () => {
+    const [a, b] = [operand(11), operand(12)];
+    const y = tf.matMul(a, b);
+    const expected = y.dataSync().slice();
+    const same = tf.matMul(a, b); // not read out: still the pool's
+    const cast = tf.cast(same, 'float32');
+    same.dispose();
+    const others = [tf.matMul(b, a), tf.matMul(a, a)]; // the storage still backs the cast: not reused
+    expect(cast.dataSync()).toEqual(expected);
+    const before = pool().pooledBytes;
+    const third = tf.matMul(a, b);
+    const kept = tf.cast(third, 'float32');
+    tf.dispose([third, kept]);
+    expect(pool().pooledBytes).toBe(before + 64 * 64 * 4); // back in the pool once both are gone
+    const fourth = tf.matMul(a, b);
+    const complex = tf.cast(fourth, 'complex64'); // built on fourth's own array
+    fourth.dispose();
+    const more = [tf.matMul(b, a), tf.matMul(a, a), tf.matMul(b, b)];
+    expect(tf.real(complex).dataSync()).toEqual(expected);
+    tf.dispose([a, b, y, cast, complex, ...others, ...more]);
+  });
+
   it('gives the same training results as fresh storage (a step repeated from the same state)', () => {
     const [x, w] = [operand(9), tf.variable(operand(10))];
     const step = () => tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, v))))(w).dataSync().slice());

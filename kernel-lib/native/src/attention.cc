@@ -40,16 +40,21 @@ struct Shape {
 };
 
 // The tiles for a product N wide on the path in use, by rows (1 to *rows): AVX-512's 6 x 64
-// where N fills one, else its 8 x 16 (one register a row: the head-wide products, N = dk = 16),
+// where N fills one, else its 16 x 16 (one register a row: the head-wide products, N = dk = 16;
+// 16 chains rather than 8 keep both FMA pipes busy through the FMA's latency),
 // AVX2's 6 x 16; nullptr on the scalar path.
-const Tile* ProductTiles(Isa isa, int64_t N, int64_t* width, int64_t* rows) {
-  static constexpr Tile narrow512[] = {Tile512<1, 1>, Tile512<2, 1>, Tile512<3, 1>, Tile512<4, 1>,
-                                       Tile512<5, 1>, Tile512<6, 1>, Tile512<7, 1>, Tile512<8, 1>};
+const Tile* ProductTiles(Isa isa, int64_t N, bool unitRows, int64_t* width, int64_t* rows) {
+  static constexpr Tile narrow512[] = {Tile512<1, 1>,  Tile512<2, 1>,  Tile512<3, 1>,  Tile512<4, 1>,
+                                       Tile512<5, 1>,  Tile512<6, 1>,  Tile512<7, 1>,  Tile512<8, 1>,
+                                       Tile512<9, 1>,  Tile512<10, 1>, Tile512<11, 1>, Tile512<12, 1>,
+                                       Tile512<13, 1>, Tile512<14, 1>, Tile512<15, 1>, Tile512<16, 1>};
   *rows = kTileRows;
   if (isa == Isa::Scalar) return nullptr;
   if (isa == Isa::Avx2 || N >= 64) return Tiles(isa, width);
   *width = 16;
-  *rows = 8;
+  // 16 rows where A's rows are adjacent; rows a stride apart need a register each, and 16 of
+  // them spill, so those take 8.
+  *rows = unitRows ? 16 : 8;
   return narrow512;
 }
 
@@ -61,7 +66,7 @@ const Tile* ProductTiles(Isa isa, int64_t N, int64_t* width, int64_t* rows) {
 void Product(int64_t M, int64_t N, int64_t K, const float* a, int64_t ars, int64_t aks, const float* b, int64_t ldb,
              float* c, int64_t ldc) {
   int64_t width = 0, rows = 0;
-  const Tile* tiles = ProductTiles(CurrentIsa(), N, &width, &rows);
+  const Tile* tiles = ProductTiles(CurrentIsa(), N, ars == 1, &width, &rows);
   const int64_t panels = tiles == nullptr ? 0 : N / width;
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t i0 = 0; i0 < M; i0 += rows)
@@ -108,26 +113,24 @@ float RowMax(const float* row, int64_t n) {
 constexpr int64_t kRowGroup = 8;
 
 // totals[r] = float(sum of rows[r * n + j] over j ascending, in double), r < count <= kRowGroup.
-void RowSums(const float* rows, int64_t count, int64_t n, float* totals) {
+inline void RowSums(const float* rows, int64_t count, int64_t n, float* totals) {
   double acc[kRowGroup] = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (int64_t j = 0; j < n; ++j)
-    for (int64_t r = 0; r < count; ++r) acc[r] += rows[r * n + j];
+  if (count == kRowGroup) {
+    // A whole group with a constant trip count: the eight chains stay in registers (with a
+    // variable count the compiler kept them in memory, a store-to-load wait on every add).
+    for (int64_t j = 0; j < n; ++j) {
+#pragma GCC unroll 8
+      for (int64_t r = 0; r < kRowGroup; ++r) acc[r] += rows[r * n + j];
+    }
+  } else {
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t r = 0; r < count; ++r) acc[r] += rows[r * n + j];
+  }
   for (int64_t r = 0; r < count; ++r) totals[r] = static_cast<float>(acc[r]);
 }
 
-// probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
-void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const float* mask, float scale,
-                  float* probs, float* ctx) {
-  const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d;
-  const float* q = qkv + s.At3(b, h);
-  const float* k = q + s.d;
-  const float* v = k + s.d;
-  float* p = probs + (b * s.H + h) * T * T;
-  thread_local std::vector<float> kt;  // k^T, per thread, reused across tasks and calls
-  kt.resize(s.dk * T);
-  Transpose(k, ld, T, s.dk, kt.data());
-  Product(T, T, s.dk, q, ld, 1, kt.data(), T, p, T);
-  const float* m = mask + b * T;
+// p (T x T logits) = softmax(p * scale + (1 - m) * -1e9), row by row.
+inline void Softmax(float* p, int64_t T, const float* m, float scale) {
   for (int64_t i = 0; i < T; ++i) {
     float* row = p + i * T;
     for (int64_t j = 0; j < T; ++j) row[j] = row[j] * scale + (1.0f - m[j]) * kMaskedLogit;
@@ -147,6 +150,48 @@ void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const 
       for (int64_t j = 0; j < T; ++j) row[j] = row[j] / totals[r];
     }
   }
+}
+
+// g (T x T, d probs in, d logits out) = (g y - sum(g y) y) * scale, row by row: softmax's gradient
+// as tfjs composes it, then the scale's; the mask's add passes it through.
+inline void SoftmaxGrad(float* g, const float* y, int64_t T, float scale) {
+  for (int64_t i = 0; i < T * T; ++i) g[i] = g[i] * y[i];
+  for (int64_t i = 0; i < T; i += kRowGroup) {
+    const int64_t n = std::min(kRowGroup, T - i);
+    float totals[kRowGroup];
+    RowSums(g + i * T, n, T, totals);
+    for (int64_t r = 0; r < n; ++r) {
+      float* gr = g + (i + r) * T;
+      const float* yr = y + (i + r) * T;
+      for (int64_t j = 0; j < T; ++j) gr[j] = (gr[j] - totals[r] * yr[j]) * scale;
+    }
+  }
+}
+
+// Both compiled twice: for x86-64-v3 and, on the avx512 path, for AVX-512 (16 lanes: the exps and
+// divisions were a third of the forward pass). The same IEEE operations lane by lane, so the
+// same bits (native-attention.test.ts runs every path).
+#define LABBOOK_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")))
+void SoftmaxAvx2(float* p, int64_t T, const float* m, float scale) { Softmax(p, T, m, scale); }
+LABBOOK_AVX512 void SoftmaxAvx512(float* p, int64_t T, const float* m, float scale) { Softmax(p, T, m, scale); }
+void SoftmaxGradAvx2(float* g, const float* y, int64_t T, float scale) { SoftmaxGrad(g, y, T, scale); }
+LABBOOK_AVX512 void SoftmaxGradAvx512(float* g, const float* y, int64_t T, float scale) { SoftmaxGrad(g, y, T, scale); }
+#undef LABBOOK_AVX512
+bool Wide() { return CurrentIsa() == Isa::Avx512; }
+
+// probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
+void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const float* mask, float scale,
+                  float* probs, float* ctx) {
+  const int64_t T = s.T, off = s.At(b, h), ld = 3 * s.d;
+  const float* q = qkv + s.At3(b, h);
+  const float* k = q + s.d;
+  const float* v = k + s.d;
+  float* p = probs + (b * s.H + h) * T * T;
+  thread_local std::vector<float> kt;  // k^T, per thread, reused across tasks and calls
+  kt.resize(s.dk * T);
+  Transpose(k, ld, T, s.dk, kt.data());
+  Product(T, T, s.dk, q, ld, 1, kt.data(), T, p, T);
+  (Wide() ? SoftmaxAvx512 : SoftmaxAvx2)(p, T, mask + b * T, scale);
   Product(T, s.dk, T, p, T, 1, v, ld, ctx + off, s.d);
 }
 
@@ -166,18 +211,7 @@ void BackwardBlock(const Shape& s, int64_t b, int64_t h, const float* dctx, cons
   Transpose(v, ld, T, s.dk, vt);
   Product(T, T, s.dk, dctx + off, s.d, 1, vt, T, scratch, T);
   Product(T, s.dk, T, p, 1, T, dctx + off, s.d, dv, ld);
-  // Softmax's gradient (dy*y - sum(dy*y)*y), then the scale's; the mask's add passes it through.
-  for (int64_t i = 0; i < T * T; ++i) scratch[i] = scratch[i] * p[i];
-  for (int64_t i = 0; i < T; i += kRowGroup) {
-    const int64_t n = std::min(kRowGroup, T - i);
-    float totals[kRowGroup];
-    RowSums(scratch + i * T, n, T, totals);
-    for (int64_t r = 0; r < n; ++r) {
-      float* g = scratch + (i + r) * T;
-      const float* y = p + (i + r) * T;
-      for (int64_t j = 0; j < T; ++j) g[j] = (g[j] - totals[r] * y[j]) * scale;
-    }
-  }
+  (Wide() ? SoftmaxGradAvx512 : SoftmaxGradAvx2)(scratch, p, T, scale);
   // d q = d logits k; d k = d logits^T q.
   Product(T, s.dk, T, scratch, T, 1, k, ld, dq, ld);
   Product(T, s.dk, T, scratch, 1, T, q, ld, dk, ld);

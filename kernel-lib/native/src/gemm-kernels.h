@@ -84,8 +84,11 @@ struct TileArgs {
   bool load;
 };
 
-template <int MR, int V>
-__attribute__((target("avx512f"))) void Tile512(const TileArgs& t) {
+// UnitRows: A's rows are adjacent (a transposed A), so every row's offset is a constant and a
+// tall tile keeps its 16 row offsets out of the registers the loop needs.
+template <int MR, int V, bool UnitRows>
+__attribute__((target("avx512f"))) inline void Tile512Body(const TileArgs& t) {
+  const int64_t ars = UnitRows ? 1 : t.ars;
   __m512 s[MR][V];
   alignas(64) float tile[16 * V] = {};
   for (int r = 0; r < MR; ++r) {
@@ -100,7 +103,7 @@ __attribute__((target("avx512f"))) void Tile512(const TileArgs& t) {
     __m512 b[V];
     for (int q = 0; q < V; ++q) b[q] = _mm512_loadu_ps(t.b + k * t.ldb + 16 * q);
     for (int r = 0; r < MR; ++r) {
-      const __m512 ar = _mm512_set1_ps(t.a[r * t.ars + k * t.aks]);
+      const __m512 ar = _mm512_set1_ps(t.a[r * ars + k * t.aks]);
       for (int q = 0; q < V; ++q) s[r][q] = _mm512_fmadd_ps(ar, b[q], s[r][q]);
     }
   }
@@ -109,6 +112,12 @@ __attribute__((target("avx512f"))) void Tile512(const TileArgs& t) {
     for (int q = 0; q < V; ++q) _mm512_storeu_ps(out + 16 * q, s[r][q]);
     if (t.n < 16 * V) std::copy(tile, tile + t.n, t.c + r * t.ldc);
   }
+}
+
+template <int MR, int V>
+__attribute__((target("avx512f"))) void Tile512(const TileArgs& t) {
+  if (t.ars == 1) return Tile512Body<MR, V, true>(t);
+  Tile512Body<MR, V, false>(t);
 }
 
 template <int MR, int V>

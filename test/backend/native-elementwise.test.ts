@@ -5,6 +5,7 @@ import type { Backend } from '../../kernel-lib/src/backend/native/kernels/util';
 import { BINARY_OPS, collapse, MIN_NATIVE_SIZE, UNARY_OPS } from '../../kernel-lib/src/backend/native/kernels/elementwise';
 import { between, on, pick, relativeError, rngFor, withoutMathRandom, type Result } from './helpers';
 import type { Rng } from '../../kernel-lib/src/repro/rng';
+import { addon, bits, everywhere, expectOneResult, restorePathAfterAll } from './native-paths';
 
 const TOLERANCE = 1e-5;
 const CASES = 24;
@@ -339,5 +340,45 @@ describe.skipIf(!built)('native element-wise kernels', () => {
   it('reports the largest relative error seen', () => {
     console.log(`native element-wise: largest relative error vs cpu ${maxError.toExponential(2)}`);
     expect(maxError).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe.skipIf(!built)('native element-wise kernels split over threads', () => {
+  restorePathAfterAll();
+  const values = (seed: number, n: number, draw: Draw) => {
+    const rng = rngFor('native-elementwise-threads', seed);
+    return Float32Array.from({ length: n }, () => draw(rng));
+  };
+  const size = (shape: Shape) => shape.reduce((p, d) => p * d, 1);
+
+  // Sliced by elements (one collapsed dim), by rows of a bias add, by rows of a broadcast column,
+  // by an outer dim shorter than the slice (3 rows of 70,000), and a scalar operand.
+  const PAIRS: [Shape, Shape][] = [[[140_001], [140_001]], [[1024, 256], [256]], [[32, 64, 64], [32, 64, 1]], [[3, 70_000], [3, 1]], [[8, 26, 26, 32], []]];
+  // Each path and thread count against the cpu kernel's own result: a slice at a wrong offset
+  // would be wrong alike at every thread count (one thread still walks the slices).
+  it.each(PAIRS)('binary ops on %j and %j: cpu\'s bits at every thread count', async (aShape, bShape) => {
+    const dims = collapse(aShape, bShape, aShape); // aShape is the broadcast shape in each pair
+    for (const op of ['Add', 'Multiply', 'RealDiv', 'Maximum'] as const) {
+      const a = values(1, size(aShape), BINARY[op].a);
+      const b = values(2, Math.max(1, size(bShape)), BINARY[op].b);
+      const cpu = await on('cpu', () => BINARY[op].f(tf.tensor(a, aShape), tf.tensor(b, bShape)));
+      expectOneResult({ ...everywhere(() => {
+        const result = new Float32Array(size(aShape));
+        addon.binary(BINARY_OPS.indexOf(op), a, b, result, dims);
+        return bits(result);
+      }), cpu: bits(cpu.values as Float32Array) }, `${op} ${JSON.stringify([aShape, bShape])}`);
+    }
+  });
+
+  it('unary ops on 140,001 elements: cpu\'s bits at every thread count', async () => {
+    const x = values(3, 140_001, normal(3));
+    for (const [op, f] of [['Relu', tf.relu], ['Exp', tf.exp], ['Tanh', tf.tanh], ['Sigmoid', tf.sigmoid]] as const) {
+      const cpu = await on('cpu', () => f(tf.tensor(x)));
+      expectOneResult({ ...everywhere(() => {
+        const result = new Float32Array(x.length);
+        addon.unary(UNARY_OPS.indexOf(op), x, result, 0, 0);
+        return bits(result);
+      }), cpu: bits(cpu.values as Float32Array) }, op);
+    }
   });
 });

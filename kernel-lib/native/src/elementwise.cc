@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 #include "common.h"
+#include "parallel.h"
 #include "portable-math.h"
 
 namespace labbook {
@@ -20,6 +21,14 @@ constexpr int64_t kMaxElements = int64_t{1} << 40;
 
 using pm::Bits;
 inline float FromBits(uint32_t u) { return pm::FromBits32(u); }
+
+// Element-wise loops of at least this many elements are sliced over threads (each element is its
+// own computation, so the bits never depend on it): a CNN's 5 MB bias add or relu is bound by
+// one core's memory traffic.
+constexpr int64_t kSlice = int64_t{1} << 16;
+// Broadcasts sliced by their outermost dim have at most this rank (tfjs's stop at 6); a deeper
+// one is walked on the calling thread.
+constexpr int kMaxSlicedRank = 8;
 
 // Binary ops, in the order of BINARY_OPS in kernels/elementwise.ts.
 struct Add { static float F(float a, float b) { return a + b; } };
@@ -72,7 +81,7 @@ void Row(const float* a, int64_t sa, const float* b, int64_t sb, float* out, int
 // out (row-major over dims) = Op(a, b); dims holds (size, aStride, bStride) per collapsed dim,
 // outermost first. The outer dims are walked with an odometer, the innermost one by Row.
 template <class Op>
-void Broadcast(const float* a, const float* b, float* out, const int32_t* dims, int rank) {
+void Walk(const float* a, const float* b, float* out, const int32_t* dims, int rank) {
   const int last = rank - 1;
   const int64_t inner = dims[3 * last];
   std::vector<int64_t> index(rank, 0);
@@ -91,6 +100,25 @@ void Broadcast(const float* a, const float* b, float* out, const int32_t* dims, 
     }
     if (d < 0) return;
   }
+}
+
+// Walk, sliced over threads by the outermost dim (by elements when there is only one).
+template <class Op>
+void Broadcast(const float* a, const float* b, float* out, const int32_t* dims, int rank) {
+  if (rank == 1) {
+    return ParallelSlices(dims[0], kSlice, [&](int64_t i0, int64_t i1) {
+      Row<Op>(a + i0 * dims[1], dims[1], b + i0 * dims[2], dims[2], out + i0, i1 - i0);
+    });
+  }
+  if (rank > kMaxSlicedRank) return Walk<Op>(a, b, out, dims, rank);
+  int64_t inner = 1;  // elements of out per index of the outermost dim
+  for (int d = 1; d < rank; ++d) inner *= dims[3 * d];
+  ParallelSlices(dims[0], std::max<int64_t>(1, kSlice / inner), [&](int64_t i0, int64_t i1) {
+    int32_t part[3 * kMaxSlicedRank];
+    std::copy(dims, dims + 3 * rank, part);
+    part[0] = static_cast<int32_t>(i1 - i0);
+    Walk<Op>(a + i0 * dims[1], b + i0 * dims[2], out + i0 * inner, part, rank);
+  });
 }
 
 // binary(op, a, b, out, dims): dims as for Broadcast (from collapse() in kernels/elementwise.ts).
@@ -208,7 +236,9 @@ struct ClipByValue {
 
 template <class Op>
 void Map(const float* x, float* out, int64_t n, const Params& p) {
-  for (int64_t i = 0; i < n; ++i) out[i] = Op::F(x[i], p);
+  ParallelSlices(n, kSlice, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = Op::F(x[i], p);
+  });
 }
 
 // unary(op, x, out, lo, hi): out[i] = op(x[i]) for every element of out.

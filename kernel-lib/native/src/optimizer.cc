@@ -56,11 +56,7 @@ LABBOOK_ADAM_LOOPS(__attribute__((target("avx512f"))), Avx512)
 // (the MLP's 100k-weight kernel) is a few percent of a step, worth halving on two CPUs.
 template <class Body>
 static void Sliced(size_t n, const Body& body) {
-  constexpr size_t kSlice = 32768;
-  ParallelFor(static_cast<int64_t>((n + kSlice - 1) / kSlice), [&](int64_t s) {
-    const size_t i = static_cast<size_t>(s) * kSlice;
-    body(i, std::min(kSlice, n - i));
-  });
+  ParallelSlices(static_cast<int64_t>(n), 32768, [&](int64_t i0, int64_t i1) { body(i0, i1 - i0); });
 }
 
 // adamUpdate(w, m, v, g, outW, outM, outV, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2,

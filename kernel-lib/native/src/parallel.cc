@@ -146,4 +146,8 @@ void ParallelFor(int64_t count, const std::function<void(int64_t)>& body) {
   pool->Run(count, body);
 }
 
+void ParallelSlices(int64_t n, int64_t slice, const std::function<void(int64_t, int64_t)>& body) {
+  ParallelFor((n + slice - 1) / slice, [&](int64_t i) { body(i * slice, std::min(n, (i + 1) * slice)); });
+}
+
 }  // namespace labbook

@@ -17,4 +17,8 @@ void SetThreads(int threads);
 // Inline on the calling thread when one thread is configured, count is 1, or from a worker.
 void ParallelFor(int64_t count, const std::function<void(int64_t)>& body);
 
+// Calls body(begin, end) for the slices [0, n) cut every `slice` elements, spread like
+// ParallelFor: for element-wise loops, whose elements are each their own computation.
+void ParallelSlices(int64_t n, int64_t slice, const std::function<void(int64_t, int64_t)>& body);
+
 }  // namespace labbook

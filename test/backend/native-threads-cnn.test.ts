@@ -65,8 +65,9 @@ describe.skipIf(!loaded.ok)('CNN kernels on every path and thread count', () => 
     expect(results.size).toBe(1);
   });
 
-  // The CNN's pools (windows tiling the image, and not: 13 rows leave one out) and a padded one:
-  // one thread today, checked so that a split over images keeps the bits.
+  // The CNN's pools (windows tiling the image, and not: 13 rows leave one out) and a padded one,
+  // split over blocks of images: every path and thread count, and image by image (one block
+  // each, the reference for the blocks' offsets, which one thread walks just as two do).
   it.each([
     [0, [7, 26, 26, 32], 2, 2, 0],
     [1, [5, 13, 13, 20], 2, 2, 0],
@@ -78,13 +79,23 @@ describe.skipIf(!loaded.ok)('CNN kernels on every path and thread count', () => 
     const rng = rngFor('native-threads-cnn-pool', i);
     const x = normals(rng, b * h * w * c);
     const dy = normals(rng, b * outH * outW * c);
-    expect(everyPath(() => {
+    const results = everyPath(() => {
       const out = new Float32Array(dy.length);
       const dx = new Float32Array(x.length).fill(NaN);
       addon.maxPool(x, out, geometry);
       addon.maxPoolGrad(dy, x, dx, geometry);
       return [out, dx];
-    }).size).toBe(1);
+    });
+    const [inSize, outSize] = [h * w * c, outH * outW * c];
+    const one = Int32Array.from(geometry, (v, k) => (k === 0 ? 1 : v));
+    const out = new Float32Array(dy.length);
+    const dx = new Float32Array(x.length).fill(NaN);
+    for (let image = 0; image < b; ++image) {
+      addon.maxPool(x.subarray(image * inSize, (image + 1) * inSize), out.subarray(image * outSize, (image + 1) * outSize), one);
+      addon.maxPoolGrad(dy.subarray(image * outSize, (image + 1) * outSize), x.subarray(image * inSize, (image + 1) * inSize), dx.subarray(image * inSize, (image + 1) * inSize), one);
+    }
+    results.add(bits([out, dx]));
+    expect(results.size).toBe(1);
   });
 
   it('the relu gradient gives the same bits over several slices', () => {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 #include "common.h"
+#include "parallel.h"
 
 namespace labbook {
 
@@ -49,13 +50,20 @@ T* Scratch(std::vector<T>* v, int64_t n) {
   return v->data();
 }
 
-// For every output pixel in order, `visit(window, inputBatchOffset, outputOffset)`.
+// For every output pixel of images [b0, b1) in order, `visit(window, inputBatchOffset, outputOffset)`.
 template <typename Visit>
-void ForEachWindow(const Geometry& g, Visit visit) {
-  for (int64_t b = 0; b < g.batch; ++b)
+void ForEachWindow(const Geometry& g, Visit visit, int64_t b0 = 0, int64_t b1 = -1) {
+  for (int64_t b = b0; b < (b1 < 0 ? g.batch : b1); ++b)
     for (int64_t yR = 0; yR < g.outH; ++yR)
       for (int64_t yC = 0; yC < g.outW; ++yC)
         visit(WindowAt(g, yR, yC), b * g.inH * g.inW * g.C, ((b * g.outH + yR) * g.outW + yC) * g.C);
+}
+
+// body(b0, b1) over blocks of whole images, spread over the threads when the input is large:
+// windows never reach across images, so each image's outputs are its own computation.
+void ForEachImageBlock(const Geometry& g, const std::function<void(int64_t, int64_t)>& body) {
+  const int64_t image = std::max<int64_t>(1, g.inH * g.inW * g.C);
+  ParallelSlices(g.batch, std::max<int64_t>(1, (int64_t{1} << 16) / image), body);
 }
 
 // Channels are taken 8 at a time in GCC vector types, one AVX2 register (the x86-64-v3
@@ -110,7 +118,9 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   if (!x) return env.Undefined();
   float* out = F32(info, 1, g.OutSize());
   if (!out) return env.Undefined();
-  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxWindow(g, w, x + xb, out + o); });
+  ForEachImageBlock(g, [&](int64_t b0, int64_t b1) {
+    ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxWindow(g, w, x + xb, out + o); }, b0, b1);
+  });
   return env.Undefined();
 }
 
@@ -207,8 +217,11 @@ void MaxGradWindow(const Geometry& g, const Window& w, const float* x, const flo
 void ScatterMaxDisjoint(const Geometry& g, const float* x, const float* dy, float* dx) {
   const bool tiles = g.fH == g.strideH && g.fW == g.strideW && g.padTop == 0 && g.padLeft == 0 &&
                      g.outH * g.strideH == g.inH && g.outW * g.strideW == g.inW;
-  if (!tiles) std::fill(dx, dx + g.InSize(), 0.0f);
-  ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxGradWindow(g, w, x + xb, dy + o, dx + xb); });
+  const int64_t image = g.inH * g.inW * g.C;
+  ForEachImageBlock(g, [&](int64_t b0, int64_t b1) {
+    if (!tiles) std::fill(dx + b0 * image, dx + b1 * image, 0.0f);
+    ForEachWindow(g, [&](const Window& w, int64_t xb, int64_t o) { MaxGradWindow(g, w, x + xb, dy + o, dx + xb); }, b0, b1);
+  });
 }
 
 // maxPoolGrad(dy, x, dx, geometry): dy routed to each window's first maximum.

@@ -165,14 +165,28 @@ void Direct(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B,
   const int64_t copied = N - whole, copiedPanels = (copied + width - 1) / width;
   thread_local Buffer copy;
   float* bc = copied > 0 ? copy.Get(copiedPanels * K * width) : nullptr;
-  for (int64_t q = 0; q < copiedPanels; ++q) {
+  // Panels in parallel when the product is; a transposed B is read along its rows (k), so each
+  // source line is read once, and written down the panel's columns (in L1: K x width floats).
+  auto copyPanel = [&](int64_t q) {
     const int64_t j0 = whole + q * width, n = std::min(width, N - j0), w = n == width ? width : span;
+    float* panel = bc + q * K * width;
+    if (B.trans) {
+      for (int64_t j = 0; j < n; ++j) {
+        const float* column = B.p + (j0 + j) * B.ld;
+        for (int64_t k = 0; k < K; ++k) panel[k * w + j] = column[k];
+      }
+      for (int64_t k = 0; k < K && n < w; ++k) std::fill(panel + k * w + n, panel + k * w + w, 0.0f);
+      return;
+    }
     for (int64_t k = 0; k < K; ++k) {
-      float* row = bc + q * K * width + k * w;
-      for (int64_t j = 0; j < n; ++j) row[j] = B.At(k, j0 + j);
+      float* row = panel + k * w;
+      std::copy(B.p + k * B.ld + j0, B.p + k * B.ld + j0 + n, row);
       std::fill(row + n, row + w, 0.0f);
     }
-  }
+  };
+  const bool parallel = Threads() > 1 && M * N * K >= kParallelWork;
+  if (parallel) ParallelFor(copiedPanels, copyPanel);
+  else for (int64_t q = 0; q < copiedPanels; ++q) copyPanel(q);
   const int64_t ars = A.trans ? 1 : A.ld, aks = A.trans ? A.ld : 1;
   const int64_t panels = (N + width - 1) / width;
   // Row blocks of equal size, whole tiles, at least 8 tiles and kDirectItemWork each.
@@ -191,7 +205,7 @@ void Direct(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B,
         t[std::min(kTileRows, i1 - i0) - 1]({std::min(kBlockK, K - k0), A.p + i0 * ars + k0 * aks, ars, aks, b + k0 * ldb,
                                              ldb, C + i0 * ldc + j0, ldc, n, accumulate || k0 > 0});
   };
-  if (Threads() > 1 && M * N * K >= kParallelWork) return ParallelFor(blocks * panels, item);
+  if (parallel) return ParallelFor(blocks * panels, item);
   for (int64_t it = 0; it < blocks * panels; ++it) item(it);
 }
 

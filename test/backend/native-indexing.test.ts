@@ -127,6 +127,21 @@ describe('native indexing kernels', () => {
     }
   });
 
+  it('Transpose by the identity permutation is the same storage, kept until both tensors are gone', async () => {
+    await initBackend({ prefer: 'native' });
+    const rng = rngFor('native-transpose', 'identity');
+    const [a, b] = [tf.tensor(normals(rng, 64 * 64), [64, 64]), tf.tensor(normals(rng, 64 * 64), [64, 64])];
+    const y = tf.matMul(a, b);
+    const expected = tf.matMul(a, b).dataSync().slice();
+    const same = tf.transpose(y, [0, 1]);
+    const storage = (t: tf.Tensor) => (tf.backend() as unknown as { data: { get(id: object): { values: unknown } } }).data.get(t.dataId).values;
+    expect(storage(same)).toBe(storage(y));
+    y.dispose();
+    const others = [tf.matMul(b, a), tf.matMul(a, a), tf.matMul(b, b)]; // the pool must not hand y's array out
+    expect(same.dataSync()).toEqual(expected);
+    tf.dispose([a, b, same, ...others]);
+  });
+
   it('Slice equals the cpu kernel over random begins and sizes (strided and contiguous)', async () => {
     for (let i = 0; i < 40; ++i) {
       const rng = rngFor('native-slice', i);

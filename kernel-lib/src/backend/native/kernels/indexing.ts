@@ -56,6 +56,12 @@ function transpose({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {
   const { x } = inputs as { x: TensorInfo };
   const { perm } = attrs as { perm: number[] };
   const nb = backend as Backend;
+  // The identity permutation (tfjs-layers' dot transposes a 2-D kernel by [0, 1] on every call)
+  // is the same tensor data, counted as Identity counts it, with no copy.
+  if (perm.every((p, k) => p === k)) {
+    nb.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }
   const xs = words(nb, x);
   if (xs === null) return null;
   return nb.makeTensorInfo(perm.map((p) => x.shape[p]), x.dtype, transposeWords(nb, xs, x.shape, perm));

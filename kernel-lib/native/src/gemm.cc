@@ -154,8 +154,8 @@ constexpr int64_t kDirectItemWork = int64_t{1} << 20;
 // when it is row-major, unless its rows are a multiple of 1 KB apart and many row tiles will
 // read it (a panel then maps onto a quarter of L1's sets: [2048,64]x[64,256] lost 25%); those,
 // a transposed B, and the columns past B's last whole panel are copied, panel after panel
-// (zero-padded to what the tiles read). Work items are (row block, panel); k runs in blocks continuing each chain
-// through C, exactly as the packed path does.
+// (zero-padded to what the tiles read). Work items are (row block, panel); k runs in blocks
+// continuing each chain through C, exactly as the packed path does.
 void Direct(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc) {
   int64_t width = 0, span = 0;
   const Tile* tiles = Tiles(active, &width);

@@ -129,6 +129,18 @@ inline void RowSums(const float* rows, int64_t count, int64_t n, float* totals) 
   for (int64_t r = 0; r < count; ++r) totals[r] = static_cast<float>(acc[r]);
 }
 
+// f(i, total) for each row i of a T x T block, total its RowSums sum: the rows go kRowGroup at a
+// time, so their double chains overlap.
+template <class F>
+inline void ForRowsWithSums(const float* rows, int64_t T, const F& f) {
+  for (int64_t i = 0; i < T; i += kRowGroup) {
+    const int64_t n = std::min(kRowGroup, T - i);
+    float totals[kRowGroup];
+    RowSums(rows + i * T, n, T, totals);
+    for (int64_t r = 0; r < n; ++r) f(i + r, totals[r]);
+  }
+}
+
 // p (T x T logits) = softmax(p * scale + (1 - m) * -1e9), row by row.
 inline void Softmax(float* p, int64_t T, const float* m, float scale) {
   for (int64_t i = 0; i < T; ++i) {
@@ -141,43 +153,29 @@ inline void Softmax(float* p, int64_t T, const float* m, float scale) {
     // the loop vectorizes (the vector body and scalar tail give the same bits).
     for (int64_t j = 0; j < T; ++j) row[j] = ExpF(row[j] - top);
   }
-  for (int64_t i = 0; i < T; i += kRowGroup) {
-    const int64_t n = std::min(kRowGroup, T - i);
-    float totals[kRowGroup];
-    RowSums(p + i * T, n, T, totals);
-    for (int64_t r = 0; r < n; ++r) {
-      float* row = p + (i + r) * T;
-      for (int64_t j = 0; j < T; ++j) row[j] = row[j] / totals[r];
-    }
-  }
+  ForRowsWithSums(p, T, [&](int64_t i, float total) {
+    float* row = p + i * T;
+    for (int64_t j = 0; j < T; ++j) row[j] = row[j] / total;
+  });
 }
 
 // g (T x T, d probs in, d logits out) = (g y - sum(g y) y) * scale, row by row: softmax's gradient
 // as tfjs composes it, then the scale's; the mask's add passes it through.
 inline void SoftmaxGrad(float* g, const float* y, int64_t T, float scale) {
   for (int64_t i = 0; i < T * T; ++i) g[i] = g[i] * y[i];
-  for (int64_t i = 0; i < T; i += kRowGroup) {
-    const int64_t n = std::min(kRowGroup, T - i);
-    float totals[kRowGroup];
-    RowSums(g + i * T, n, T, totals);
-    for (int64_t r = 0; r < n; ++r) {
-      float* gr = g + (i + r) * T;
-      const float* yr = y + (i + r) * T;
-      for (int64_t j = 0; j < T; ++j) gr[j] = (gr[j] - totals[r] * yr[j]) * scale;
-    }
-  }
+  ForRowsWithSums(g, T, [&](int64_t i, float total) {
+    float* gr = g + i * T;
+    const float* yr = y + i * T;
+    for (int64_t j = 0; j < T; ++j) gr[j] = (gr[j] - total * yr[j]) * scale;
+  });
 }
 
-// Both compiled twice: for x86-64-v3 and, on the avx512 path, for AVX-512 (16 lanes: the exps and
-// divisions were a third of the forward pass). The same IEEE operations lane by lane, so the
-// same bits (native-attention.test.ts runs every path).
-#define LABBOOK_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")))
+// Both compiled twice (gemm.h's LABBOOK_TARGET_AVX512: the exps and divisions were a third of the
+// forward pass); native-attention.test.ts runs every path.
 void SoftmaxAvx2(float* p, int64_t T, const float* m, float scale) { Softmax(p, T, m, scale); }
-LABBOOK_AVX512 void SoftmaxAvx512(float* p, int64_t T, const float* m, float scale) { Softmax(p, T, m, scale); }
+LABBOOK_TARGET_AVX512 void SoftmaxAvx512(float* p, int64_t T, const float* m, float scale) { Softmax(p, T, m, scale); }
 void SoftmaxGradAvx2(float* g, const float* y, int64_t T, float scale) { SoftmaxGrad(g, y, T, scale); }
-LABBOOK_AVX512 void SoftmaxGradAvx512(float* g, const float* y, int64_t T, float scale) { SoftmaxGrad(g, y, T, scale); }
-#undef LABBOOK_AVX512
-bool Wide() { return CurrentIsa() == Isa::Avx512; }
+LABBOOK_TARGET_AVX512 void SoftmaxGradAvx512(float* g, const float* y, int64_t T, float scale) { SoftmaxGrad(g, y, T, scale); }
 
 // probs = softmax(q k^T * scale + padding) for one (b, h) block, rows of T, then ctx = probs v.
 void ForwardBlock(const Shape& s, int64_t b, int64_t h, const float* qkv, const float* mask, float scale,

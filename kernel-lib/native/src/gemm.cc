@@ -229,7 +229,10 @@ const char* IsaName(Isa isa) {
   }
 }
 
-bool CpuHas(Isa isa) { return isa != Isa::Avx512 || __builtin_cpu_supports("avx512f"); }
+bool CpuHas(Isa isa) {
+  return isa != Isa::Avx512 || (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"));
+}
 
 Isa CurrentIsa() { return active; }
 

@@ -10,7 +10,8 @@ namespace labbook {
 enum class Isa : int { Scalar = 0, Avx2 = 1, Avx512 = 2 };
 
 const char* IsaName(Isa isa);
-// Whether this CPU can run the path (Scalar and Avx2 always: the addon needs x86-64-v3).
+// Whether this CPU can run the path (Scalar and Avx2 always: the addon needs x86-64-v3; Avx512
+// needs the F, DQ, VL and BW extensions the 16-lane compilations below may use).
 bool CpuHas(Isa isa);
 // The path in use: $LABBOOK_NATIVE_ISA at load (scalar, avx2 or avx512), else the widest the CPU has.
 Isa CurrentIsa();
@@ -38,5 +39,11 @@ struct Operand {
 // is acc = fma(A(i,k), B(k,j), acc) for k = 0 .. K-1 from acc = (accumulate ? C[i][j] : +0).
 // Spread over the pool's threads when it is large enough (by rows and column panels of C).
 void Gemm(int64_t M, int64_t N, int64_t K, const Operand& A, const Operand& B, bool accumulate, float* C, int64_t ldc);
+
+// Element loops compiled twice, for x86-64-v3 and for AVX-512 (16 lanes), with the same IEEE
+// operations lane by lane, so the same bits: the AVX-512 compilation carries this attribute and
+// runs only where Wide() (the LSTM gates, the attention softmax, the Adam update).
+#define LABBOOK_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")))
+inline bool Wide() { return CurrentIsa() == Isa::Avx512; }
 
 }  // namespace labbook

@@ -7,6 +7,7 @@
 #include "parallel.h"
 
 namespace labbook {
+namespace {
 
 // tfjs's AdamOptimizer step for one element, term by term in its order: m' = b1 m + (1 - b1) g,
 // v' = b2 v + (1 - b2) g^2, w' = w - lr (m' / c1) / (sqrt(v' / c2) + eps). 1 - b (k1, k2) comes
@@ -23,41 +24,62 @@ struct AdamStep {
 
 // Every array distinct (the outputs are fresh): restrict lets the compiler vectorize the loop
 // (with seven possibly-aliasing pointers it would need more runtime overlap checks than it emits,
-// and stays scalar). A division, a square root and another division per element bound the loop;
-// where the CPU has AVX-512 the 16-lane compilation runs (twice the elements per instruction on
-// CPUs with full-width units). Both compute each element with the same IEEE operations in the
-// same order, so the bits are the same.
-#define LABBOOK_ADAM_LOOPS(attributes, suffix)                                                                          \
-  attributes static void Adam##suffix(const float* __restrict w, const float* __restrict m, const float* __restrict v, \
-                                      const float* __restrict g, float* __restrict outW, float* __restrict outM,       \
-                                      float* __restrict outV, size_t n, const AdamStep step) {                          \
-    for (size_t i = 0; i < n; ++i) {                                                                                   \
-      const AdamStep::Result r = step(w[i], m[i], v[i], g[i]);                                                         \
-      outW[i] = r.w;                                                                                                   \
-      outM[i] = r.m;                                                                                                   \
-      outV[i] = r.v;                                                                                                   \
-    }                                                                                                                  \
-  }                                                                                                                    \
-  /* The same step written over w, m and v: four distinct arrays, each element read before it is written. */          \
-  attributes static void AdamInPlace##suffix(float* __restrict w, float* __restrict m, float* __restrict v,            \
-                                             const float* __restrict g, size_t n, const AdamStep step) {               \
-    for (size_t i = 0; i < n; ++i) {                                                                                   \
-      const AdamStep::Result r = step(w[i], m[i], v[i], g[i]);                                                         \
-      w[i] = r.w;                                                                                                      \
-      m[i] = r.m;                                                                                                      \
-      v[i] = r.v;                                                                                                      \
-    }                                                                                                                  \
+// and stays scalar).
+inline void Adam(const float* __restrict w, const float* __restrict m, const float* __restrict v, const float* __restrict g,
+                 float* __restrict outW, float* __restrict outM, float* __restrict outV, size_t n, const AdamStep step) {
+  for (size_t i = 0; i < n; ++i) {
+    const AdamStep::Result r = step(w[i], m[i], v[i], g[i]);
+    outW[i] = r.w;
+    outM[i] = r.m;
+    outV[i] = r.v;
   }
-LABBOOK_ADAM_LOOPS(, Avx2)
-LABBOOK_ADAM_LOOPS(__attribute__((target("avx512f"))), Avx512)
-#undef LABBOOK_ADAM_LOOPS
+}
+
+// The same step written over w, m and v: four distinct arrays, each element read before it is written.
+inline void AdamInPlace(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g, size_t n,
+                        const AdamStep step) {
+  for (size_t i = 0; i < n; ++i) {
+    const AdamStep::Result r = step(w[i], m[i], v[i], g[i]);
+    w[i] = r.w;
+    m[i] = r.m;
+    v[i] = r.v;
+  }
+}
+
+// Both loops compiled twice (gemm.h's LABBOOK_TARGET_AVX512): a division, a square root and
+// another division per element bound them, and 16 lanes do twice the elements per instruction
+// on CPUs with full-width units.
+void AdamAvx2(const float* w, const float* m, const float* v, const float* g, float* outW, float* outM, float* outV,
+              size_t n, const AdamStep step) {
+  Adam(w, m, v, g, outW, outM, outV, n, step);
+}
+LABBOOK_TARGET_AVX512 void AdamAvx512(const float* w, const float* m, const float* v, const float* g, float* outW,
+                                      float* outM, float* outV, size_t n, const AdamStep step) {
+  Adam(w, m, v, g, outW, outM, outV, n, step);
+}
+void AdamInPlaceAvx2(float* w, float* m, float* v, const float* g, size_t n, const AdamStep step) {
+  AdamInPlace(w, m, v, g, n, step);
+}
+LABBOOK_TARGET_AVX512 void AdamInPlaceAvx512(float* w, float* m, float* v, const float* g, size_t n, const AdamStep step) {
+  AdamInPlace(w, m, v, g, n, step);
+}
+
+// The step's scalars, as both entry points take them from argument `first` on: lr, beta1, beta2,
+// epsilon, 1 - beta1^t, 1 - beta2^t, 1 - beta1, 1 - beta2.
+AdamStep ReadStep(const Napi::CallbackInfo& info, size_t first) {
+  float x[8];
+  for (size_t k = 0; k < 8; ++k) x[k] = Float(info, first + k);
+  return {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]};
+}
 
 // Elements are independent: slices over threads give the same bits. A large layer's update
 // (the MLP's 100k-weight kernel) is a few percent of a step, worth halving on two CPUs.
 template <class Body>
-static void Sliced(size_t n, const Body& body) {
+void Sliced(size_t n, const Body& body) {
   ParallelSlices(static_cast<int64_t>(n), 32768, [&](int64_t i0, int64_t i1) { body(i0, i1 - i0); });
 }
+
+}  // namespace
 
 // adamUpdate(w, m, v, g, outW, outM, outV, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2,
 // oneMinusBeta1, oneMinusBeta2): the step into fresh arrays outW, outM and outV.
@@ -72,8 +94,8 @@ static Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   float* outM = outW ? F32(info, 5, n) : nullptr;
   float* outV = outM ? F32(info, 6, n) : nullptr;
   if (!outV) return info.Env().Undefined();
-  const AdamStep step{Float(info, 7), Float(info, 8), Float(info, 9), Float(info, 10), Float(info, 11), Float(info, 12), Float(info, 13), Float(info, 14)};
-  const bool wide = CurrentIsa() == Isa::Avx512;
+  const AdamStep step = ReadStep(info, 7);
+  const bool wide = Wide();
   Sliced(n, [&](size_t i, size_t len) {
     if (wide) AdamAvx512(w + i, m + i, v + i, g + i, outW + i, outM + i, outV + i, len, step);
     else AdamAvx2(w + i, m + i, v + i, g + i, outW + i, outM + i, outV + i, len, step);
@@ -96,8 +118,8 @@ static Napi::Value AdamUpdateInPlace(const Napi::CallbackInfo& info) {
     Napi::RangeError::New(info.Env(), "adamUpdateInPlace: w, m, v and g must be four distinct arrays").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
-  const AdamStep step{Float(info, 4), Float(info, 5), Float(info, 6), Float(info, 7), Float(info, 8), Float(info, 9), Float(info, 10), Float(info, 11)};
-  const bool wide = CurrentIsa() == Isa::Avx512;
+  const AdamStep step = ReadStep(info, 4);
+  const bool wide = Wide();
   Sliced(n, [&](size_t i, size_t len) {
     if (wide) AdamInPlaceAvx512(w + i, m + i, v + i, g + i, len, step);
     else AdamInPlaceAvx2(w + i, m + i, v + i, g + i, len, step);

@@ -69,13 +69,12 @@ __attribute__((always_inline)) inline void BackwardRow(const float* __restrict g
 // The row functions twice: for x86-64-v3 (8 floats a vector) and, chosen at run time on the
 // avx512 path like gemm's tiles, compiled for AVX-512 (16 a vector; ~1.6x faster activations).
 // The same IEEE operations lane by lane, so both give the same bits (native-lstm-math.test.ts).
-#define LABBOOK_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")))
 using ForwardFn = void (*)(float*, const float*, const float*, float*, float*, int64_t);
 using BackwardFn = void (*)(const float*, const float*, const float*, const float*, float*, float*, int64_t);
 void ForwardRowAvx2(float* z, const float* bias, const float* cPrev, float* c, float* h, int64_t U) {
   ForwardRow(z, bias, cPrev, c, h, U);
 }
-LABBOOK_AVX512 void ForwardRowAvx512(float* z, const float* bias, const float* cPrev, float* c, float* h, int64_t U) {
+LABBOOK_TARGET_AVX512 void ForwardRowAvx512(float* z, const float* bias, const float* cPrev, float* c, float* h, int64_t U) {
   ForwardRow(z, bias, cPrev, c, h, U);
 }
 template <bool First>
@@ -83,12 +82,10 @@ void BackwardRowAvx2(const float* gb, const float* c, const float* dh, const flo
   BackwardRow<First>(gb, c, dh, dyb, dc, dz, U);
 }
 template <bool First>
-LABBOOK_AVX512 void BackwardRowAvx512(const float* gb, const float* c, const float* dh, const float* dyb, float* dc,
+LABBOOK_TARGET_AVX512 void BackwardRowAvx512(const float* gb, const float* c, const float* dh, const float* dyb, float* dc,
                                       float* dz, int64_t U) {
   BackwardRow<First>(gb, c, dh, dyb, dc, dz, U);
 }
-#undef LABBOOK_AVX512
-bool Wide() { return CurrentIsa() == Isa::Avx512; }
 
 // lstmForward(x, kernel, recurrentKernel, bias, gates, cells, hs, B, T, I, U):
 // gates [B, T, 4U] (activated i, f, c~, o), cells [B, T, U], hs [B, T, U].

@@ -16,7 +16,7 @@ static Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   float* out = x ? F32(info, 2, n) : nullptr;
   if (!out) return info.Env().Undefined();
   // Threads split the elements in fixed slices (each element's formula is its own).
-  ParallelSlices(n, int64_t{1} << 16, [&](int64_t i0, int64_t i1) {
+  ParallelSlices(n, kElementwiseSlice, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       const float s = x[i] > 0.0f ? 1.0f : (x[i] != x[i] ? x[i] : 0.0f);
       out[i] = dy[i] * s;

@@ -22,10 +22,9 @@ constexpr int64_t kMaxElements = int64_t{1} << 40;
 using pm::Bits;
 inline float FromBits(uint32_t u) { return pm::FromBits32(u); }
 
-// Element-wise loops of at least this many elements are sliced over threads (each element is its
-// own computation, so the bits never depend on it): a CNN's 5 MB bias add or relu is bound by
-// one core's memory traffic.
-constexpr int64_t kSlice = int64_t{1} << 16;
+// Element-wise loops are sliced over threads every kSlice elements (each element is its own
+// computation, so the bits never depend on it).
+constexpr int64_t kSlice = kElementwiseSlice;
 // Broadcasts sliced by their outermost dim have at most this rank (tfjs's stop at 6); a deeper
 // one is walked on the calling thread.
 constexpr int kMaxSlicedRank = 8;

@@ -19,6 +19,9 @@ void ParallelFor(int64_t count, const std::function<void(int64_t)>& body);
 
 // Calls body(begin, end) for the slices [0, n) cut every `slice` elements, spread like
 // ParallelFor: for element-wise loops, whose elements are each their own computation.
+// kElementwiseSlice is theirs: below it a loop stays on the calling thread (waking a thread costs
+// more), above it a multi-MB activation's pass is bound by one core's memory traffic.
+constexpr int64_t kElementwiseSlice = int64_t{1} << 16;
 void ParallelSlices(int64_t n, int64_t slice, const std::function<void(int64_t, int64_t)>& body);
 
 }  // namespace labbook

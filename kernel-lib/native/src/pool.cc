@@ -63,7 +63,7 @@ void ForEachWindow(const Geometry& g, Visit visit, int64_t b0 = 0, int64_t b1 = 
 // windows never reach across images, so each image's outputs are its own computation.
 void ForEachImageBlock(const Geometry& g, const std::function<void(int64_t, int64_t)>& body) {
   const int64_t image = std::max<int64_t>(1, g.inH * g.inW * g.C);
-  ParallelSlices(g.batch, std::max<int64_t>(1, (int64_t{1} << 16) / image), body);
+  ParallelSlices(g.batch, std::max<int64_t>(1, kElementwiseSlice / image), body);
 }
 
 // Channels are taken 8 at a time in GCC vector types, one AVX2 register (the x86-64-v3

@@ -32,18 +32,24 @@ export const ADAM_UPDATE_KERNEL = 'LabbookAdamUpdate';
 
 export type AdamUpdateAttrs = { learningRate: number; beta1: number; beta2: number; epsilon: number };
 
+/**
+ * The addon's scalars for one step: lr, beta1, beta2, epsilon, 1 - beta1^t, 1 - beta2^t (from the
+ * accBeta tensors) and 1 - beta1, 1 - beta2 (in double, as tfjs computes them).
+ */
+function stepScalars(nb: Backend, accBeta1: TensorInfo, accBeta2: TensorInfo, attrs: AdamUpdateAttrs): [number, number, number, number, number, number, number, number] {
+  const { learningRate, beta1, beta2, epsilon } = attrs;
+  return [learningRate, beta1, beta2, epsilon, 1 - f32(nb, accBeta1)[0], 1 - f32(nb, accBeta2)[0], 1 - beta1, 1 - beta2];
+}
+
 function adamUpdate({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const { variable, m, v, gradient, accBeta1, accBeta2 } = inputs as { [name: string]: TensorInfo };
-  const { learningRate, beta1, beta2, epsilon } = attrs as unknown as AdamUpdateAttrs;
   const nb = backend as Backend;
   if (!allFloat32(variable, m, v, gradient) || size(gradient.shape) !== size(variable.shape)) {
     throw new Error(`${ADAM_UPDATE_KERNEL}: expected float32 variable, moments and gradient of one shape, received ${variable.dtype}[${variable.shape}] and ${gradient.dtype}[${gradient.shape}]`);
   }
   const n = size(variable.shape);
   const [w2, m2, v2] = [uninitialized(nb, n), uninitialized(nb, n), uninitialized(nb, n)];
-  const c1 = 1 - f32(nb, accBeta1)[0];
-  const c2 = 1 - f32(nb, accBeta2)[0];
-  nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
+  nb.addon.adamUpdate(f32(nb, variable), f32(nb, m), f32(nb, v), f32(nb, gradient), w2, m2, v2, ...stepScalars(nb, accBeta1, accBeta2, attrs as unknown as AdamUpdateAttrs));
   return [output(nb, variable.shape, w2), output(nb, variable.shape, m2), output(nb, variable.shape, v2)];
 }
 
@@ -69,10 +75,7 @@ export function adamUpdateInPlace(nb: Backend, t: AdamTensors, attrs: AdamUpdate
   const [w, m, v] = own;
   const g = f32(nb, t.gradient);
   if (w === null || m === null || v === null || g === w || g === m || g === v) return false;
-  const { learningRate, beta1, beta2, epsilon } = attrs;
-  const c1 = 1 - f32(nb, t.accBeta1)[0];
-  const c2 = 1 - f32(nb, t.accBeta2)[0];
-  nb.addon.adamUpdateInPlace(w, m, v, g, learningRate, beta1, beta2, epsilon, c1, c2, 1 - beta1, 1 - beta2);
+  nb.addon.adamUpdateInPlace(w, m, v, g, ...stepScalars(nb, t.accBeta1, t.accBeta2, attrs));
   return true;
 }
 

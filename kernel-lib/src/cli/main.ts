@@ -21,6 +21,7 @@ const COMMANDS: Entry[] = [
   { name: 'runs', summary: 'list runs (filter with --where, sort with --sort)', load: () => (require('./commands/runs') as typeof import('./commands/runs')).runs },
   { name: 'show', summary: 'everything recorded about one run', load: () => (require('./commands/show') as typeof import('./commands/show')).show },
   { name: 'diff', summary: 'compare runs: config, environment, data, code, metrics, checkpoints', load: () => (require('./commands/diff') as typeof import('./commands/diff')).diff },
+  { name: 'ui', summary: 'browse runs, compare them, and see sweeps and models in a web UI (read-only; http://127.0.0.1:8600)', load: () => (require('./commands/ui') as typeof import('./commands/ui')).ui },
   { name: 'report', summary: 'write one standalone HTML report of runs: table, diff, learning curves, leaderboard', load: () => (require('./commands/report') as typeof import('./commands/report')).report },
   { name: 'predict', summary: "predict with a run's logged model on raw rows from a .csv or .json file (- reads JSON from stdin)", load: () => (require('./commands/predict') as typeof import('./commands/predict')).predict },
   { name: 'models', summary: 'the model registry: named model versions of runs, with aliases (list, show, register, alias, delete, export)', load: () => (require('./commands/models') as typeof import('./commands/models')).models },

@@ -1,9 +1,9 @@
 /** The HTTP app (hono): auth, body limit, metrics and error handling around the TF Serving and KServe v2 routes. */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { LabbookError } from '../errors';
+import { sameToken } from '../http';
 import type { Batcher } from './batcher';
 import type { ServeMetrics } from './metrics';
 import type { Served } from './model';
@@ -83,11 +83,4 @@ function errorResponse(error: Error, c: Context, ctx: AppContext): Response {
   if (error instanceof LabbookError && error.code === 'NOT_FOUND') return c.json({ error: error.message }, 404);
   ctx.log(`500 on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
   return c.json({ error: `Internal error answering ${c.req.method} ${c.req.path}: ${error.message}. The server logged it and keeps serving; report it if it repeats.` }, 500);
-}
-
-/** Compared as hashes of equal length, so the time taken says nothing about the token. */
-function sameToken(given: string, token: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b);
 }

@@ -2,8 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { describeValue, invalidArgument, LabbookError } from '../errors';
+import { invalidArgument, LabbookError } from '../errors';
+import { checkBinding, listen } from '../http';
 import { loadModel } from '../model-package';
 import { resolveModel } from '../model-registry/versions';
 import { openRegistry } from '../registry/registry';
@@ -48,8 +48,6 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
-
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
   const host = options.host ?? '127.0.0.1';
@@ -63,12 +61,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (!Number.isSafeInteger(batch.maxSize) || batch.maxSize < 1) throw invalidArgument('batch.maxSize', 'a positive integer', batch.maxSize);
   if (typeof batch.maxDelayMs !== 'number' || !(batch.maxDelayMs >= 0)) throw invalidArgument('batch.maxDelayMs', 'a number ≥ 0', batch.maxDelayMs);
   const runtimeName = checkRuntime(options.runtime ?? 'tfjs');
-  if (!LOOPBACK.includes(host) && options.token === undefined) {
-    throw new LabbookError(
-      'INVALID_ARGUMENT',
-      `Refusing to serve on ${describeValue(host)} without a token: expected a token when binding to anything but 127.0.0.1, ::1 or localhost, received none. Pass --token T (or set LABBOOK_SERVE_TOKEN), or bind to 127.0.0.1.`,
-    );
-  }
+  checkBinding(host, options.token, 'Pass --token T (or set LABBOOK_SERVE_TOKEN)');
   const served = await loadServed(options.model, options.db, runtimeName);
   let runtime: ServeRuntime;
   try {
@@ -132,17 +125,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 function startMonitor(options: ServeOptions, metrics: ServeMetrics, log: (line: string) => void): MonitorWriter | null {
   if (options.monitor === false) return null;
   return new MonitorWriter(options.db, options.monitor ?? {}, { written: (n) => metrics.monitorWritten.inc(n), failed: (n) => (metrics.monitorFailures.inc(), metrics.monitorLost.inc(n)) }, log);
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }) as Server;
-    server.once('error', reject);
-    server.once('listening', () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
 }
 
 /** The model and how clients address it: a registered version by its name, a run id as `run-ID` version ID. */

@@ -1,0 +1,207 @@
+/**
+ * The JSON shapes of `labbook ui`'s read-only API (GET /api/...): types only, so the browser app
+ * imports the same definitions the server is checked against. README "Web UI" documents the routes.
+ */
+import type { RunDiff } from '../query/diff';
+import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, LatestMetric, RunStatus } from '../registry/types';
+
+export type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, LatestMetric, RunDiff, RunStatus };
+
+/** GET /api: what this server reads and the routes it answers. */
+export interface ApiIndex {
+  name: 'labbook';
+  version: string;
+  store: 'sqlite' | 'postgres';
+  /** The registry file, or the team store's URL without its password. */
+  location: string;
+  readOnly: true;
+  /** Whether the model registry exists in this store (SQLite only). */
+  models: boolean;
+  routes: { path: string; query: string; returns: string }[];
+}
+
+/** One row of the runs table (the same fields as `labbook runs --json`, times in ms since the epoch). */
+export interface RunItem {
+  id: number;
+  experiment: string;
+  name: string | null;
+  status: RunStatus;
+  seed: number;
+  startedAt: number;
+  endedAt: number | null;
+  parent: number | null;
+  config: Config;
+  /** Latest value of each metric; null where NaN was logged. */
+  metrics: { [key: string]: number | null };
+  tags: { [key: string]: string };
+}
+
+/**
+ * GET /api/runs?where=&sort=&experiment=&parent=&limit=&offset=: one page, filtered and sorted by
+ * the same languages as `labbook runs --where/--sort`. `more` is true when a next page exists.
+ */
+export interface RunsPage {
+  runs: RunItem[];
+  offset: number;
+  limit: number;
+  more: boolean;
+}
+
+/** Where the run's code came from: the notebook, its cells' hash, git. */
+export interface Provenance {
+  notebook: { path: string | null; cellsSha256: string; executed?: { cells: number; sha256: string; notInFile: number } } | null;
+  git: Json;
+  codeHash: string | null;
+  configHash: string;
+  lockfileSha256: Json;
+}
+
+/** GET /api/runs/:id: everything recorded about one run, plus what the page needs around it. */
+export interface RunDetail {
+  id: number;
+  experiment: string;
+  name: string | null;
+  status: RunStatus;
+  seed: number;
+  config: Config;
+  configHash: string;
+  codeHash: string | null;
+  parent: number | null;
+  children: number[];
+  env: { [key: string]: Json };
+  host: string;
+  startedAt: number;
+  endedAt: number | null;
+  heartbeatAt: number;
+  error: string | null;
+  params: { [key: string]: Json };
+  metrics: { [key: string]: LatestMetric };
+  tags: { [key: string]: string };
+  datasets: DatasetRecord[];
+  checkpoints: CheckpointRecord[];
+  artifacts: ArtifactRecord[];
+  provenance: Provenance;
+  /** A shell command that re-runs it and checks the checkpoint, for copying. */
+  reproduce: string;
+  /** Set when this run is a sweep's parent (GET /api/sweeps/:id has its trials). */
+  sweep: boolean;
+}
+
+/** One metric's history: parallel arrays, in step order; null where NaN was logged. */
+export interface Series {
+  key: string;
+  steps: number[];
+  values: (number | null)[];
+  /** ms since the epoch. */
+  times: number[];
+  /** Points the run logged; more than `steps.length` when the series was thinned to `points`. */
+  total: number;
+}
+
+/** GET /api/runs/:id/metrics?keys=a,b&points=N: histories, thinned to at most N points each (min/max kept). */
+export interface RunMetrics {
+  id: number;
+  series: Series[];
+}
+
+/**
+ * GET /api/compare?ids=1,2,3&keys=&points=N: 2 to 100 runs side by side, in the order asked.
+ * `diff` is `labbook diff --all`'s (every entry, one value per run); `differs` names the entries
+ * whose values are not all equal (`config.lr`, `env.node`, `datasets.train`, `seed`, `codeHash`),
+ * which the page shows by default.
+ */
+export interface Compare {
+  runs: RunItem[];
+  diff: RunDiff;
+  differs: string[];
+  /** By run id, the runs' histories for `keys` (default: every metric key of any run), thinned to `points`. */
+  series: { [id: string]: Series[] };
+}
+
+/** GET /api/sweeps: every sweep (a parent run tagged labbook.sweep=parent). */
+export interface SweepItem {
+  id: number;
+  experiment: string;
+  name: string | null;
+  status: RunStatus;
+  startedAt: number;
+  endedAt: number | null;
+  trials: number;
+  /** The trial states counted: complete, pruned, failed, running... */
+  states: { [state: string]: number };
+  objective: { metric: string; direction: 'minimize' | 'maximize' } | null;
+  best: { trial: number; run: number; value: number | null } | null;
+}
+
+export interface TrialItem {
+  number: number;
+  run: number;
+  status: RunStatus;
+  state: string;
+  params: { [key: string]: Json };
+  value: number | null;
+  /** The step a pruner stopped it at, and why. */
+  prunedStep: number | null;
+  reason: string | null;
+}
+
+/** GET /api/sweeps/:id */
+export interface SweepDetail {
+  sweep: SweepItem;
+  /** The sweep's definition as recorded (the parent run's config): space, objective, sampler, pruner. */
+  definition: Json;
+  trials: TrialItem[];
+}
+
+/** GET /api/models (SQLite registries; the team store has no model registry). */
+export interface ModelItem {
+  name: string;
+  description: string | null;
+  createdAt: number;
+  versions: number;
+  latestVersion: number | null;
+  aliases: { [alias: string]: number };
+}
+
+export interface ModelVersionItem {
+  version: number;
+  runId: number;
+  checkpoint: 'final' | 'best';
+  artifactSha256: string;
+  weightsSha256: string;
+  note: string | null;
+  createdAt: number;
+  aliases: string[];
+  /** The run it came from, for the lineage link. */
+  run: { experiment: string; name: string | null; status: RunStatus; metrics: { [key: string]: number | null } } | null;
+}
+
+/** GET /api/models/:name */
+export interface ModelDetail {
+  name: string;
+  description: string | null;
+  createdAt: number;
+  aliases: { [alias: string]: number };
+  versions: ModelVersionItem[];
+  /** Alias moves, newest first. */
+  history: { alias: string; fromVersion: number | null; toVersion: number | null; who: string; at: number }[];
+}
+
+/**
+ * GET /api/events (text/event-stream): `event: runs` with data {version} whenever a run starts,
+ * logs, ends or changes; the table then reloads what it shows. A comment line every 15 s keeps
+ * proxies from closing the stream.
+ */
+export interface RunsChanged {
+  version: string;
+}
+
+/** Every error: status 400 (bad input), 401 (token), 404 (unknown id or route), 500. */
+export interface ApiError {
+  error: {
+    code: string;
+    message: string;
+    /** 1-based column of a filter or sort mistake, for a caret under the expression. */
+    position?: number;
+  };
+}

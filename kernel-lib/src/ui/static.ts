@@ -1,0 +1,54 @@
+/** The built browser app (dist/ui-app, made by Vite at build time) and plotly.js, served from the package: no CDN, works offline. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { Hono } from 'hono';
+import { LabbookError } from '../errors';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** Where `npm run build` puts the app: beside dist/ui, which holds this file once compiled. */
+export const APP_DIR = join(__dirname, '..', 'ui-app');
+
+function plotlyPath(): string {
+  for (const file of ['plotly.js-dist-min/plotly.min.js', 'plotly.js-dist/plotly.js']) {
+    try {
+      return require.resolve(file);
+    } catch {
+      // try the next build
+    }
+  }
+  throw new LabbookError('NOT_FOUND', 'plotly.js is not installed: expected the package plotly.js-dist-min (or plotly.js-dist) beside labbook. Run `npm ci` at the project root.');
+}
+
+/** Every file is read once at start: the app is ~100 KB, and a request never touches the disk. */
+export function addStatic(app: Hono): void {
+  if (!existsSync(join(APP_DIR, 'index.html'))) {
+    throw new LabbookError('NOT_FOUND', `The web app is not built: expected ${join(APP_DIR, 'index.html')}, found no file. Run \`npm run build\` at the project root (it builds the app with Vite).`);
+  }
+  const index = readFileSync(join(APP_DIR, 'index.html'));
+  const assets = new Map<string, Buffer>();
+  const dir = join(APP_DIR, 'assets');
+  if (existsSync(dir)) for (const name of readdirSync(dir)) assets.set(name, readFileSync(join(dir, name)));
+  const plotly = readFileSync(plotlyPath());
+
+  app.get('/assets/:name', (c) => {
+    const name = c.req.param('name');
+    const body = assets.get(name);
+    if (!body) return c.json({ error: { code: 'NOT_FOUND', message: `No asset ${JSON.stringify(name)}: expected a file of this build. Reload the page.` } }, 404);
+    // Vite puts a content hash in every asset's name, so a cached copy is never stale.
+    return new Response(body, { headers: { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'cache-control': 'public, max-age=31536000, immutable' } });
+  });
+  app.get('/vendor/plotly.min.js', () => new Response(plotly, { headers: { 'content-type': TYPES['.js'], 'cache-control': 'public, max-age=86400' } }));
+  // Every other page is the app, which routes on the path itself.
+  app.get('*', (c) => {
+    if (c.req.path.startsWith('/api/') || c.req.path === '/api') return c.json({ error: { code: 'NOT_FOUND', message: `No route GET ${c.req.path}: expected one GET /api lists. Check the URL.` } }, 404);
+    return new Response(index, { headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' } });
+  });
+}

@@ -1,0 +1,4 @@
+/** TODO(helper): Compare runs. */
+export function ComparePage(_props: { query: URLSearchParams }) {
+  return <p>Compare runs.</p>;
+}

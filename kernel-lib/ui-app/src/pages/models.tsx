@@ -1,0 +1,4 @@
+/** TODO(helper): Models. */
+export function ModelsPage(_props: {}) {
+  return <p>Models.</p>;
+}

@@ -1,0 +1,4 @@
+/** TODO(helper): One sweep. */
+export function SweepPage(_props: { id: number }) {
+  return <p>One sweep.</p>;
+}

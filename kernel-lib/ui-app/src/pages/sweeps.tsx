@@ -1,0 +1,4 @@
+/** TODO(helper): Sweeps. */
+export function SweepsPage(_props: {}) {
+  return <p>Sweeps.</p>;
+}

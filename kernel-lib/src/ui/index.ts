@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { invalidArgument, LabbookError } from '../errors';
 import { checkBinding, listen } from '../http';
 import { openRegistry } from '../registry/registry';
+import { openTeamStore } from '../team/connect';
 import { isPostgresUrl } from '../team/url';
 import { buildApp } from './app';
+import { postgresSource } from './pg-source';
 import type { UiSource } from './source';
+import { sqliteSource } from './sqlite-source';
 
 export type * from './api';
 
@@ -75,10 +78,7 @@ export async function startUi(options: UiOptions = {}): Promise<RunningUi> {
 async function openSource(db: string | undefined): Promise<UiSource> {
   const chosen = db ?? process.env.LABBOOK_DB;
   if (isPostgresUrl(chosen)) {
-    const { openTeamStore } = require('../team/connect') as typeof import('../team/connect');
-    const { postgresSource } = require('./pg-source') as typeof import('./pg-source');
     return postgresSource(await openTeamStore(chosen.trim(), { max: 4 }));
   }
-  const { sqliteSource } = require('./sqlite-source') as typeof import('./sqlite-source');
   return sqliteSource(openRegistry({ db, create: false }));
 }

@@ -61,6 +61,8 @@ export function postgresSource(store: TeamStore): UiSource {
       return `npx labbook reproduce ${Number(origin?.origin_run_id ?? run.id)}   # on ${shellWord(run.host)}, in the registry that recorded it (team run ${run.id})`;
     },
     async version() {
+      // Every write stamps the current time (a heartbeat, a metric, an end), so each maximum moves
+      // with any change a running or ending run makes; the counts catch runs and tags synced in.
       const [row] = await store.query<{ v: string }>(
         `SELECT concat_ws(':', (SELECT count(*) FROM runs), (SELECT max(heartbeat_at) FROM runs), (SELECT max(ended_at) FROM runs),
            (SELECT max(time) FROM metrics_latest), (SELECT count(*) FROM tags)) AS v`,

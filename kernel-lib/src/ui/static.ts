@@ -13,8 +13,8 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Where `npm run build` puts the app: beside dist/ui, which holds this file once compiled. */
-export const APP_DIR = join(__dirname, '..', 'ui-app');
+/** Where `npm run build` puts the app: kernel-lib/dist/ui-app, two levels above this file in src/ui and in dist/ui alike. */
+export const APP_DIR = join(__dirname, '..', '..', 'dist', 'ui-app');
 
 function plotlyPath(): string {
   for (const file of ['plotly.js-dist-min/plotly.min.js', 'plotly.js-dist/plotly.js']) {

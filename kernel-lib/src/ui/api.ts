@@ -2,8 +2,10 @@
  * The JSON shapes of `labbook ui`'s read-only API (GET /api/...): types only, so the browser app
  * imports the same definitions the server is checked against. README "Web UI" documents the routes.
  */
+import type { ModelSummary, ModelVersion } from '../model-registry/types';
 import type { RunDiff } from '../query/diff';
-import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, LatestMetric, RunStatus } from '../registry/types';
+import type { RunSummary } from '../query/search';
+import type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, LatestMetric, RunRecord, RunStatus } from '../registry/types';
 
 export type { ArtifactRecord, CheckpointRecord, Config, DatasetRecord, Json, LatestMetric, RunDiff, RunStatus };
 
@@ -20,21 +22,8 @@ export interface ApiIndex {
   routes: { path: string; query: string; returns: string }[];
 }
 
-/** One row of the runs table (the same fields as `labbook runs --json`, times in ms since the epoch). */
-export interface RunItem {
-  id: number;
-  experiment: string;
-  name: string | null;
-  status: RunStatus;
-  seed: number;
-  startedAt: number;
-  endedAt: number | null;
-  parent: number | null;
-  config: Config;
-  /** Latest value of each metric; null where NaN was logged. */
-  metrics: { [key: string]: number | null };
-  tags: { [key: string]: string };
-}
+/** One row of the runs table: `labbook runs --json`'s fields (times in ms since the epoch). */
+export type RunItem = RunSummary;
 
 /**
  * GET /api/runs?where=&sort=&experiment=&parent=&limit=&offset=: one page, filtered and sorted by
@@ -56,30 +45,8 @@ export interface Provenance {
   lockfileSha256: Json;
 }
 
-/** GET /api/runs/:id: everything recorded about one run, plus what the page needs around it. */
-export interface RunDetail {
-  id: number;
-  experiment: string;
-  name: string | null;
-  status: RunStatus;
-  seed: number;
-  config: Config;
-  configHash: string;
-  codeHash: string | null;
-  parent: number | null;
-  children: number[];
-  env: { [key: string]: Json };
-  host: string;
-  startedAt: number;
-  endedAt: number | null;
-  heartbeatAt: number;
-  error: string | null;
-  params: { [key: string]: Json };
-  metrics: { [key: string]: LatestMetric };
-  tags: { [key: string]: string };
-  datasets: DatasetRecord[];
-  checkpoints: CheckpointRecord[];
-  artifacts: ArtifactRecord[];
+/** GET /api/runs/:id: everything recorded about one run (but its pid), plus what the page needs around it. */
+export interface RunDetail extends Omit<RunRecord, 'pid'> {
   provenance: Provenance;
   /** A shell command that re-runs it and checks the checkpoint, for copying. */
   reproduce: string;
@@ -154,24 +121,9 @@ export interface SweepDetail {
 }
 
 /** GET /api/models (SQLite registries; the team store has no model registry). */
-export interface ModelItem {
-  name: string;
-  description: string | null;
-  createdAt: number;
-  versions: number;
-  latestVersion: number | null;
-  aliases: { [alias: string]: number };
-}
+export type ModelItem = ModelSummary;
 
-export interface ModelVersionItem {
-  version: number;
-  runId: number;
-  checkpoint: 'final' | 'best';
-  artifactSha256: string;
-  weightsSha256: string;
-  note: string | null;
-  createdAt: number;
-  aliases: string[];
+export interface ModelVersionItem extends Omit<ModelVersion, 'name'> {
   /** The run it came from, for the lineage link. */
   run: { experiment: string; name: string | null; status: RunStatus; metrics: { [key: string]: number | null } } | null;
 }

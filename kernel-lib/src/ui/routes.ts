@@ -4,7 +4,7 @@ import type { ApiIndex, Compare, RunMetrics, RunsPage, Series } from './api';
 import { idsParam, intParam, keysParam, runId } from './query';
 import type { UiSource } from './source';
 import { thinSeries } from './thin';
-import { compareView, runDetail, runItem } from './views';
+import { compareView, runDetail } from './views';
 
 /** Each route with its query and answer, as GET /api lists them (README "Web UI" has the same). */
 export const ROUTES: ApiIndex['routes'] = [
@@ -33,7 +33,7 @@ export function addRoutes(app: Hono, source: UiSource, version: string): void {
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)!;
     // One more than asked tells whether a next page exists without counting every match.
     const found = await source.runs({ where: q.where, sort: q.sort, experiment: q.experiment || undefined, parent: intParam(q, 'parent', undefined, 1, Number.MAX_SAFE_INTEGER), limit: limit + 1, offset });
-    return c.json<RunsPage>({ runs: found.slice(0, limit).map(runItem), offset, limit, more: found.length > limit });
+    return c.json<RunsPage>({ runs: found.slice(0, limit), offset, limit, more: found.length > limit });
   });
 
   app.get('/api/runs/:id', async (c) => {

@@ -1,14 +1,8 @@
 /** The API's answers assembled from what a source reads: a run's page, a comparison. Pure: no I/O. */
 import { diffRecords } from '../query/diff';
-import type { RunSummary } from '../query/search';
 import type { Json, RunRecord } from '../registry/types';
 import type { Compare, RunDetail, RunItem, Series } from './api';
 import { SWEEP_PARENT_TAG } from './sweeps';
-
-export function runItem(summary: RunSummary): RunItem {
-  const { id, experiment, name, status, seed, startedAt, endedAt, parent, config, metrics, tags } = summary;
-  return { id, experiment, name, status, seed, startedAt, endedAt, parent, config, metrics, tags };
-}
 
 export function runDetail(run: RunRecord, reproduce: string): RunDetail {
   const { pid: _pid, ...rest } = run;

@@ -2,6 +2,7 @@
 import { LabbookError } from '../../errors';
 import { parse } from '../args';
 import type { Command } from '../command';
+import { portOption, untilSignal } from '../server';
 import { localOnly } from '../team-store';
 
 const usage = 'labbook serve NAME[@ALIAS|/VERSION]|RUN_ID [--host H] [--port P] [--token T] [--runtime tfjs|onnx] [--sample S | --no-monitor] [--keep-days D] [--db PATH]';
@@ -23,11 +24,7 @@ export const serve: Command = {
     localOnly('serve', values.db, 'Register the model in a local registry and serve it from there (--db .labbook/labbook.db, or LABBOOK_LOCAL_DB).');
     const ref = positionals[0];
     const model = /^\d+$/.test(ref) ? Number(ref) : ref;
-    let port: number | undefined;
-    if (values.port !== undefined) {
-      port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
-      if (!(port <= 65535)) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--port\`: expected an integer from 0 to 65535 (0: any free port), received ${JSON.stringify(values.port)}. Usage: ${usage}`);
-    }
+    const port = portOption(values.port, usage);
     const runtime = values.runtime ?? 'tfjs';
     if (runtime !== 'tfjs' && runtime !== 'onnx') throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--runtime\`: expected tfjs or onnx, received ${JSON.stringify(runtime)}. Usage: ${usage}`);
     const monitor = monitorOptions(values.sample, values['keep-days'], values['no-monitor']);
@@ -39,15 +36,7 @@ export const serve: Command = {
     const server = await startServer({ model, db: values.db, host: values.host, port, token, runtime, monitor });
     // The token is never printed: the line goes to logs and terminals.
     process.stdout.write(`serving ${server.name} version ${server.version} (run ${server.runId}) at ${server.url} (port ${new URL(server.url).port}), runtime ${server.runtime}: GET ${server.url}/v1/models/${server.name}\n`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        server.close().then(resolve, resolve);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-    });
+    await untilSignal(server);
     // Anything left holding the event loop (a worker thread of a backend) must not keep a stopped server's process alive.
     setTimeout(() => process.exit(0), 1000).unref();
     return 0;

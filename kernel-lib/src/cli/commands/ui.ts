@@ -1,7 +1,7 @@
 /** `labbook ui`: the web UI over a registry or the team store, until SIGTERM or SIGINT. */
-import { LabbookError } from '../../errors';
 import { parse } from '../args';
 import type { Command } from '../command';
+import { portOption, untilSignal } from '../server';
 
 const usage = 'labbook ui [--host H] [--port P] [--token T] [--db PATH|postgres://...]';
 
@@ -18,26 +18,14 @@ export const ui: Command = {
   ].join('\n'),
   async run(argv) {
     const { values } = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' } }, usage);
-    let port: number | undefined;
-    if (values.port !== undefined) {
-      port = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
-      if (!(port <= 65535)) throw new LabbookError('INVALID_ARGUMENT', `Invalid value for \`--port\`: expected an integer from 0 to 65535 (0: any free port), received ${JSON.stringify(values.port)}. Usage: ${usage}`);
-    }
+    const port = portOption(values.port, usage);
     const token = values.token ?? (process.env.LABBOOK_UI_TOKEN || undefined);
     // Loaded here: hono and the stores cost every other command nothing.
     const { startUi } = require('../../ui') as typeof import('../../ui');
     const server = await startUi({ db: values.db, host: values.host, port, token });
     // The token is never printed: the line goes to logs and terminals.
     process.stdout.write(`labbook ui: ${server.url}/ (${server.store === 'postgres' ? 'team store' : 'registry'}; read-only${token ? '; open it with ?token=T once' : ''}). Ctrl-C stops it.\n`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        server.close().then(resolve, resolve);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-    });
+    await untilSignal(server);
     return 0;
   },
 };

@@ -106,7 +106,10 @@ describe('GET /api/runs/:id and its metrics and artifacts', () => {
 
   it('thins a long history to `points`, keeping both ends and the spike', async () => {
     const { body } = await get<RunMetrics>(`/api/runs/${reg.long}/metrics?points=100`);
-    const [loss] = body.series;
+    const [flat, loss] = body.series;
+    // Ties keep their first step; every NaN stays, as a gap.
+    expect(flat.values.filter((v) => v === null)).toHaveLength(6);
+    expect(flat.steps.slice(0, 3)).toEqual([0, 5, 103]);
     expect(loss.total).toBe(5000);
     expect(loss.steps.length).toBeLessThanOrEqual(100);
     expect(loss.steps[0]).toBe(0);

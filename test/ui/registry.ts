@@ -44,9 +44,9 @@ export async function buildApiRegistry(): Promise<ApiRegistry> {
   const failed = registry.startRun({ experiment: 'mlp', name: 'diverged', config: { lr: 10, optimizer: 'adam', model: { units: 32 } }, seed: 4 });
   failed.log({ loss: 1e9 }, 0);
   failed.fail(new Error('Loss became NaN at step 1'));
-  // 5,000 points: thinning keeps the spike at step 1234 and both ends.
+  // 5,000 points: thinning keeps the spike at step 1234 and both ends; `flat` has ties in every bucket and NaNs.
   const long = registry.startRun({ experiment: 'long', config: { lr: 0.1 }, seed: 5 });
-  for (let step = 0; step < 5000; step++) long.log({ loss: step === 1234 ? 100 : 1 / (step + 1) }, step);
+  for (let step = 0; step < 5000; step++) long.log({ loss: step === 1234 ? 100 : 1 / (step + 1), flat: step % 997 === 5 ? NaN : Math.floor(step / 300) }, step);
   long.end();
   registry.close();
 

@@ -23,6 +23,9 @@ export class RunEvents {
     return streamSSE(c, async (stream) => {
       let id = 0;
       const send = (version: string) => void stream.writeSSE({ event: 'runs', data: JSON.stringify({ version }), id: String(++id) }).catch(() => {});
+      // The version is read before the stream counts as open: a run written between the page's
+      // load and this moment is then a change the first poll reports, not the baseline it starts from.
+      if (this.last === undefined) await this.poll();
       this.listeners.add(send);
       this.start();
       const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => {}), 15_000);

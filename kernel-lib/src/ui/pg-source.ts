@@ -6,7 +6,8 @@ import { getObject } from '../team/objects';
 import { getTeamRun } from '../team/read';
 import { loadTeamSummaries, searchTeamRuns } from '../team/search';
 import type { SweepDetail, SweepItem } from './api';
-import { groupSeries, shellWord, type RawSeries, type UiSource } from './source';
+import { groupSeries, shellWord, type RunSeries, type UiSource } from './source';
+import { thinSeries } from './thin';
 import { notASweep, SWEEP_PARENT_TAG, sweepItem, trialItems } from './sweeps';
 
 export function postgresSource(store: TeamStore): UiSource {
@@ -20,14 +21,15 @@ export function postgresSource(store: TeamStore): UiSource {
     models: false,
     runs: (options: SearchOptions) => searchTeamRuns(store, options),
     run: (id) => getTeamRun(store, id),
-    async series(ids, keys): Promise<RawSeries[]> {
+    async series(ids, keys, points): Promise<RunSeries[]> {
       const byKey = keys === undefined ? '' : ' AND key = ANY($2::text[])';
       const rows = await store.pool.query({
         text: `SELECT run_id, key, step, value, time FROM metrics WHERE run_id = ANY($1::bigint[])${byKey} ORDER BY run_id, key COLLATE "C", step`,
         values: keys === undefined ? [ids] : [ids, keys],
         rowMode: 'array',
       });
-      return groupSeries((rows.rows as [string | number, string, string | number, number | null, string | number][]).map(([run, key, step, value, time]) => [Number(run), key, Number(step), value, Number(time)] as const));
+      const raw = groupSeries((rows.rows as [string | number, string, string | number, number | null, string | number][]).map(([run, key, step, value, time]) => [Number(run), key, Number(step), value, Number(time)] as const));
+      return raw.map((series) => ({ runId: series.runId, ...thinSeries(series, points) }));
     },
     async artifact(id, name) {
       const rows = await store.query<{ sha256: string; media_type: string }>('SELECT sha256, media_type FROM artifacts WHERE run_id = $1 AND name = $2', [id, name]);

@@ -3,7 +3,6 @@ import type { Context, Hono } from 'hono';
 import type { ApiIndex, Compare, RunMetrics, RunsPage, Series } from './api';
 import { idsParam, intParam, keysParam, runId } from './query';
 import type { UiSource } from './source';
-import { thinSeries } from './thin';
 import { compareView, runDetail } from './views';
 
 /** Each route with its query and answer, as GET /api lists them (README "Web UI" has the same). */
@@ -46,7 +45,7 @@ export function addRoutes(app: Hono, source: UiSource, version: string): void {
     const q = query(c);
     const points = intParam(q, 'points', 2000, 2, 100_000)!;
     await source.run(id); // an unknown id is a 404, not an empty list
-    const series = (await source.series([id], keysParam(q, 'keys'))).map((s) => thinSeries(s, points));
+    const series = (await source.series([id], keysParam(q, 'keys'), points)).map(({ runId: _, ...s }) => s);
     return c.json<RunMetrics>({ id, series });
   });
 
@@ -59,9 +58,9 @@ export function addRoutes(app: Hono, source: UiSource, version: string): void {
     const q = query(c);
     const ids = idsParam(q, 'ids', 2, 100);
     const points = intParam(q, 'points', 500, 2, 100_000)!;
-    const [records, raw] = await Promise.all([Promise.all(ids.map((id) => source.run(id))), source.series(ids, keysParam(q, 'keys'))]);
+    const [records, thinned] = await Promise.all([Promise.all(ids.map((id) => source.run(id))), source.series(ids, keysParam(q, 'keys'), points)]);
     const series = new Map<number, Series[]>();
-    for (const s of raw) series.set(s.runId, [...(series.get(s.runId) ?? []), thinSeries(s, points)]);
+    for (const { runId, ...s } of thinned) series.set(runId, [...(series.get(runId) ?? []), s]);
     return c.json<Compare>(compareView(records, series));
   });
 

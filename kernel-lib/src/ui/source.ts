@@ -1,7 +1,7 @@
 /** What the UI reads, whichever store holds the runs: the local SQLite registry or the PostgreSQL team store. */
 import type { SearchOptions } from '../query/search';
 import type { RunRecord } from '../registry/types';
-import type { ModelDetail, ModelItem, RunItem, SweepDetail, SweepItem } from './api';
+import type { ModelDetail, ModelItem, RunItem, Series, SweepDetail, SweepItem } from './api';
 
 /** One metric's points as stored, before thinning. */
 export interface RawSeries {
@@ -12,6 +12,10 @@ export interface RawSeries {
   times: number[];
 }
 
+export interface RunSeries extends Series {
+  runId: number;
+}
+
 export interface UiSource {
   readonly kind: 'sqlite' | 'postgres';
   /** The registry file, or the team store's URL without its password. */
@@ -20,8 +24,8 @@ export interface UiSource {
   readonly models: boolean;
   runs(options: SearchOptions): Promise<RunItem[]>;
   run(id: number): Promise<RunRecord>;
-  /** Histories of `keys` (undefined: every key) of runs `ids`, in step order. */
-  series(ids: readonly number[], keys: readonly string[] | undefined): Promise<RawSeries[]>;
+  /** Histories of `keys` (undefined: every key) of runs `ids`, by run and key, each thinned to `points` as thinSeries does. */
+  series(ids: readonly number[], keys: readonly string[] | undefined, points: number): Promise<RunSeries[]>;
   /** An artifact's bytes, verified against its recorded SHA-256. */
   artifact(id: number, name: string): Promise<{ mediaType: string; sha256: string; bytes: Uint8Array }>;
   sweeps(): Promise<SweepItem[]>;

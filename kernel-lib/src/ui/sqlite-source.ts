@@ -5,7 +5,8 @@ import { loadSummaries, searchRuns, type SearchOptions } from '../query/search';
 import { resolveDbPath } from '../registry/paths';
 import type { Registry } from '../registry/registry';
 import type { ModelDetail, ModelItem, SweepDetail, SweepItem } from './api';
-import { groupSeries, shellWord, type RawSeries, type UiSource } from './source';
+import { shellWord, type UiSource } from './source';
+import { thinnedSeries } from './sqlite-series';
 import { notASweep, SWEEP_PARENT_TAG, sweepItem, trialItems } from './sweeps';
 
 export function sqliteSource(registry: Registry): UiSource {
@@ -21,13 +22,9 @@ export function sqliteSource(registry: Registry): UiSource {
     async run(id) {
       return registry.getRun(id);
     },
-    async series(ids, keys): Promise<RawSeries[]> {
+    async series(ids, keys, points) {
       registry.flushOpen();
-      const byKey = keys === undefined ? '' : ` AND key ${IN_LIST}`;
-      const params = keys === undefined ? [jsonList(ids)] : [jsonList(ids), jsonList(keys)];
-      // raw(): 100 runs x 5 metrics x 1,000 steps is half a million rows; arrays cost less than objects.
-      const rows = db.prepare(`SELECT run_id, key, step, value, time FROM metrics WHERE run_id ${IN_LIST}${byKey} ORDER BY run_id, key, step`).raw().all(...params) as [number, string, number, number | null, number][];
-      return groupSeries(rows);
+      return thinnedSeries(db, ids, keys, points);
     },
     async artifact(id, name) {
       return registry.getArtifact(id, name);

@@ -1,4 +1,111 @@
-/** TODO(helper): Compare runs. */
-export function ComparePage(_props: { query: URLSearchParams }) {
-  return <p>Compare runs.</p>;
+/** Compare 2 to 100 runs: diff, leaderboard, overlaid curves, parallel coordinates, metric vs parameter. The URL is the whole view. */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, type Compare } from '../api';
+import { loadPlotly } from '../components/chart';
+import { CompareCurves, CurveControls } from '../components/compare-curves';
+import { CompareDiff } from '../components/compare-diff';
+import { CompareLeaderboard, MetricSelect } from '../components/compare-leaderboard';
+import { CompareRuns } from '../components/compare-runs';
+import { CompareScatter, ParamSelect } from '../components/compare-scatter';
+import { compareHref, metricKeys, readView, runTitle, varyingConfig } from '../components/compare-view';
+import { Link } from '../components/link';
+import { ParallelCoordinates } from '../components/parallel-coordinates';
+import { higherIsBetter } from '../format';
+import { navigate } from '../router';
+
+/**
+ * Points per series: about 10,000 per chart, 100 to 500 a run (the server keeps each bucket's min and max).
+ * plotly's time grows with the points it draws: 100 runs x 100 points draw in half the time of 200.
+ */
+const pointsFor = (runs: number) => Math.max(100, Math.min(500, Math.floor(10_000 / runs)));
+
+export function ComparePage(props: { query: URLSearchParams }) {
+  const { query } = props;
+  const ids = query.get('ids') ?? '';
+  const [data, setData] = useState<Compare | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [curvesDrawn, setCurvesDrawn] = useState(false);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    // plotly (4 MB) downloads while the server reads the histories, not after.
+    loadPlotly().catch(() => undefined);
+    setError(null);
+    const list = ids.split(',').filter((id) => id !== '');
+    // The ids go to the server as typed, so its message about a bad one quotes what the URL says.
+    api.compare(list as unknown as number[], { points: pointsFor(list.length) }, controller.signal).then(setData, (e: Error) => {
+      if (!controller.signal.aborted) setError(e.message);
+    });
+    return () => controller.abort();
+  }, [ids]);
+
+  const view = useMemo(() => (data ? readView(query, data) : null), [data, query]);
+  const set = (changes: Record<string, string | null>) => navigate(compareHref(query, changes), true);
+
+  if (error !== null) {
+    return (
+      <div class="view">
+        <p class="error">{error}</p>
+        <p>
+          <Link href="/">Back to the runs</Link> to pick 2 to 100 runs to compare.
+        </p>
+      </div>
+    );
+  }
+  if (data === null || view === null) return <p class="muted">Loading the comparison…</p>;
+  const remove = (id: number) => set({ ids: data.runs.filter((run) => run.id !== id).map((run) => run.id).join(',') });
+
+  return (
+    <div class="view compare">
+      <h1>Compare {data.runs.length} runs</h1>
+      <CompareRuns runs={data.runs} onRemove={remove} />
+
+      <section>
+        <h2>
+          Differences{' '}
+          <label class="toggle">
+            <input type="checkbox" checked={view.all} onChange={(e) => set({ all: (e.currentTarget as HTMLInputElement).checked ? '1' : null })} /> show all
+          </label>
+        </h2>
+        <CompareDiff data={data} all={view.all} />
+      </section>
+
+      <section>
+        <h2>
+          Leaderboard <MetricSelect data={data} metric={view.metric} onChange={(metric) => set({ metric })} />
+        </h2>
+        <CompareLeaderboard data={data} metric={view.metric} />
+      </section>
+
+      <section>
+        <h2>Curves</h2>
+        <CurveControls metrics={metricKeys(data)} keys={view.keys} x={view.x} smooth={view.smooth} set={set} />
+        <CompareCurves data={data} keys={view.keys} x={view.x} smooth={view.smooth} onPainted={() => setCurvesDrawn(true)} />
+      </section>
+
+      <section>
+        <h2>
+          Parallel coordinates <MetricSelect data={data} metric={view.metric} onChange={(metric) => set({ metric })} />
+        </h2>
+        {view.metric === null ? (
+          <p class="muted">These runs logged no metrics.</p>
+        ) : (
+          <ParallelCoordinates
+            testid="parallel-coordinates"
+            dims={varyingConfig(data).map((key) => ({ label: key, values: data.diff.config[key] }))}
+            lines={data.runs.map((run) => ({ label: runTitle(run), href: `/runs/${run.id}` }))}
+            color={{ label: view.metric, values: data.diff.metrics[view.metric].values, higherIsBetter: higherIsBetter(view.metric) }}
+          />
+        )}
+      </section>
+
+      <section>
+        <h2>
+          Metric vs parameter <ParamSelect data={data} param={view.param} onChange={(param) => set({ param })} />{' '}
+          <MetricSelect data={data} metric={view.metric} onChange={(metric) => set({ metric })} />
+        </h2>
+        {curvesDrawn || view.keys.length === 0 ? <CompareScatter data={data} param={view.param} metric={view.metric} /> : <p class="muted">Drawing the curves first…</p>}
+      </section>
+    </div>
+  );
 }

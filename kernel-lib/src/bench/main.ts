@@ -20,6 +20,7 @@ const BENCHES: { [name: string]: (options: Options) => unknown } = {
   scale: (options) => benchScale({ runs: options.runs }),
   serve: async (options) => (await import('./serve')).benchServe({ seconds: options.seconds, repeats: options.repeats, models: options.models, runtimes: options.runtimes, monitor: options.monitor }),
   team: async (options) => (await import('./team')).benchTeam({ runs: options.runs, repeats: options.repeats }),
+  ui: async (options) => (await import('./ui')).benchUi({ runs: options.runs, repeats: options.repeats }),
 };
 
 async function main(args: string[]): Promise<number> {
@@ -31,8 +32,9 @@ async function main(args: string[]): Promise<number> {
     else if (flag[1] === 'seconds' || flag[1] === 'repeats' || flag[1] === 'runs') options[flag[1]] = Number(flag[2]);
     else options[flag[1] as 'backends' | 'models' | 'notebooks' | 'runtimes' | 'monitor'] = flag[2].split(',');
   }
-  // The notebooks benchmark takes many minutes (18 notebook executions), scale builds a million-run registry, serve loads servers for minutes: only when named.
-  const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks' && n !== 'scale' && n !== 'serve');
+  // The notebooks benchmark takes many minutes (18 notebook executions), scale builds a million-run registry, serve loads servers for minutes,
+  // ui writes 10,000 runs and drives Chromium: only when named.
+  const chosen = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => n !== 'notebooks' && n !== 'scale' && n !== 'serve' && n !== 'ui');
   const unknown = chosen.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
     process.stderr.write(`Unknown benchmark ${unknown.join(', ')}: expected one of ${Object.keys(BENCHES).join(', ')}.\n`);

@@ -65,9 +65,11 @@ let libraryFiles: string[] | null = null;
 function labbookFiles(): string[] {
   if (libraryFiles === null) {
     const root = join(__dirname, '..');
+    // dist/ui-app is the web UI's browser bundle: it never runs in a training process, and a
+    // rebuild (new asset names) must not change every run's code hash.
     const walk = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? walk(join(dir, e.name)) : /\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+        e.isDirectory() ? (dir === root && e.name === 'ui-app' ? [] : walk(join(dir, e.name))) : /\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
       );
     libraryFiles = walk(root).sort();
   }

@@ -224,7 +224,7 @@ describe('GET /api and live events', () => {
     const decoder = new TextDecoder();
     let text = '';
     // One read in flight at a time: a read abandoned to a timeout would swallow its chunk.
-    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+    let pending: Promise<{ done: boolean; value?: Uint8Array }> | null = null;
     const read = async (until: (t: string) => boolean, ms: number) => {
       const deadline = Date.now() + ms;
       while (!until(text) && Date.now() < deadline) {

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (page.evaluate callbacks run in the browser: they are typed against the DOM.)
 /**
  * Test support for the web UI in a real browser: Debian's Chromium driven by playwright-core
  * (playwright's own browser download cannot reach its CDN here), `labbook ui` as a real child
@@ -141,7 +144,7 @@ export function pathPoints(d: string): number {
  * points any one trace draws.
  */
 export async function drawnPoints(page: Page, selector: string, timeout = 20_000): Promise<number> {
-  await until(page, (sel) => [...document.querySelectorAll(`${sel} svg.main-svg path.js-line`)].some((p) => (p.getAttribute('d') ?? '').length > 0), selector, `a drawn line trace in ${selector}`, timeout);
+  await until(page, (sel) => Array.from(document.querySelectorAll(`${sel} svg.main-svg path.js-line`)).some((p) => (p.getAttribute('d') ?? '').length > 0), selector, `a drawn line trace in ${selector}`, timeout);
   return Math.max(0, ...(await tracePaths(page, selector)).map(pathPoints));
 }
 

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (page.evaluate callbacks run in the browser: they are typed against the DOM.)
 /**
  * `labbook ui` in a real browser over a registry of real runs: the runs table (filter, its
  * mistakes, sort, grouping), a run's page, the comparison and its permalink, sweeps and models, and HTML in

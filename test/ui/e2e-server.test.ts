@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (page.evaluate callbacks run in the browser: they are typed against the DOM.)
 /**
  * `labbook ui` as a server, through a real browser: a run added while the runs page is open
  * appears without a reload; with a token, nothing is answered without it and opening /?token=T once

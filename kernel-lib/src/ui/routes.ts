@@ -78,7 +78,7 @@ function artifactResponse(artifact: { mediaType: string; sha256: string; bytes: 
   const inline = !download && (INLINE.has(base) || base.endsWith('+json'));
   const type = inline ? (base.startsWith('text/') ? `${base}; charset=utf-8` : base.endsWith('+json') ? 'application/json' : base) : 'application/octet-stream';
   const filename = name.replace(/[^\w.-]+/g, '_') || 'artifact';
-  return new Response(artifact.bytes, {
+  return new Response(new Uint8Array(artifact.bytes), {
     headers: {
       'content-type': type,
       'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(name)}`,

@@ -32,11 +32,13 @@ export function addStatic(app: Hono): void {
   if (!existsSync(join(APP_DIR, 'index.html'))) {
     throw new LabbookError('NOT_FOUND', `The web app is not built: expected ${join(APP_DIR, 'index.html')}, found no file. Run \`npm run build\` at the project root (it builds the app with Vite).`);
   }
-  const index = readFileSync(join(APP_DIR, 'index.html'));
-  const assets = new Map<string, Buffer>();
+  // As Uint8Array over a plain ArrayBuffer: the body type fetch's Response takes everywhere.
+  const read = (file: string) => new Uint8Array(readFileSync(file));
+  const index = read(join(APP_DIR, 'index.html'));
+  const assets = new Map<string, Uint8Array<ArrayBuffer>>();
   const dir = join(APP_DIR, 'assets');
-  if (existsSync(dir)) for (const name of readdirSync(dir)) assets.set(name, readFileSync(join(dir, name)));
-  const plotly = readFileSync(plotlyPath());
+  if (existsSync(dir)) for (const name of readdirSync(dir)) assets.set(name, read(join(dir, name)));
+  const plotly = read(plotlyPath());
 
   app.get('/assets/:name', (c) => {
     const name = c.req.param('name');

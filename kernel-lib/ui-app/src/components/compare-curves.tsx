@@ -7,9 +7,10 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Compare, RunItem, Series } from '../api';
 import { smooth } from '../smoothing';
 import { Chart, plotText } from './chart';
+import { CurvePreview } from './compare-preview';
 import { runColors, runTitle } from './compare-view';
 
-// A benchmark reads this mark: the first time every curve of the page has drawn.
+// A benchmark reads this mark: the first time every curve of the page is on screen (as a preview or drawn by plotly).
 let painted = false;
 
 function markPainted(): void {
@@ -77,20 +78,30 @@ export function CompareCurves(props: Props) {
     return { key, ...chart };
   });
   const drawn = useRef(new Set<string>());
+  const [, redraw] = useState(0);
   const onDrawn = (key: string) => {
     drawn.current.add(key);
+    redraw((n) => n + 1);
     if (!keys.every((k) => drawn.current.has(k))) return;
-    markPainted();
     props.onPainted?.();
   };
+  // The previews are in the DOM once this effect runs; the next frame shows them. plotly loads and
+  // draws only after that frame: its 4.8 MB script would otherwise hold the main thread first.
+  const [live, setLive] = useState(false);
   useEffect(() => {
-    if (charts.length === 0) markPainted();
+    requestAnimationFrame(() => {
+      markPainted();
+      setTimeout(() => setLive(true), 0);
+    });
   }, [charts.length]);
   if (charts.length === 0) return <p class="muted">These runs logged no metrics.</p>;
   return (
     <div class="curves" data-testid="compare-curves">
       {charts.map((chart) => (
-        <Chart key={chart.key} data={chart.data} layout={chart.layout} height={260} testid="compare-curve" onDrawn={() => onDrawn(chart.key)} />
+        <div key={chart.key} class="curve">
+          {live && <Chart data={chart.data} layout={chart.layout} height={260} testid="compare-curve" onDrawn={() => onDrawn(chart.key)} />}
+          {!drawn.current.has(chart.key) && <CurvePreview title={chart.key} data={chart.data} xTitle={x === 'step' ? 'step' : 'seconds since the run started'} />}
+        </div>
       ))}
     </div>
   );

@@ -1,7 +1,6 @@
 /** Compare 2 to 100 runs: diff, leaderboard, overlaid curves, parallel coordinates, metric vs parameter. The URL is the whole view. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, type Compare } from '../api';
-import { loadPlotly } from '../components/chart';
 import { CompareCurves, CurveControls } from '../components/compare-curves';
 import { CompareDiff } from '../components/compare-diff';
 import { CompareLeaderboard, MetricSelect } from '../components/compare-leaderboard';
@@ -28,8 +27,6 @@ export function ComparePage(props: { query: URLSearchParams }) {
 
   useEffect(() => {
     const controller = new AbortController();
-    // plotly (4 MB) downloads while the server reads the histories, not after.
-    loadPlotly().catch(() => undefined);
     setError(null);
     const list = ids.split(',').filter((id) => id !== '');
     // The ids go to the server as typed, so its message about a bad one quotes what the URL says.

@@ -1,6 +1,6 @@
 /** One registered model: its aliases, its versions newest first with the run each came from, and how its aliases moved. */
-import { useEffect, useState } from 'preact/hooks';
-import { api, type ModelDetail, type ModelVersionItem } from '../api';
+import { useApi } from '../use-api';
+import { api, type ModelVersionItem } from '../api';
 import { Link } from '../components/link';
 import { AliasBadges } from '../components/model-aliases';
 import { StatusBadge } from '../components/status';
@@ -39,19 +39,12 @@ function Lineage(props: { version: ModelVersionItem }) {
 }
 
 export function ModelPage(props: { name: string }) {
-  const [model, setModel] = useState<ModelDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const controller = new AbortController();
-    setError(null);
-    api.model(props.name, controller.signal).then(setModel, (e: Error) => controller.signal.aborted || setError(e.message));
-    return () => controller.abort();
-  }, [props.name]);
+  const { data: model, error } = useApi((signal) => api.model(props.name, signal), [props.name]);
 
   if (error !== null) {
     return (
       <p class="error">
-        {error} <Link href="/models">Back to the models</Link>.
+        {error.message} <Link href="/models">Back to the models</Link>.
       </p>
     );
   }

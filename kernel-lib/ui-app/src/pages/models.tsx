@@ -1,18 +1,12 @@
 /** The model registry: each registered model, its versions and where its aliases point. */
-import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure, api, type ModelItem } from '../api';
+import { ApiFailure, api } from '../api';
+import { useApi } from '../use-api';
 import { Link } from '../components/link';
 import { AliasBadges } from '../components/model-aliases';
 import { formatTime } from '../format';
 
 export function ModelsPage(_props: {}) {
-  const [models, setModels] = useState<ModelItem[] | null>(null);
-  const [error, setError] = useState<ApiFailure | Error | null>(null);
-  useEffect(() => {
-    const controller = new AbortController();
-    api.models(controller.signal).then(setModels, (e: Error) => controller.signal.aborted || setError(e));
-    return () => controller.abort();
-  }, []);
+  const { data: models, error } = useApi((signal) => api.models(signal), []);
 
   // A store without a model registry (the PostgreSQL team store) answers 404 with why: that is information, not a failure.
   if (error instanceof ApiFailure && error.status === 404) {

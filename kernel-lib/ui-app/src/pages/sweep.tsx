@@ -1,6 +1,7 @@
 /** One sweep: its definition, its trials, the optimization history, params against the objective, and a link to compare the best. */
-import { useEffect, useState } from 'preact/hooks';
-import { api, type SweepDetail } from '../api';
+import { useState } from 'preact/hooks';
+import { useApi } from '../use-api';
+import { api } from '../api';
 import { Link } from '../components/link';
 import { ParallelCoordinates } from '../components/parallel-coordinates';
 import { StatusBadge } from '../components/status';
@@ -32,19 +33,12 @@ function CompareTop(props: { runs: number[]; metric: string }) {
 }
 
 export function SweepPage(props: { id: number }) {
-  const [detail, setDetail] = useState<SweepDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const controller = new AbortController();
-    setError(null);
-    api.sweep(props.id, controller.signal).then(setDetail, (e: Error) => controller.signal.aborted || setError(e.message));
-    return () => controller.abort();
-  }, [props.id]);
+  const { data: detail, error } = useApi((signal) => api.sweep(props.id, signal), [props.id]);
 
   if (error !== null) {
     return (
       <p class="error">
-        {error} <Link href="/sweeps">Back to the sweeps</Link>.
+        {error.message} <Link href="/sweeps">Back to the sweeps</Link>.
       </p>
     );
   }

@@ -1,21 +1,15 @@
 /** Every sweep: its trials by state, its objective and best trial so far. */
-import { useEffect, useState } from 'preact/hooks';
-import { api, type SweepItem } from '../api';
+import { useApi } from '../use-api';
+import { api } from '../api';
 import { Link } from '../components/link';
 import { StatusBadge } from '../components/status';
 import { Objective, StateCounts } from '../components/sweep-summary';
 import { formatNumber, formatTime } from '../format';
 
 export function SweepsPage(_props: {}) {
-  const [sweeps, setSweeps] = useState<SweepItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const controller = new AbortController();
-    api.sweeps(controller.signal).then(setSweeps, (e: Error) => controller.signal.aborted || setError(e.message));
-    return () => controller.abort();
-  }, []);
+  const { data: sweeps, error } = useApi((signal) => api.sweeps(signal), []);
 
-  if (error !== null) return <p class="error">{error}</p>;
+  if (error !== null) return <p class="error">{error.message}</p>;
   if (sweeps === null) return <p class="muted">Loading the sweeps…</p>;
   return (
     <div class="view">

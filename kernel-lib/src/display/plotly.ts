@@ -17,11 +17,8 @@ export interface PlotlyLibrary {
   source: string;
 }
 
-/**
- * plotly.js-dist first: the committed notebooks' outputs embed it, and the same figure must give the
- * same bytes. The minified build (installed for `labbook ui`, which serves it) is the fallback.
- */
-const PACKAGES = ['plotly.js-dist', 'plotly.js-dist-min'];
+/** The minified build is preferred where it is installed; plotly.js-dist ships only plotly.js (~10 MB). */
+const PACKAGES = ['plotly.js-dist-min', 'plotly.js-dist'];
 
 let cached: PlotlyLibrary | undefined;
 

@@ -1,4 +1,4 @@
-/** The built browser app (dist/ui-app, made by Vite at build time) and plotly.js, served from the package: no CDN, works offline. */
+/** The built browser app (dist/ui-app, made by Vite at build time, plotly.js minified beside it), served from the package: no CDN, works offline. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Hono } from 'hono';
@@ -16,17 +16,6 @@ const TYPES: Record<string, string> = {
 /** Where `npm run build` puts the app: kernel-lib/dist/ui-app, two levels above this file in src/ui and in dist/ui alike. */
 export const APP_DIR = join(__dirname, '..', '..', 'dist', 'ui-app');
 
-function plotlyPath(): string {
-  for (const file of ['plotly.js-dist-min/plotly.min.js', 'plotly.js-dist/plotly.js']) {
-    try {
-      return require.resolve(file);
-    } catch {
-      // try the next build
-    }
-  }
-  throw new LabbookError('NOT_FOUND', 'plotly.js is not installed: expected the package plotly.js-dist-min (or plotly.js-dist) beside labbook. Run `npm ci` at the project root.');
-}
-
 /** Every file is read once at start: the app is ~100 KB, and a request never touches the disk. */
 export function addStatic(app: Hono): void {
   if (!existsSync(join(APP_DIR, 'index.html'))) {
@@ -38,7 +27,7 @@ export function addStatic(app: Hono): void {
   const assets = new Map<string, Uint8Array<ArrayBuffer>>();
   const dir = join(APP_DIR, 'assets');
   if (existsSync(dir)) for (const name of readdirSync(dir)) assets.set(name, read(join(dir, name)));
-  const plotly = read(plotlyPath());
+  const plotly = read(join(APP_DIR, 'vendor', 'plotly.min.js'));
 
   app.get('/assets/:name', (c) => {
     const name = c.req.param('name');

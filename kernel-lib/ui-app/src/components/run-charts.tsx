@@ -9,6 +9,17 @@ type XAxis = 'step' | 'time';
 const COLOR = '#0969da';
 const CHART_HEIGHT = 240;
 
+/**
+ * plotly pads a constant series to ±1 around it, so a learning rate held at 0.01 reads as 0: the
+ * range is set around the value instead.
+ */
+function constantRange(values: (number | null)[]): { range?: [number, number] } {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (finite.length === 0 || finite.some((v) => v !== finite[0])) return {};
+  const pad = Math.abs(finite[0]) / 2 || 1;
+  return { range: [finite[0] - pad, finite[0] + pad] };
+}
+
 function figure(series: Series, smoothing: number, x: XAxis, startedAt: number) {
   const xs = x === 'step' ? series.steps : series.times.map((t) => (t - startedAt) / 1000);
   const single = series.steps.length === 1;
@@ -30,7 +41,7 @@ function figure(series: Series, smoothing: number, x: XAxis, startedAt: number) 
     showlegend: false,
     margin: { l: 56, r: 12, t: 28, b: 36 },
     xaxis: { title: { text: x === 'step' ? 'step' : 'seconds since start' }, zeroline: false },
-    yaxis: { zeroline: false },
+    yaxis: { zeroline: false, ...constantRange(series.values) },
     // Plotly keeps the user's zoom across redraws (live updates, smoothing) while this stays the same.
     uirevision: `${series.key}|${x}`,
   };

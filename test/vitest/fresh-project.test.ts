@@ -12,9 +12,11 @@ const run = promisify(execFile);
 /**
  * What a user does: `npm pack`ed labbook (the files a registry would serve: dist/, bin/,
  * vitest.js), installed with vitest and tslab by a real `npm install`, install scripts included
- * (better-sqlite3 compiles as on a user's machine). --offline: every package comes from the npm
- * cache that `npm ci` filled for this checkout, at the versions this checkout uses, so the test
- * needs no network and is not slowed by one (about 1 min to resolve and unpack, 1-2 min to compile
+ * (better-sqlite3 compiles as on a user's machine). --prefer-offline: the packages come from the
+ * npm cache that `npm ci` filled for this checkout, at the versions this checkout uses; only what
+ * that cache lacks is asked of the registry (`npm ci` on a lockfile without download addresses
+ * caches abbreviated package documents, and this install may want a full one: --offline then
+ * failed with ENOTCACHED for tslab), so the test is not slowed by the network (about 1 min to resolve and unpack, 1-2 min to compile
  * better-sqlite3 on two cores). The overrides are the ones README tells a project to copy:
  * danfojs-node's tfjs-node and xlsx.
  */
@@ -92,7 +94,7 @@ describe('a fresh project with labbook installed', () => {
       allowScripts: { 'better-sqlite3': true, zeromq: true, esbuild: true, 'core-js': false },
     };
     writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await run('npm', ['install', `./${packed.filename}`, `vitest@${version('vitest')}`, `tslab@${version('tslab')}`, '--offline', '--no-audit', '--no-fund'], { cwd: project, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024 });
+    await run('npm', ['install', `./${packed.filename}`, `vitest@${version('vitest')}`, `tslab@${version('tslab')}`, '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024 });
     writeFileSync(join(project, 'vitest.config.ts'), CONFIG);
     mkdirSync(join(project, 'notebooks'));
   }, 20 * 60_000);

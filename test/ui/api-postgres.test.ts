@@ -65,7 +65,7 @@ describe('the same answers from both stores', () => {
   });
 
   it('metrics, a comparison and a sweep', async () => {
-    for (const path of [`/api/runs/${reg.long}/metrics?points=50`, `/api/compare?ids=${reg.plain.join(',')},${reg.evil}&points=8`, `/api/sweeps/${reg.sweep}`]) {
+    for (const path of [`/api/runs/${reg.long}/metrics?points=50`, `/api/compare?ids=${reg.plain.join(',')},${reg.evil},${reg.long}&points=8`, `/api/sweeps/${reg.sweep}`]) {
       const [sqlite, postgres] = await both(path);
       expect(postgres.status, path).toBe(200);
       expect(postgres.body, path).toEqual(sqlite.body);

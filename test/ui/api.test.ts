@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { startUi, type Compare, type ModelDetail, type ModelItem, type RunDetail, type RunMetrics, type RunsPage, type SweepDetail, type SweepItem } from '../../kernel-lib/src/ui';
+import { compareUrl } from '../../kernel-lib/src/ui/page-requests';
 import { buildApiRegistry, EVIL_NAME, type ApiRegistry } from './registry';
 
 let reg: ApiRegistry;
@@ -176,6 +177,34 @@ describe('GET /api/compare', () => {
       expect(body.error.message).toMatch(/^Invalid query parameter `ids`: expected /);
     }
     expect((await get('/api/compare?ids=1,9999')).status).toBe(404);
+  });
+
+  it('leaves out the times when asked `times=0`, and takes only 0 or 1', async () => {
+    const ids = reg.plain.join(',');
+    const withTimes = (await get<Compare>(`/api/compare?ids=${ids}`)).body;
+    const without = await get<Compare>(`/api/compare?ids=${ids}&times=0`);
+    expect(without.status).toBe(200);
+    for (const [id, list] of Object.entries(without.body.series)) {
+      expect(list.map((s) => Object.keys(s))).toEqual(list.map(() => ['key', 'steps', 'values', 'total']));
+      expect(list).toEqual(withTimes.series[id].map(({ times: _, ...s }) => s));
+    }
+    const bad = await get<ErrorBody>(`/api/compare?ids=${ids}&times=yes`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('Invalid query parameter `times`: expected 0 or 1, received "yes". Fix the URL (GET /api lists every route and its parameters).');
+  });
+});
+
+describe('the page', () => {
+  const preloads = async (path: string) => [...(await get<string>(path)).body.matchAll(/<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]*)">/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+
+  it("names a comparison's data for the browser to fetch while the app loads: the request the app makes", async () => {
+    const ids = reg.plain.slice(0, 2);
+    expect(await preloads(`/compare?ids=${ids.join(',')}`)).toEqual([compareUrl(ids.map(String), false)]);
+    expect(await preloads(`/compare?ids=${ids.join(',')}&x=time&smooth=0.5`)).toEqual([`/api/compare?ids=${ids.join('%2C')}&points=500`]);
+  });
+
+  it('names nothing the server would refuse, nor for other pages', async () => {
+    for (const path of ['/compare?ids=1', '/compare?ids=1,1', '/compare?ids=1,x', '/compare', '/', `/runs/${reg.plain[0]}`]) expect(await preloads(path), path).toEqual([]);
   });
 });
 

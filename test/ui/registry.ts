@@ -47,6 +47,8 @@ export async function buildApiRegistry(): Promise<ApiRegistry> {
   // 5,000 points: thinning keeps the spike at step 1234 and both ends; `flat` has ties in every bucket and NaNs.
   const long = registry.startRun({ experiment: 'long', config: { lr: 0.1 }, seed: 5 });
   for (let step = 0; step < 5000; step++) long.log({ loss: step === 1234 ? 100 : 1 / (step + 1), flat: step % 997 === 5 ? NaN : Math.floor(step / 300) }, step);
+  // Every 7th step: not 0, 1, 2, ..., so the SQLite store thins it in SQL rather than from its values alone.
+  for (let step = 0; step < 5000; step += 7) long.log({ sparse: step % 700 === 7 ? NaN : Math.sin(step / 50) }, step);
   long.end();
   registry.close();
 

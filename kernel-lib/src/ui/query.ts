@@ -15,6 +15,14 @@ export function intParam(query: QueryValues, name: string, fallback: number | un
   return Number(text);
 }
 
+/** A 0/1 switch; `fallback` when absent or empty. */
+export function flagParam(query: QueryValues, name: string, fallback: boolean): boolean {
+  const text = query[name];
+  if (text === undefined || text === '') return fallback;
+  if (text !== '0' && text !== '1') throw bad(name, '0 or 1', text);
+  return text === '1';
+}
+
 /** A comma-separated list of run ids, `min` to `max` of them, no repeats. */
 export function idsParam(query: QueryValues, name: string, min: number, max: number): number[] {
   const text = query[name] ?? '';

@@ -1,7 +1,7 @@
 /** The read-only JSON API: every route is a GET, and each answers with a type from api.ts. */
 import type { Context, Hono } from 'hono';
-import type { ApiIndex, Compare, RunMetrics, RunsPage, Series } from './api';
-import { idsParam, intParam, keysParam, runId } from './query';
+import type { ApiIndex, Compare, CompareSeries, RunMetrics, RunsPage } from './api';
+import { flagParam, idsParam, intParam, keysParam, runId } from './query';
 import type { UiSource } from './source';
 import { compareView, runDetail } from './views';
 
@@ -12,7 +12,7 @@ export const ROUTES: ApiIndex['routes'] = [
   { path: '/api/runs/:id', query: '', returns: 'RunDetail: everything recorded about a run, its provenance and a reproduce command' },
   { path: '/api/runs/:id/metrics', query: 'keys (comma-separated; default every key), points (2-100000, default 2000)', returns: 'RunMetrics: histories thinned to `points` (each bucket\'s min and max kept)' },
   { path: '/api/runs/:id/artifacts/:name', query: 'download (1: as an attachment)', returns: "the artifact's bytes, verified against its SHA-256" },
-  { path: '/api/compare', query: 'ids (2-100 run ids), keys, points (2-100000, default 500)', returns: 'Compare: the runs, their diff, what differs, their histories' },
+  { path: '/api/compare', query: 'ids (2-100 run ids), keys, points (2-100000, default 500), times (0: without the points\' times)', returns: 'Compare: the runs, their diff, what differs, their histories' },
   { path: '/api/sweeps', query: '', returns: 'SweepItem[]: every sweep, newest first' },
   { path: '/api/sweeps/:id', query: '', returns: 'SweepDetail: the definition and every trial' },
   { path: '/api/models', query: '', returns: 'ModelItem[] (SQLite registries)' },
@@ -21,6 +21,11 @@ export const ROUTES: ApiIndex['routes'] = [
 ];
 
 const MAX_PAGE = 10_000;
+
+/** A source broke its promise: a bug here, not a bad request. */
+function missing(what: string): never {
+  throw new Error(`The store left out the ${what} it was asked for.`);
+}
 
 export function addRoutes(app: Hono, source: UiSource, version: string): void {
   const query = (c: Context) => c.req.query();
@@ -45,7 +50,7 @@ export function addRoutes(app: Hono, source: UiSource, version: string): void {
     const q = query(c);
     const points = intParam(q, 'points', 2000, 2, 100_000)!;
     await source.run(id); // an unknown id is a 404, not an empty list
-    const series = (await source.series([id], keysParam(q, 'keys'), points)).map(({ runId: _, ...s }) => s);
+    const series = (await source.series([id], keysParam(q, 'keys'), points, true)).map(({ runId: _, times, ...s }) => ({ ...s, times: times ?? missing('times') }));
     return c.json<RunMetrics>({ id, series });
   });
 
@@ -58,9 +63,11 @@ export function addRoutes(app: Hono, source: UiSource, version: string): void {
     const q = query(c);
     const ids = idsParam(q, 'ids', 2, 100);
     const points = intParam(q, 'points', 500, 2, 100_000)!;
-    const [records, thinned] = await Promise.all([Promise.all(ids.map((id) => source.run(id))), source.series(ids, keysParam(q, 'keys'), points)]);
-    const series = new Map<number, Series[]>();
-    for (const { runId, ...s } of thinned) series.set(runId, [...(series.get(runId) ?? []), s]);
+    const times = flagParam(q, 'times', true);
+    const [records, thinned] = await Promise.all([Promise.all(ids.map((id) => source.run(id))), source.series(ids, keysParam(q, 'keys'), points, times)]);
+    const series = new Map<number, CompareSeries[]>();
+    // An undefined field is left out of the JSON.
+    for (const { runId, ...s } of thinned) series.set(runId, [...(series.get(runId) ?? []), times ? s : { ...s, times: undefined }]);
     return c.json<Compare>(compareView(records, series));
   });
 

@@ -1,7 +1,7 @@
 /** What the UI reads, whichever store holds the runs: the local SQLite registry or the PostgreSQL team store. */
 import type { SearchOptions } from '../query/search';
 import type { RunRecord } from '../registry/types';
-import type { ModelDetail, ModelItem, RunItem, Series, SweepDetail, SweepItem } from './api';
+import type { CompareSeries, ModelDetail, ModelItem, RunItem, SweepDetail, SweepItem } from './api';
 
 /** One metric's points as stored, before thinning. */
 export interface RawSeries {
@@ -12,9 +12,8 @@ export interface RawSeries {
   times: number[];
 }
 
-export interface RunSeries extends Series {
-  runId: number;
-}
+/** A run's thinned series; `times` may be left out when the caller did not ask for them. */
+export type RunSeries = CompareSeries & { runId: number };
 
 export interface UiSource {
   readonly kind: 'sqlite' | 'postgres';
@@ -24,8 +23,11 @@ export interface UiSource {
   readonly models: boolean;
   runs(options: SearchOptions): Promise<RunItem[]>;
   run(id: number): Promise<RunRecord>;
-  /** Histories of `keys` (undefined: every key) of runs `ids`, by run and key, each thinned to `points` as thinSeries does. */
-  series(ids: readonly number[], keys: readonly string[] | undefined, points: number): Promise<RunSeries[]>;
+  /**
+   * Histories of `keys` (undefined: every key) of runs `ids`, by run and key, each thinned to `points`
+   * as thinSeries does; with each point's time when `times` (a store may skip reading them otherwise).
+   */
+  series(ids: readonly number[], keys: readonly string[] | undefined, points: number, times: boolean): Promise<RunSeries[]>;
   /** An artifact's bytes, verified against its recorded SHA-256. */
   artifact(id: number, name: string): Promise<{ mediaType: string; sha256: string; bytes: Uint8Array }>;
   sweeps(): Promise<SweepItem[]>;

@@ -6,11 +6,12 @@ import { resolveDbPath } from '../registry/paths';
 import type { Registry } from '../registry/registry';
 import type { ModelDetail, ModelItem, SweepDetail, SweepItem } from './api';
 import { shellWord, type UiSource } from './source';
-import { thinnedSeries } from './sqlite-series';
+import { ThinnedCache, thinnedSeries } from './sqlite-series';
 import { notASweep, SWEEP_PARENT_TAG, sweepItem, trialItems } from './sweeps';
 
 export function sqliteSource(registry: Registry): UiSource {
   const db = registry.db;
+  const thinned = new ThinnedCache();
   const children = (ids: readonly number[]) => loadSummaries(db, db.prepare(`SELECT id FROM runs WHERE parent_id ${IN_LIST} ORDER BY id`).pluck().all(jsonList(ids)) as number[]);
   return {
     kind: 'sqlite',
@@ -22,9 +23,9 @@ export function sqliteSource(registry: Registry): UiSource {
     async run(id) {
       return registry.getRun(id);
     },
-    async series(ids, keys, points) {
+    async series(ids, keys, points, times) {
       registry.flushOpen();
-      return thinnedSeries(db, ids, keys, points);
+      return thinnedSeries(db, ids, keys, points, { times, cache: thinned });
     },
     async artifact(id, name) {
       return registry.getArtifact(id, name);

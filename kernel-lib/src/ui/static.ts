@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Hono } from 'hono';
 import { LabbookError } from '../errors';
+import { firstRequest } from './page-requests';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -24,6 +25,7 @@ export function addStatic(app: Hono): void {
   // As Uint8Array over a plain ArrayBuffer: the body type fetch's Response takes everywhere.
   const read = (file: string) => new Uint8Array(readFileSync(file));
   const index = read(join(APP_DIR, 'index.html'));
+  const indexText = new TextDecoder().decode(index);
   const assets = new Map<string, Uint8Array<ArrayBuffer>>();
   const dir = join(APP_DIR, 'assets');
   if (existsSync(dir)) for (const name of readdirSync(dir)) assets.set(name, read(join(dir, name)));
@@ -40,6 +42,9 @@ export function addStatic(app: Hono): void {
   // Every other page is the app, which routes on the path itself.
   app.get('*', (c) => {
     if (c.req.path.startsWith('/api/') || c.req.path === '/api') return c.json({ error: { code: 'NOT_FOUND', message: `No route GET ${c.req.path}: expected one GET /api lists. Check the URL.` } }, 404);
-    return new Response(index, { headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' } });
+    const preload = firstRequest(c.req.path, new URL(c.req.url).searchParams);
+    // The page's data is asked for while its script loads (~250 ms sooner for a comparison).
+    const body = preload === null ? index : new TextEncoder().encode(indexText.replace('</head>', `<link rel="preload" as="fetch" crossorigin="anonymous" href="${preload.replace(/&/g, '&amp;')}">\n</head>`));
+    return new Response(body, { headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' } });
   });
 }

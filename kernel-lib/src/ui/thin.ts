@@ -1,8 +1,8 @@
 /**
  * Thinning a long metric history for a chart: steps fall into buckets of equal width, and each
  * bucket keeps its lowest and highest value (a spike survives), plus the first and last points and
- * every null (a NaN logged: the gap it draws is information). The SQLite store computes the same
- * buckets in SQL (sqlite-source.ts), so half a million points never cross into JavaScript.
+ * every null (a NaN logged: the gap it draws is information). The SQLite store gets the same
+ * points without reading whole rows into JavaScript (sqlite-series.ts).
  */
 import type { Series } from './api';
 import type { RawSeries } from './source';
@@ -17,28 +17,40 @@ export function bucketWidth(lastStep: number, points: number): number {
   return Math.max(1, Math.ceil((lastStep + 1) / bucketCount(points)));
 }
 
+/**
+ * The indices thinSeries keeps, in order: the first and last, every null, and in each bucket the
+ * first index holding its minimum and the first holding its maximum (SQL's min()/max() keep the
+ * first too). Steps increase (the registry refuses any other order), so one pass sees each bucket whole.
+ */
+export function keptIndices(steps: ArrayLike<number>, values: ArrayLike<number | null>, points: number): number[] {
+  const total = steps.length;
+  const width = bucketWidth(steps[total - 1], points);
+  const keep = [0, total - 1];
+  let bucket = -1;
+  let lo = -1;
+  let hi = -1;
+  const close = () => lo >= 0 && keep.push(lo, hi);
+  for (let i = 0; i < total; i++) {
+    const v = values[i];
+    if (v === null) {
+      keep.push(i);
+      continue;
+    }
+    const b = Math.trunc(steps[i] / width);
+    if (b !== bucket) {
+      close();
+      [bucket, lo, hi] = [b, i, i];
+    } else if (v < values[lo]!) lo = i;
+    else if (v > values[hi]!) hi = i;
+  }
+  close();
+  keep.sort((a, b) => a - b);
+  return keep.filter((index, k) => k === 0 || index !== keep[k - 1]);
+}
+
 export function thinSeries(raw: RawSeries, points: number): Series {
   const total = raw.steps.length;
   if (total <= points) return { key: raw.key, steps: raw.steps, values: raw.values, times: raw.times, total };
-  const width = bucketWidth(raw.steps[total - 1], points);
-  const keep = new Set<number>([0, total - 1]);
-  // Per bucket, the first index holding its minimum and its maximum (SQL's min()/max() keep the first too).
-  const lows = new Map<number, number>();
-  const highs = new Map<number, number>();
-  for (let i = 0; i < total; i++) {
-    const v = raw.values[i];
-    if (v === null) {
-      keep.add(i);
-      continue;
-    }
-    const bucket = Math.trunc(raw.steps[i] / width);
-    const lo = lows.get(bucket);
-    if (lo === undefined || v < raw.values[lo]!) lows.set(bucket, i);
-    const hi = highs.get(bucket);
-    if (hi === undefined || v > raw.values[hi]!) highs.set(bucket, i);
-  }
-  for (const i of lows.values()) keep.add(i);
-  for (const i of highs.values()) keep.add(i);
-  const order = [...keep].sort((a, b) => a - b);
-  return { key: raw.key, steps: order.map((i) => raw.steps[i]), values: order.map((i) => raw.values[i]), times: order.map((i) => raw.times[i]), total };
+  const kept = keptIndices(raw.steps, raw.values, points);
+  return { key: raw.key, steps: kept.map((i) => raw.steps[i]), values: kept.map((i) => raw.values[i]), times: kept.map((i) => raw.times[i]), total };
 }

@@ -1,7 +1,7 @@
 /** The API's answers assembled from what a source reads: a run's page, a comparison. Pure: no I/O. */
 import { diffRecords } from '../query/diff';
 import type { Json, RunRecord } from '../registry/types';
-import type { Compare, RunDetail, RunItem, Series } from './api';
+import type { Compare, CompareSeries, RunDetail, RunItem } from './api';
 import { SWEEP_PARENT_TAG } from './sweeps';
 
 export function runDetail(run: RunRecord, reproduce: string): RunDetail {
@@ -30,7 +30,7 @@ function recordItem(run: RunRecord): RunItem {
 }
 
 /** The comparison of `records` (in the order asked): every diff entry, and the names of those that differ. */
-export function compareView(records: readonly RunRecord[], series: Map<number, Series[]>): Compare {
+export function compareView(records: readonly RunRecord[], series: Map<number, CompareSeries[]>): Compare {
   const diff = diffRecords(records, { all: true });
   const same = (values: readonly unknown[]) => values.every((v) => JSON.stringify(v) === JSON.stringify(values[0]));
   const differs: string[] = [];

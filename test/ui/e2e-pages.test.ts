@@ -216,6 +216,28 @@ describe('comparing runs', () => {
     expect(again).toEqual(view);
     expect(new URL(page.url()).searchParams.get('ids')).toBe(ids.join(','));
   });
+
+  it('fetches its data once, preloaded from the page the server sends, and the times only for curves by time', async () => {
+    const ids = [fixture.penguins[0], fixture.penguins[1], fixture.evil].join(',');
+    await page.goto(`${server.url}/compare?ids=${ids}`);
+    await compareView();
+    const requests = () => page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => name.includes('/api/compare')));
+    const [first, ...more] = await requests();
+    expect(more).toEqual([]);
+    expect(new URL(first).searchParams.get('times')).toBe('0');
+    expect(new URL((await page.getAttribute('link[rel=preload][as=fetch]', 'href'))!, server.url).href).toBe(first);
+
+    const xTitles = () => page.$$eval('[data-testid=compare-curves] .xtitle', (titles) => [...new Set(titles.map((t) => t.textContent))]);
+    await page.selectOption('[data-testid=curve-x]', 'time');
+    await expect.poll(requests).toHaveLength(2);
+    expect(new URL((await requests())[1]).searchParams.has('times')).toBe(false);
+    await expect.poll(xTitles).toEqual(['seconds since the run started']);
+    expect(await drawnPoints(page, '[data-testid=compare-curves]')).toBeGreaterThanOrEqual(40);
+    // Back to steps, the times already loaded serve: no third request.
+    await page.selectOption('[data-testid=curve-x]', 'step');
+    await expect.poll(xTitles).toEqual(['step']);
+    expect(await requests()).toHaveLength(2);
+  });
 });
 
 describe('HTML in user text', () => {

@@ -4,7 +4,8 @@
  * comparison), `labbook ui` over each (startUi, in this process), and headless Chromium (Debian's,
  * driven by playwright-core) timing from navigation start to the app's own marks: `labbook:runs-painted`
  * on `/` and `labbook:compare-painted` on `/compare?ids=<the 100>`. Cold is a new browser context
- * (empty cache), warm its reload; each the median of `repeats`. The API is timed from Node with fetch.
+ * (empty cache), warm its reload; each the median of `repeats`. The comparison is timed again as a
+ * new server's first page (nothing thinned yet). The API is timed from Node with fetch.
  * Goal: every browser figure under 1000 ms.
  */
 import { fork } from 'node:child_process';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { openRegistry } from '../registry';
 import { createRng } from '../repro/rng';
 import { startUi, type RunningUi } from '../ui';
+import { compareUrl } from '../ui/page-requests';
 
 const GOAL_MS = 1000;
 const CHROMIUM = process.env.LABBOOK_CHROMIUM ?? '/usr/bin/chromium';
@@ -62,13 +64,15 @@ export interface UiFigures {
     runsAllMs: number;
     runsAllPages: number;
     runsAllBytes: number;
-    /** GET /api/compare of the 100 runs at the default 500 points per series, and at 100 (what the page asks for 100 runs). */
+    /** GET /api/compare of the 100 runs at the default 500 points per series, and as the page asks (100 points, no times). */
     compareMs: number;
     compareBytes: number;
-    compare100PointsMs: number;
-    compare100PointsBytes: number;
+    comparePageRequestMs: number;
+    comparePageRequestBytes: number;
+    /** The page's request as a server's first: nothing thinned yet (a new server each time). */
+    comparePageRequestFirstMs: number;
   };
-  browser: { runsPage: PaintFigure; comparePage: PaintFigure } | { error: string };
+  browser: { runsPage: PaintFigure; comparePage: PaintFigure; comparePageNewServer: PaintFigure } | { error: string };
 }
 
 export async function benchUi(options: { runs?: number; repeats?: number } = {}): Promise<UiFigures> {
@@ -98,9 +102,10 @@ export async function benchUi(options: { runs?: number; repeats?: number } = {})
     servers.push(curves);
     const compareIds = ((await getJson(`${curves.url}/api/runs?limit=100&sort=id`)) as { runs: { id: number }[] }).runs.map((r) => r.id);
 
-    const api = await apiFigures(table.url, curves.url, compareIds, repeats);
+    const fresh = () => startUi({ db: curvesDb, port: 0, log });
+    const api = await apiFigures(table.url, curves.url, compareIds, repeats, fresh);
     process.stderr.write('ui: timing the pages in Chromium...\n');
-    const browser = await browserFigures(`${table.url}/`, `${curves.url}/compare?ids=${compareIds.join(',')}`, repeats);
+    const browser = await browserFigures(`${table.url}/`, curves.url, `/compare?ids=${compareIds.join(',')}`, repeats, fresh);
     return {
       loadAverage: { before, after: loadavg()[0] },
       registries: {
@@ -168,7 +173,7 @@ function writeRuns(spec: WriteSpec): void {
   }
 }
 
-async function apiFigures(table: string, curves: string, ids: number[], repeats: number): Promise<UiFigures['api']> {
+async function apiFigures(table: string, curves: string, ids: number[], repeats: number, fresh: () => Promise<RunningUi>): Promise<UiFigures['api']> {
   const timed = async (url: string) => {
     const start = performance.now();
     const response = await fetch(url);
@@ -180,8 +185,9 @@ async function apiFigures(table: string, curves: string, ids: number[], repeats:
   const sorted: number[] = [];
   const all: number[] = [];
   const compare: number[] = [];
-  const compare100: number[] = [];
-  let compare100Bytes = 0;
+  const pageRequest: number[] = [];
+  const pageRequestFirst: number[] = [];
+  let pageRequestBytes = 0;
   let firstBytes = 0;
   let allPages = 0;
   let allBytes = 0;
@@ -203,10 +209,14 @@ async function apiFigures(table: string, curves: string, ids: number[], repeats:
       more = next.json.more === true;
     }
     const both = await timed(`${curves}/api/compare?ids=${ids.join(',')}`);
-    const thinner = await timed(`${curves}/api/compare?ids=${ids.join(',')}&points=100`);
+    const request = compareUrl(ids.map(String), false);
+    const asPage = await timed(`${curves}${request}`);
+    const server = await fresh();
+    const firstOfServer = await timed(`${server.url}${request}`).finally(() => server.close());
     if (r < 0) continue;
-    compare100.push(thinner.ms);
-    compare100Bytes = thinner.bytes;
+    pageRequest.push(asPage.ms);
+    pageRequestBytes = asPage.bytes;
+    pageRequestFirst.push(firstOfServer.ms);
     first.push(page.ms);
     sorted.push(bySort.ms);
     all.push(ms);
@@ -222,12 +232,13 @@ async function apiFigures(table: string, curves: string, ids: number[], repeats:
     runsAllBytes: allBytes,
     compareMs: median(compare),
     compareBytes,
-    compare100PointsMs: median(compare100),
-    compare100PointsBytes: compare100Bytes,
+    comparePageRequestMs: median(pageRequest),
+    comparePageRequestBytes: pageRequestBytes,
+    comparePageRequestFirstMs: median(pageRequestFirst),
   };
 }
 
-async function browserFigures(runsUrl: string, compareUrl: string, repeats: number): Promise<UiFigures['browser']> {
+async function browserFigures(runsUrl: string, curvesUrl: string, comparePath: string, repeats: number, fresh: () => Promise<RunningUi>): Promise<UiFigures['browser']> {
   if (!existsSync(CHROMIUM)) {
     return { error: `Chromium not found: expected Debian's chromium at ${CHROMIUM}, received no such file. Install it with \`apt-get install chromium\` (or \`npm run setup\`), or set LABBOOK_CHROMIUM.` };
   }
@@ -245,18 +256,33 @@ async function browserFigures(runsUrl: string, compareUrl: string, repeats: numb
       },
       { html: '/', script: '/assets/', firstRunsPage: '/api/runs?' },
     );
-    const comparePage = await paint(
-      browser,
-      compareUrl,
-      'labbook:compare-painted',
-      repeats,
-      {
-        curveCharts: "document.querySelectorAll('[data-testid=compare-curves] .js-plotly-plot').length",
-        curveTraces: "document.querySelectorAll('[data-testid=compare-curves] path.js-line').length",
-      },
-      { html: '/compare', script: '/assets/', compareApi: '/api/compare?', plotly: '/vendor/plotly.min.js' },
-    );
-    return { runsPage, comparePage };
+    const compareProbes = {
+      curvePreviews: "document.querySelectorAll('[data-testid=compare-curves] canvas.curve-preview').length",
+      compareRequests: "performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/compare')).length",
+    };
+    const compareRequests = { html: '/compare', script: '/assets/', compareApi: '/api/compare?' };
+    const comparePage = await paint(browser, `${curvesUrl}${comparePath}`, 'labbook:compare-painted', repeats, compareProbes, compareRequests);
+    // The same page as a new server's first: nothing thinned yet. Its warm figure is the reload, as above.
+    const firstViews: PaintFigure[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const server = await fresh();
+      try {
+        firstViews.push(await paint(browser, `${server.url}${comparePath}`, 'labbook:compare-painted', 1, compareProbes, compareRequests));
+      } finally {
+        await server.close();
+      }
+    }
+    const coldSamples = firstViews.flatMap((f) => f.coldSamples);
+    const comparePageNewServer: PaintFigure = {
+      ...firstViews[0],
+      coldSamples,
+      coldMs: coldSamples.length > 0 ? median(coldSamples) : null,
+      warmSamples: firstViews.flatMap((f) => f.warmSamples),
+      warmMs: null,
+      pageErrors: firstViews.flatMap((f) => f.pageErrors).slice(0, 5),
+      error: firstViews.find((f) => f.error !== undefined)?.error,
+    };
+    return { runsPage, comparePage, comparePageNewServer };
   } finally {
     await browser.close();
   }

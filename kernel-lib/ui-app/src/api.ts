@@ -1,5 +1,6 @@
 /** The typed client of labbook's JSON API: every page reads through `api`, never through fetch directly. */
 import type { ApiError, ApiIndex, Compare, ModelDetail, ModelItem, RunDetail, RunMetrics, RunsPage, SweepDetail, SweepItem } from '../../src/ui/api';
+import { apiUrl, compareUrl, type Query } from '../../src/ui/page-requests';
 
 export type * from '../../src/ui/api';
 
@@ -15,17 +16,13 @@ export class ApiFailure extends Error {
   }
 }
 
-type Query = Record<string, string | number | undefined>;
-
-export function apiUrl(path: string, query: Query = {}): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
-  const text = params.toString();
-  return `/api${path}${text ? `?${text}` : ''}`;
+async function get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+  return getUrl<T>(apiUrl(path, query), signal);
 }
 
-async function get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(apiUrl(path, query), { signal, headers: { accept: 'application/json' } });
+async function getUrl<T>(url: string, signal?: AbortSignal): Promise<T> {
+  // No request headers: a fetch the server told the browser to preload must match it exactly.
+  const response = await fetch(url, { signal });
   if (!response.ok) {
     let body: ApiError | undefined;
     try {
@@ -38,8 +35,6 @@ async function get<T>(path: string, query?: Query, signal?: AbortSignal): Promis
   return (await response.json()) as T;
 }
 
-const ids = (list: readonly number[]) => list.join(',');
-
 export const api = {
   index: (signal?: AbortSignal) => get<ApiIndex>('', undefined, signal),
   runs: (query: { where?: string; sort?: string; experiment?: string; parent?: number; limit?: number; offset?: number }, signal?: AbortSignal) => get<RunsPage>('/runs', query, signal),
@@ -48,8 +43,8 @@ export const api = {
     get<RunMetrics>(`/runs/${id}/metrics`, { keys: query.keys?.join(','), points: query.points }, signal),
   /** A URL to download an artifact's bytes (checked against its hash by the server). */
   artifactUrl: (id: number, name: string) => apiUrl(`/runs/${id}/artifacts/${encodeURIComponent(name)}`),
-  compare: (runIds: readonly number[], query: { keys?: readonly string[]; points?: number } = {}, signal?: AbortSignal) =>
-    get<Compare>('/compare', { ids: ids(runIds), keys: query.keys?.join(','), points: query.points }, signal),
+  /** The ids as the page's URL has them (the server's message about a bad one quotes them); times only to chart by time. */
+  compare: (runIds: readonly string[], byTime: boolean, signal?: AbortSignal) => getUrl<Compare>(compareUrl(runIds, byTime), signal),
   sweeps: (signal?: AbortSignal) => get<SweepItem[]>('/sweeps', undefined, signal),
   sweep: (id: number, signal?: AbortSignal) => get<SweepDetail>(`/sweeps/${id}`, undefined, signal),
   models: (signal?: AbortSignal) => get<ModelItem[]>('/models', undefined, signal),

@@ -3,8 +3,8 @@
  * time since the run started, smoothed as TensorBoard does. Kept cheap for 100 runs: plotly's
  * legend is off (the run list is the legend) and hovering names only the run, x and its value.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Compare, RunItem, Series } from '../api';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Compare, CompareSeries, RunItem } from '../api';
 import { smooth } from '../smoothing';
 import { Chart, plotText } from './chart';
 import { CurvePreview } from './compare-preview';
@@ -30,11 +30,13 @@ interface Props {
   keys: string[];
   x: 'step' | 'time';
   smooth: number;
+  /** Every chart is on screen as a preview: the page draws what lies below the curves then. */
+  onPreviewed?: () => void;
   /** Every chart has drawn: the page draws its other charts only then, so the curves come first. */
   onPainted?: () => void;
 }
 
-function traces(runs: RunItem[], byRun: Map<number, Map<string, Series>>, key: string, x: Props['x'], weight: number): unknown[] {
+function traces(runs: RunItem[], byRun: Map<number, Map<string, CompareSeries>>, key: string, x: Props['x'], weight: number): unknown[] {
   const out: unknown[] = [];
   const colors = runColors(runs);
   // The run first, then where: the name comes from the trace (already escaped), never spliced into the template.
@@ -42,7 +44,8 @@ function traces(runs: RunItem[], byRun: Map<number, Map<string, Series>>, key: s
   for (const run of runs) {
     const series = byRun.get(run.id)?.get(key);
     if (!series) continue;
-    const xs = x === 'step' ? series.steps : series.times.map((t) => (t - run.startedAt) / 1000);
+    // The page asks for 'time' only once the times have arrived.
+    const xs = x === 'step' ? series.steps : (series.times ?? []).map((t) => (t - run.startedAt) / 1000);
     const name = plotText(clip(runTitle(run)));
     const color = colors.get(run.id);
     // A line needs two points: a metric logged once shows as a dot.
@@ -85,14 +88,18 @@ export function CompareCurves(props: Props) {
     if (!keys.every((k) => drawn.current.has(k))) return;
     props.onPainted?.();
   };
-  // The previews are in the DOM once this effect runs; the next frame shows them. plotly loads and
-  // draws only after that frame: its 4.8 MB script would otherwise hold the main thread first.
+  // The previews are drawn once this layout effect runs (theirs run first); the next frame shows them.
+  // A task queued from that frame's animation callback runs after its paint: the mark goes there, and
+  // plotly loads and draws only then, since its 4.8 MB script would otherwise hold the main thread first.
   const [live, setLive] = useState(false);
-  useEffect(() => {
-    requestAnimationFrame(() => {
-      markPainted();
-      setTimeout(() => setLive(true), 0);
-    });
+  useLayoutEffect(() => {
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        markPainted();
+        props.onPreviewed?.();
+        setTimeout(() => setLive(true), 0);
+      }, 0),
+    );
   }, [charts.length]);
   if (charts.length === 0) return <p class="muted">These runs logged no metrics.</p>;
   return (
@@ -121,7 +128,7 @@ export function CurveControls(props: { metrics: string[]; keys: string[]; x: Pro
     <div class="controls">
       <label>
         x{' '}
-        <select value={props.x} onChange={(e) => set({ x: (e.currentTarget as HTMLSelectElement).value === 'time' ? 'time' : null })}>
+        <select value={props.x} data-testid="curve-x" onChange={(e) => set({ x: (e.currentTarget as HTMLSelectElement).value === 'time' ? 'time' : null })}>
           <option value="step">step</option>
           <option value="time">time since start</option>
         </select>

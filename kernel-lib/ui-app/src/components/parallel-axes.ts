@@ -28,8 +28,11 @@ function numericAxis(label: string, numbers: number[], logScale: boolean | undef
   };
 }
 
+/** One collator for every comparison: localeCompare with options builds a new one each call (~40 ms for 100 values). */
+const byNaturalOrder = new Intl.Collator(undefined, { numeric: true });
+
 function categoryAxis(label: string, values: Json[], choices: readonly Json[] | undefined): Axis {
-  const seen = [...new Set(values.map((v) => formatValue(v)))].sort((x, y) => x.localeCompare(y, undefined, { numeric: true }));
+  const seen = [...new Set(values.map((v) => formatValue(v)))].sort(byNaturalOrder.compare);
   const declared = (choices ?? []).map((c) => formatValue(c));
   const names = [...new Set([...declared, ...seen])];
   const at = (index: number) => (names.length === 1 ? 0.5 : index / (names.length - 1));

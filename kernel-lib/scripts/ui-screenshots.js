@@ -76,6 +76,10 @@ async function until(page, predicate, arg, what, timeout = 30_000) {
 const marked = (mark) => performance.getEntriesByName(mark).length > 0;
 const linesDrawn = (selector) => [...document.querySelectorAll(`${selector} svg.main-svg path.js-line`)].some((p) => (p.getAttribute('d') || '').length > 0);
 const present = (selector) => document.querySelector(selector) !== null;
+const everyChartDrawn = (selector) => {
+  const charts = [...document.querySelectorAll(selector)];
+  return charts.length > 0 && charts.every((chart) => chart.querySelector('svg.main-svg path.js-line'));
+};
 
 async function main() {
   if (!existsSync(CLI)) fail(`labbook is not built: expected ${CLI}. Run \`npm run build\` first.`);
@@ -97,7 +101,7 @@ async function main() {
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(e.message));
     mkdirSync(OUT, { recursive: true });
-    // The table shows what differs and what was measured; the comparison is shown from its curves down.
+    // The table shows what differs and what was measured.
     const cols = ['config.learningRate', 'config.hidden', 'config.batchSize', 'metrics.loss', 'metrics.val_loss', 'metrics.test_accuracy', 'metrics.test_rmse'].join(',');
     const shots = [
       ['runs.png', `/?cols=${encodeURIComponent(cols)}`, async () => until(page, marked, 'labbook:runs-painted', 'the runs table')],
@@ -105,10 +109,8 @@ async function main() {
       [
         'compare.png',
         `/compare?ids=${penguins.join(',')}&keys=accuracy,loss,val_accuracy,val_loss`,
-        async () => {
-          await until(page, marked, 'labbook:compare-painted', 'the compare curves');
-          await page.locator('[data-testid=compare-curves]').evaluate((el) => (el.closest('section') || el).scrollIntoView());
-        },
+        // Its curves come first: shown once plotly has drawn every chart over the quick previews.
+        async () => until(page, everyChartDrawn, '[data-testid=compare-curve]', 'the compare curves'),
       ],
       ['sweep.png', `/sweeps/${sweep}`, async () => until(page, present, '[data-testid=trial-row]', 'the trials')],
     ];

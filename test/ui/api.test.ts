@@ -1,4 +1,5 @@
 /** The web UI's JSON API on a real SQLite registry: every route's answer, its checks and its errors. */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../kernel-lib/src/registry';
 import { startUi, type Compare, type ModelDetail, type ModelItem, type RunDetail, type RunMetrics, type RunsPage, type SweepDetail, type SweepItem } from '../../kernel-lib/src/ui';
 import { compareUrl } from '../../kernel-lib/src/ui/page-requests';
+import { CHILD, collect, waitForLine } from '../helpers';
 import { buildApiRegistry, EVIL_NAME, type ApiRegistry } from './registry';
 
 let reg: ApiRegistry;
@@ -177,6 +179,27 @@ describe('GET /api/compare', () => {
       expect(body.error.message).toMatch(/^Invalid query parameter `ids`: expected /);
     }
     expect((await get('/api/compare?ids=1,9999')).status).toBe(404);
+  });
+
+  it('answers a comparison again as it was until the registry changes, and never keeps one with a running run', async () => {
+    const path = `/api/compare?ids=${reg.plain.join(',')}&points=10`;
+    const first = await get<Compare>(path);
+    expect((await get<Compare>(path)).body).toEqual(first.body);
+    const other = openRegistry({ db: reg.path });
+    try {
+      other.setTags(reg.plain[1], { reviewed: 'yes' });
+      expect((await get<Compare>(path)).body.runs[1].tags.reviewed).toBe('yes');
+      // A running run is read afresh each time: its process may die with no commit, and the read marks it crashed.
+      const child = spawn(process.execPath, [CHILD, reg.path, 'hang']);
+      const id = Number((await waitForLine(child, 'ready ')).split(' ')[1]);
+      const live = `/api/compare?ids=${reg.plain[0]},${id}`;
+      expect((await get<Compare>(live)).body.runs[1].status).toBe('running');
+      child.kill('SIGKILL');
+      await collect(child);
+      expect((await get<Compare>(live)).body.runs[1].status).toBe('crashed');
+    } finally {
+      other.close();
+    }
   });
 
   it('leaves out the times when asked `times=0`, and takes only 0 or 1', async () => {

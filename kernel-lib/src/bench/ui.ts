@@ -1,20 +1,20 @@
 /**
  * The web UI benchmark (`npm run bench -- ui [--runs=10000] [--repeats=5]`): two registries written
  * through the library (10,000 runs for the table; 100 runs x 5 metrics x 1,000 steps for the
- * comparison), `labbook ui` over each (startUi, in this process), and headless Chromium (Debian's,
+ * comparison), `labbook ui` over each (its own process, as a user starts it), and headless Chromium (Debian's,
  * driven by playwright-core) timing from navigation start to the app's own marks: `labbook:runs-painted`
  * on `/` and `labbook:compare-painted` on `/compare?ids=<the 100>`. Cold is a new browser context
  * (empty cache), warm its reload; each the median of `repeats`. The comparison is timed again as a
  * new server's first page (nothing thinned yet). The API is timed from Node with fetch.
  * Goal: every browser figure under 1000 ms.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegistry } from '../registry';
 import { createRng } from '../repro/rng';
-import { startUi, type RunningUi } from '../ui';
+import type { RunningUi } from '../ui';
 import { compareUrl } from '../ui/page-requests';
 
 const GOAL_MS = 1000;
@@ -80,7 +80,7 @@ export async function benchUi(options: { runs?: number; repeats?: number } = {})
   const repeats = options.repeats ?? 5;
   const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-ui-'));
   const before = loadavg()[0];
-  const servers: RunningUi[] = [];
+  const servers: UiProcess[] = [];
   try {
     const tableDb = join(dir, 'table', 'labbook.db');
     const curvesDb = join(dir, 'curves', 'labbook.db');
@@ -95,14 +95,13 @@ export async function benchUi(options: { runs?: number; repeats?: number } = {})
     await write({ db: curvesDb, kind: 'curves', from: 0, to: 100 }, dir);
     const curvesSeconds = (performance.now() - start) / 1000;
 
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const table = await startUi({ db: tableDb, port: 0, log });
+    const table = await uiProcess(tableDb);
     servers.push(table);
-    const curves = await startUi({ db: curvesDb, port: 0, log });
+    const curves = await uiProcess(curvesDb);
     servers.push(curves);
     const compareIds = ((await getJson(`${curves.url}/api/runs?limit=100&sort=id`)) as { runs: { id: number }[] }).runs.map((r) => r.id);
 
-    const fresh = () => startUi({ db: curvesDb, port: 0, log });
+    const fresh = () => uiProcess(curvesDb);
     const api = await apiFigures(table.url, curves.url, compareIds, repeats, fresh);
     process.stderr.write('ui: timing the pages in Chromium...\n');
     const browser = await browserFigures(`${table.url}/`, curves.url, `/compare?ids=${compareIds.join(',')}`, repeats, fresh);
@@ -119,6 +118,36 @@ export async function benchUi(options: { runs?: number; repeats?: number } = {})
     for (const server of servers) await server.close();
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+type UiProcess = Pick<RunningUi, 'url' | 'close'>;
+
+/**
+ * `labbook ui --db DB --port 0` in a process of its own, as a user runs it: the servers then share
+ * neither heap nor event loop with this process (which drives the browser and holds every answer).
+ */
+function uiProcess(db: string): Promise<UiProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'cli', 'main.js'), 'ui', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`labbook ui --db ${db} exited before printing its address: ${err.trim()}`)));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const address = /^labbook ui: (http:\/\/[^/\s]+)\//m.exec(out);
+      if (!address) return;
+      resolve({
+        url: address[1],
+        close: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
 }
 
 /** One writer process (this module, forked), in the temp folder: no repository around it, as a notebook's folder may be. */
@@ -173,7 +202,7 @@ function writeRuns(spec: WriteSpec): void {
   }
 }
 
-async function apiFigures(table: string, curves: string, ids: number[], repeats: number, fresh: () => Promise<RunningUi>): Promise<UiFigures['api']> {
+async function apiFigures(table: string, curves: string, ids: number[], repeats: number, fresh: () => Promise<UiProcess>): Promise<UiFigures['api']> {
   const timed = async (url: string) => {
     const start = performance.now();
     const response = await fetch(url);
@@ -238,7 +267,7 @@ async function apiFigures(table: string, curves: string, ids: number[], repeats:
   };
 }
 
-async function browserFigures(runsUrl: string, curvesUrl: string, comparePath: string, repeats: number, fresh: () => Promise<RunningUi>): Promise<UiFigures['browser']> {
+async function browserFigures(runsUrl: string, curvesUrl: string, comparePath: string, repeats: number, fresh: () => Promise<UiProcess>): Promise<UiFigures['browser']> {
   if (!existsSync(CHROMIUM)) {
     return { error: `Chromium not found: expected Debian's chromium at ${CHROMIUM}, received no such file. Install it with \`apt-get install chromium\` (or \`npm run setup\`), or set LABBOOK_CHROMIUM.` };
   }

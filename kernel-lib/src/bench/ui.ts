@@ -64,12 +64,15 @@ export interface UiFigures {
     runsAllMs: number;
     runsAllPages: number;
     runsAllBytes: number;
-    /** GET /api/compare of the 100 runs at the default 500 points per series, and as the page asks (100 points, no times). */
+    /**
+     * GET /api/compare of the 100 runs at the default 500 points per series, and as the page asks
+     * (100 points, no times), from a warm server: after the untimed round, answers it keeps.
+     */
     compareMs: number;
     compareBytes: number;
     comparePageRequestMs: number;
     comparePageRequestBytes: number;
-    /** The page's request as a server's first: nothing thinned yet (a new server each time). */
+    /** The page's request as a new server process's first: nothing thinned or kept yet, its code not yet compiled by V8. */
     comparePageRequestFirstMs: number;
   };
   browser: { runsPage: PaintFigure; comparePage: PaintFigure; comparePageNewServer: PaintFigure } | { error: string };

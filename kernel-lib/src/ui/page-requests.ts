@@ -31,12 +31,3 @@ export function compareUrl(ids: readonly string[], byTime: boolean): string {
 export function compareIds(query: URLSearchParams): string[] {
   return (query.get('ids') ?? '').split(',').filter((id) => id !== '');
 }
-
-/** The API address a page fetches first, when it is known from the page's address alone. */
-export function firstRequest(path: string, query: URLSearchParams): string | null {
-  if (path !== '/compare') return null;
-  const ids = compareIds(query);
-  // Only a list the server will accept: a bad one is answered with an error the page fetches itself.
-  if (ids.length < 2 || ids.length > 100 || !ids.every((id) => /^[1-9]\d{0,15}$/.test(id)) || new Set(ids).size !== ids.length) return null;
-  return compareUrl(ids, query.get('x') === 'time');
-}

@@ -34,6 +34,11 @@ export function idsParam(query: QueryValues, name: string, min: number, max: num
   return ids;
 }
 
+/** The run ids a comparison takes: 2 to 100 (GET /api/compare, and the page's preload). */
+export function compareIdsParam(query: QueryValues): number[] {
+  return idsParam(query, 'ids', 2, 100);
+}
+
 /** A comma-separated list of metric keys, or undefined for every key. */
 export function keysParam(query: QueryValues, name: string): string[] | undefined {
   const text = query[name];

@@ -1,7 +1,7 @@
 /** The read-only JSON API: every route is a GET, and each answers with a type from api.ts. */
 import type { Context, Hono } from 'hono';
 import type { ApiIndex, Compare, CompareSeries, RunMetrics, RunsPage } from './api';
-import { flagParam, idsParam, intParam, keysParam, runId } from './query';
+import { compareIdsParam, flagParam, intParam, keysParam, runId } from './query';
 import type { UiSource } from './source';
 import { AnswerCache } from './answer-cache';
 import { compareView, runDetail } from './views';
@@ -67,7 +67,7 @@ export function addRoutes(app: Hono, source: UiSource, version: string): void {
     const kept = answers?.get(c.req.url, version);
     if (kept !== undefined) return c.body(kept, 200, { 'content-type': 'application/json' });
     const q = query(c);
-    const ids = idsParam(q, 'ids', 2, 100);
+    const ids = compareIdsParam(q);
     const points = intParam(q, 'points', 500, 2, 100_000)!;
     const times = flagParam(q, 'times', true);
     const [records, thinned] = await Promise.all([Promise.all(ids.map((id) => source.run(id))), source.series(ids, keysParam(q, 'keys'), points, times)]);

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Hono } from 'hono';
 import { LabbookError } from '../errors';
-import { firstRequest } from './page-requests';
+import { compareIds, compareUrl } from './page-requests';
+import { compareIdsParam } from './query';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,6 +17,19 @@ const TYPES: Record<string, string> = {
 
 /** Where `npm run build` puts the app: kernel-lib/dist/ui-app, two levels above this file in src/ui and in dist/ui alike. */
 export const APP_DIR = join(__dirname, '..', '..', 'dist', 'ui-app');
+
+/** The API address a page fetches first, when its address alone says it and the API would take it; else null. */
+function firstRequest(path: string, query: URLSearchParams): string | null {
+  if (path !== '/compare') return null;
+  try {
+    compareIdsParam({ ids: query.get('ids') ?? undefined });
+  } catch (error) {
+    // A list the API refuses: the page's own fetch gets the error to show.
+    if (error instanceof LabbookError) return null;
+    throw error;
+  }
+  return compareUrl(compareIds(query), query.get('x') === 'time');
+}
 
 /** Every file is read once at start: the app is ~100 KB, and a request never touches the disk. */
 export function addStatic(app: Hono): void {

@@ -22,6 +22,9 @@ function markPainted(): void {
 /** A hover label as wide as a 200-character run name would cover the chart: cut before escaping, so no entity is cut. */
 const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
 
+/** The x axis's title, on plotly's chart and on its preview alike. */
+const X_TITLE = { step: 'step', time: 'seconds since the run started' } as const;
+
 /** Faint raw lines under the smoothed ones help with a few runs and only clutter with many. */
 const RAW_UNDER_SMOOTHED = 10;
 
@@ -64,7 +67,7 @@ function layout(key: string, x: Props['x']): object {
     title: { text: plotText(key), font: { size: 12 } },
     showlegend: false,
     margin: { l: 50, r: 12, t: 30, b: 36 },
-    xaxis: { title: { text: x === 'step' ? 'step' : 'seconds since the run started' } },
+    xaxis: { title: { text: X_TITLE[x] } },
     // Zoom survives a smoothing change, not a switch of the x axis.
     uirevision: x,
   };
@@ -107,7 +110,7 @@ export function CompareCurves(props: Props) {
       {charts.map((chart) => (
         <div key={chart.key} class="curve">
           {live && <Chart data={chart.data} layout={chart.layout} height={260} testid="compare-curve" onDrawn={() => onDrawn(chart.key)} />}
-          {!drawn.current.has(chart.key) && <CurvePreview title={chart.key} data={chart.data} xTitle={x === 'step' ? 'step' : 'seconds since the run started'} />}
+          {!drawn.current.has(chart.key) && <CurvePreview title={chart.key} data={chart.data} xTitle={X_TITLE[x]} />}
         </div>
       ))}
     </div>

@@ -140,12 +140,19 @@ export function pathPoints(d: string): number {
 }
 
 /**
- * Waits until the plotly charts under `selector` have drawn line traces, and returns the most
- * points any one trace draws.
+ * Waits until the plotly chart under `selector` has drawn line traces, and returns the most points
+ * any one of its traces draws. Name one chart (`[data-metric=loss]`): charts are drawn one after
+ * another, so "the most under the page" would depend on how many were drawn when it was read.
+ * plotly drops points on a nearly straight stretch, so this is at most what it was given.
  */
 export async function drawnPoints(page: Page, selector: string, timeout = 20_000): Promise<number> {
   await until(page, (sel) => Array.from(document.querySelectorAll(`${sel} svg.main-svg path.js-line`)).some((p) => (p.getAttribute('d') ?? '').length > 0), selector, `a drawn line trace in ${selector}`, timeout);
   return Math.max(0, ...(await tracePaths(page, selector)).map(pathPoints));
+}
+
+/** The most points plotly was given for one trace of the chart under `selector` (its graph div's `data`). */
+export async function plottedPoints(page: Page, selector: string): Promise<number> {
+  return page.$eval(`${selector} .js-plotly-plot`, (plot) => Math.max(0, ...((plot as unknown as { data?: { y?: unknown[] }[] }).data ?? []).map((trace) => trace.y?.length ?? 0)));
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Compare, ModelDetail, RunDetail, RunsPage, SweepDetail, SweepItem } from '../../kernel-lib/src/ui/api';
-import { alongsideBrowser, apiGet, canvasInk, drawnPoints, expectClean, hoverTexts, killUiServers, requireChromium, rowIds, startUiServer, stopUiServer, until, watchedPage, type UiServer, type Watched } from './browser';
+import { alongsideBrowser, apiGet, canvasInk, drawnPoints, expectClean, hoverTexts, killUiServers, plottedPoints, requireChromium, rowIds, startUiServer, stopUiServer, until, watchedPage, type UiServer, type Watched } from './browser';
 import { buildFixture, EVIL_CONFIG_NOTE, EVIL_NAME, EVIL_TAG_KEY, EVIL_TAG_VALUE, FAILED_ERROR, type Fixture } from './fixture';
 
 let fixture: Fixture;
@@ -164,7 +164,7 @@ describe("a run's page", () => {
     await page.waitForSelector('[data-testid=run-title]');
     expect(await page.textContent('[data-testid=run-title]')).toContain('long-run');
     // The loss history has 200 steps: the drawn trace has many points (plotly drops those on a straight stretch), not an empty plot.
-    expect(await drawnPoints(page, '[data-testid=metric-chart]')).toBeGreaterThanOrEqual(50);
+    expect(await drawnPoints(page, '[data-metric=loss]')).toBeGreaterThanOrEqual(50);
     const detail = await apiGet<RunDetail>(server, `/api/runs/${fixture.long}`);
     expect(detail.reproduce.length).toBeGreaterThan(0);
     expect((await page.textContent('[data-testid=reproduce]'))?.replace(/\s+/g, ' ')).toContain(detail.reproduce.replace(/\s+/g, ' '));
@@ -174,8 +174,10 @@ describe("a run's page", () => {
     await page.goto(`${server.url}/runs/${fixture.penguins[0]}`);
     await page.waitForSelector('[data-testid=run-title]');
     expect(await page.textContent('[data-testid=run-title]')).toContain(String(fixture.penguins[0]));
-    // 3 epochs of 15 batches: batch_loss has 45 points.
-    expect(await drawnPoints(page, '[data-testid=metric-chart]')).toBeGreaterThanOrEqual(40);
+    // 3 epochs of 15 batches: batch_loss has 45 points, all given to plotly, and its line is drawn through them.
+    const drawn = await drawnPoints(page, '[data-metric=batch_loss]');
+    expect(await plottedPoints(page, '[data-metric=batch_loss]')).toBe(45);
+    expect(drawn).toBeGreaterThanOrEqual(30);
     expect(await page.textContent('[data-testid=reproduce]')).toContain(`reproduce ${fixture.penguins[0]}`);
   });
 
@@ -202,8 +204,8 @@ describe('comparing runs', () => {
     expect(compare.differs).toContain('config.learningRate');
     expect(view.diff).toContain('learningRate');
     for (const value of ['0.01', '0.03', '0.02']) expect(view.diff).toContain(value);
-    // Every run has a loss curve; the longest (50 steps) is drawn with its points.
-    expect(view.points).toBeGreaterThanOrEqual(40);
+    // Every run has a loss curve; the longest (50 steps) is drawn, all its points given to plotly.
+    expect(view.points).toBe(50);
     expect(view.legend).toContain(`#${fixture.evil} ${EVIL_NAME}`);
     await expectParallelCoordinatesDrawn(chosen.length);
     expect(await page.locator('[data-testid=leaderboard]').count()).toBe(1);
@@ -232,7 +234,9 @@ describe('comparing runs', () => {
     await expect.poll(requests).toHaveLength(2);
     expect(new URL((await requests())[1]).searchParams.has('times')).toBe(false);
     await expect.poll(xTitles).toEqual(['seconds since the run started']);
-    expect(await drawnPoints(page, '[data-testid=compare-curves]')).toBeGreaterThanOrEqual(40);
+    // The evil run's 50 losses, charted by time (logged in a tight loop, they draw as a few points).
+    await drawnPoints(page, '[data-testid=compare-curves] [data-metric=loss]');
+    expect(await plottedPoints(page, '[data-testid=compare-curves] [data-metric=loss]')).toBe(50);
     // Back to steps, the times already loaded serve: no third request.
     await page.selectOption('[data-testid=curve-x]', 'step');
     await expect.poll(xTitles).toEqual(['step']);
@@ -258,7 +262,7 @@ describe('HTML in user text', () => {
     expect(body).toContain(EVIL_CONFIG_NOTE);
     expect(body).toContain(EVIL_TAG_KEY);
     expect(body).toContain(EVIL_TAG_VALUE);
-    await drawnPoints(page, '[data-testid=metric-chart]');
+    await drawnPoints(page, '[data-metric=loss]');
     await expectInert();
 
     // Beside a 3-epoch run: the middle of its 50-step curve is nearest to no other run's point.
@@ -344,12 +348,13 @@ async function caretColumn(where: string): Promise<number | null> {
 
 /**
  * What the compare page shows once every curve is drawn: the diff table's text, the legend (the list
- * of the runs compared, in their colours: plotly's own legend is off), the most points a trace draws.
+ * of the runs compared, in their colours: plotly's own legend is off), the most points a loss trace has.
  */
 async function compareView(): Promise<{ diff: string; legend: string[]; points: number }> {
   await page.waitForSelector('[data-testid=diff-table]');
   await until(page, (mark) => performance.getEntriesByName(mark).length > 0, 'labbook:compare-painted', 'the mark labbook:compare-painted');
-  const points = await drawnPoints(page, '[data-testid=compare-curves]');
+  await drawnPoints(page, '[data-testid=compare-curves] [data-metric=loss]');
+  const points = await plottedPoints(page, '[data-testid=compare-curves] [data-metric=loss]');
   const legend = (await page.$$eval('.compare-runs .legend li a[href^="/runs/"]', (links) => links.map((a) => (a.textContent ?? '').trim()))).sort();
   return { diff: (await page.innerText('[data-testid=diff-table]')).trim(), legend, points };
 }

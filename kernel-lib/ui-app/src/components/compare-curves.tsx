@@ -108,7 +108,7 @@ export function CompareCurves(props: Props) {
   return (
     <div class="curves" data-testid="compare-curves">
       {charts.map((chart) => (
-        <div key={chart.key} class="curve">
+        <div key={chart.key} class="curve" data-metric={chart.key}>
           {live && <Chart data={chart.data} layout={chart.layout} height={260} testid="compare-curve" onDrawn={() => onDrawn(chart.key)} />}
           {!drawn.current.has(chart.key) && <CurvePreview title={chart.key} data={chart.data} xTitle={X_TITLE[x]} />}
         </div>

@@ -102,7 +102,7 @@ export function RunCharts(props: { runId: number; startedAt: number; refresh: nu
       {series?.length === 0 && <p class="muted">This run logged no metrics.</p>}
       <div class="chart-grid">
         {figures.map((f, i) => (
-          <div key={f.key} class="metric-chart">
+          <div key={f.key} class="metric-chart" data-metric={f.key}>
             {i <= drawn ? <Chart data={f.data} layout={f.layout} height={CHART_HEIGHT} testid="metric-chart" onDrawn={() => setDrawn((n) => Math.max(n, i + 1))} /> : <div class="chart-placeholder" />}
             {f.thinned && <div class="muted thinned">{f.thinned}</div>}
           </div>

@@ -15,7 +15,9 @@ const shared = {
   // Process, kernel and training tests spawn real processes; two cores are all we have.
   testTimeout: 60_000,
   hookTimeout: 60_000,
-  // Each file's tempDir() folders removed.
+  // The run's own TMPDIR (set before either pool starts, so both inherit it), failed if anything is
+  // left in it; each file's tempDir() folders removed.
+  globalSetup: ['./test/support/tmp-guard.ts'],
   setupFiles: ['./test/support/cleanup.ts'],
 };
 
@@ -32,8 +34,6 @@ export default defineConfig({
           name: 'labbook',
           include: ['test/**/*.test.ts', 'notebooks/*.ipynb'],
           exclude: [...configDefaults.exclude, ...INSTALLS],
-          // The run's own TMPDIR (set before either pool starts, so both inherit it), failed if anything is left in it.
-          globalSetup: ['./test/support/tmp-guard.ts'],
         },
       },
       { test: { ...shared, name: 'installs', include: INSTALLS, pool: 'threads' } },

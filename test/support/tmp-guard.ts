@@ -5,15 +5,18 @@
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** How long a kernel killed at the end of the run gets to remove its own folder (its watchdog does). */
 const SETTLE_MS = 5000;
 
 export default function setup(): () => Promise<void> {
+  const prefix = `labbook-vitest-${process.pid}-`;
+  // Every project of the run names this guard; the first to set up guards the run, for all of them.
+  if (basename(tmpdir()).startsWith(prefix)) return async () => {};
   const previous = process.env.TMPDIR;
   removeFoldersOfDeadRuns();
-  const dir = mkdtempSync(join(tmpdir(), `labbook-vitest-${process.pid}-`));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   process.env.TMPDIR = dir;
   return async () => {
     let left = readdirSync(dir);
